@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# lazymmu. GNU Make, C11.
+#
+#   make            build/liblazymmu.a (the core) and build/lazymmu
+#   make run        build, then run the default tour
+#   make check      build with ASan+UBSan (and TSan), run every test
+#   make bench      benchmarks, SUMMARY lines and figures in build/bench
+#
+# Variants are built side by side: build/ (release, -O2), build/asan/
+# (-fsanitize=address,undefined), build/tsan/ (-fsanitize=thread).
+
+CC ?= gcc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+O := build
+
+WARN := -Wall -Wextra
+BASE_CFLAGS := -std=c11 -g $(WARN) -Iinclude -Isrc -D_GNU_SOURCE
+REL_FLAGS := -O2
+ASAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	      -fno-omit-frame-pointer
+TSAN_FLAGS := -O1 -fsanitize=thread
+CFLAGS ?=
+LDLIBS := -lpthread -lm
+
+CORE_SRCS := $(wildcard src/core/*.c)
+SIM_SRCS := $(wildcard src/sim/*.c src/arch/*/*.c src/mm/*.c src/check/*.c)
+CLI_SRCS := $(wildcard src/cli/*.c)
+HDRS := $(wildcard include/lazymmu/*.h src/*/*.h src/arch/*/*.h tests/*.h)
+
+CORE_TESTS := $(patsubst %.c,%,$(wildcard tests/core/test_*.c))
+SIM_TESTS := $(patsubst %.c,%,$(wildcard tests/sim/test_*.c))
+TSAN_TESTS := tests/core/test_threads
+SCRIPT_TESTS := $(wildcard tests/cli/*.sh tests/build/*.sh)
+BENCHES := $(patsubst %.c,%,$(wildcard bench/bench_*.c))
+
+# $(call objs,VARIANT_DIR,SRCS)
+objs = $(patsubst %.c,$(1)/%.o,$(2))
+
+.PHONY: all run check check-tsan bench clean format
+
+all: $(O)/liblazymmu.a $(O)/libsim.a $(O)/lazymmu
+
+# --- one set of rules per variant -------------------------------------------
+# $(1) = output dir, $(2) = extra flags
+define variant
+$(1)/%.o: %.c $(HDRS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) -c $$< -o $$@
+
+$(1)/liblazymmu.a: $(call objs,$(1),$(CORE_SRCS))
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+
+$(1)/libsim.a: $(call objs,$(1),$(SIM_SRCS))
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+
+$(1)/lazymmu: $(call objs,$(1),$(CLI_SRCS)) $(1)/libsim.a $(1)/liblazymmu.a
+	$$(CC) $(2) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
+
+$(1)/tests/core/%: $(1)/tests/core/%.o $(1)/liblazymmu.a
+	$$(CC) $(2) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
+
+$(1)/tests/sim/%: $(1)/tests/sim/%.o $(1)/libsim.a $(1)/liblazymmu.a
+	$$(CC) $(2) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
+
+$(1)/bench/%: $(1)/bench/%.o $(1)/libsim.a $(1)/liblazymmu.a
+	$$(CC) $(2) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+
+$(eval $(call variant,$(O),$(REL_FLAGS)))
+$(eval $(call variant,$(O)/asan,$(ASAN_FLAGS)))
+$(eval $(call variant,$(O)/tsan,$(TSAN_FLAGS)))
+
+.SECONDARY:
+
+# --- targets -----------------------------------------------------------------
+run: all
+	./$(O)/lazymmu
+
+ASAN_BINS := $(addprefix $(O)/asan/,$(CORE_TESTS) $(SIM_TESTS)) $(O)/asan/lazymmu
+TSAN_BINS := $(addprefix $(O)/tsan/,$(TSAN_TESTS))
+
+check: all $(ASAN_BINS) $(TSAN_BINS)
+	@LAZYMMU=$(O)/asan/lazymmu CC="$(CC)" tests/run-tests \
+		$(addprefix $(O)/asan/,$(CORE_TESTS) $(SIM_TESTS)) \
+		$(TSAN_BINS) $(SCRIPT_TESTS)
+
+check-tsan: $(TSAN_BINS)
+	@tests/run-tests $(TSAN_BINS)
+
+bench: all $(addprefix $(O)/,$(BENCHES))
+	@mkdir -p $(O)/bench
+	@for b in $(addprefix $(O)/,$(BENCHES)); do $$b $(BENCH_ARGS) || exit 1; done
+
+format:
+	clang-format -i $(CORE_SRCS) $(SIM_SRCS) $(CLI_SRCS) $(HDRS)
+
+clean:
+	rm -rf $(O)

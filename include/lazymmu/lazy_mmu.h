@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * lazymmu: the generic lazy MMU mode API, Linux 7.0 semantics.
+ *
+ * Models include/linux/pgtable.h and include/linux/sched.h of Linux v7.0
+ * (the "Nesting support for lazy MMU mode" series).
+ *
+ * The lazy MMU mode allows an architecture to defer the cost of page-table
+ * updates (barriers, hash-PTE or TSB invalidations, hypercalls) until the
+ * section is flushed. A section opens with lazy_mmu_mode_enable() and closes
+ * with lazy_mmu_mode_disable(); sections may nest, and every disable flushes,
+ * so that once it returns the caller may rely on its earlier page-table
+ * changes having taken effect even if an outer section is still open:
+ *
+ *	lazy_mmu_mode_enable();
+ *	<update PTEs>		// may be deferred
+ *	lazy_mmu_mode_pause();
+ *	<code that needs the updates to have taken effect>
+ *	lazy_mmu_mode_resume();
+ *	<update PTEs>
+ *	lazy_mmu_mode_disable();	// deferred updates take effect
+ *
+ * State is per task (struct lazy_mmu_state in the task) and every call is a
+ * no-op in interrupt context. The hooks this layer calls are declared in
+ * <lazymmu/env.h>.
+ */
+#ifndef _LAZYMMU_LAZY_MMU_H
+#define _LAZYMMU_LAZY_MMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * struct lazy_mmu_state - per-task lazy MMU mode state.
+ * @enable_count: number of open (nested) sections, 0..255.
+ * @pause_count: number of nested pauses, 0..255.
+ *
+ * The mode is active when enable_count > 0 && pause_count == 0.
+ */
+struct lazy_mmu_state {
+	uint8_t enable_count;
+	uint8_t pause_count;
+};
+
+/**
+ * lazy_mmu_mode_enable() - Enable the lazy MMU mode.
+ *
+ * Enters a new lazy MMU mode section; if the mode was not already enabled,
+ * calls arch_enter_lazy_mmu_mode(). Sections may nest: a nested enable has no
+ * functional effect.
+ *
+ * Must be paired with a call to lazy_mmu_mode_disable().
+ *
+ * Has no effect if called:
+ * - While paused - see lazy_mmu_mode_pause()
+ * - In interrupt context
+ *
+ * Calling it with 255 sections already open is a misuse: it is reported
+ * through lazy_mmu_warn() and changes nothing.
+ */
+void lazy_mmu_mode_enable(void);
+
+/**
+ * lazy_mmu_mode_disable() - Disable the lazy MMU mode.
+ *
+ * Exits the current section. If it was the outermost one, calls
+ * arch_leave_lazy_mmu_mode(); otherwise calls arch_flush_lazy_mmu_mode(), so
+ * that every update made so far takes effect whatever the nesting level.
+ *
+ * Must match a call to lazy_mmu_mode_enable().
+ *
+ * Has no effect if called:
+ * - While paused - see lazy_mmu_mode_pause()
+ * - In interrupt context
+ *
+ * Calling it with no section open is a misuse: it is reported through
+ * lazy_mmu_warn() and changes nothing.
+ */
+void lazy_mmu_mode_disable(void);
+
+/**
+ * lazy_mmu_mode_pause() - Pause the lazy MMU mode.
+ *
+ * Pauses the mode whatever the nesting level: if it was active, calls
+ * arch_leave_lazy_mmu_mode(), so that every update made so far takes effect
+ * and later updates are applied at once. Calls to enable() and disable()
+ * have no effect until the matching resume(); pause/resume pairs may nest.
+ * Pausing while the mode is not enabled is allowed.
+ *
+ * Must be paired with a call to lazy_mmu_mode_resume().
+ *
+ * Has no effect if called:
+ * - In interrupt context
+ *
+ * Calling it with 255 pauses already in effect is a misuse: it is reported
+ * through lazy_mmu_warn() and changes nothing.
+ */
+void lazy_mmu_mode_pause(void);
+
+/**
+ * lazy_mmu_mode_resume() - Resume the lazy MMU mode.
+ *
+ * Ends the current pause. If it was the outermost pause and a section is
+ * open, calls arch_enter_lazy_mmu_mode(): the mode is active again at the
+ * nesting level it had before the pause.
+ *
+ * Must match a call to lazy_mmu_mode_pause().
+ *
+ * Has no effect if called:
+ * - In interrupt context
+ *
+ * Calling it with no pause in effect is a misuse: it is reported through
+ * lazy_mmu_warn() and changes nothing.
+ */
+void lazy_mmu_mode_resume(void);
+
+/**
+ * __task_lazy_mmu_mode_active() - Whether a task's lazy MMU mode is active.
+ * @state: the task's lazy_mmu_state.
+ *
+ * Looks at the saved state only (interrupt context is not considered).
+ * Intended for architecture code, for example at context switch; generic
+ * code must use the enable/disable/pause/resume API instead.
+ *
+ * Return: true if @state has a section open and no pause in effect.
+ */
+bool __task_lazy_mmu_mode_active(const struct lazy_mmu_state *state);
+
+/**
+ * is_lazy_mmu_mode_active() - Whether the lazy MMU mode is active.
+ *
+ * Intended for architecture code deciding whether to defer an update.
+ *
+ * Return: false in interrupt context, otherwise
+ * __task_lazy_mmu_mode_active() of the current task.
+ */
+bool is_lazy_mmu_mode_active(void);
+
+#endif /* _LAZYMMU_LAZY_MMU_H */

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The <lazymmu/env.h> hooks of the lazymmu program: each forwards to the
+ * embedder installed on the calling thread (see embed.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <lazymmu/env.h>
+
+#include "sim/embed.h"
+
+static _Thread_local const struct lmm_embedder *lmm_embedder;
+
+const struct lmm_embedder *lmm_embedder_install(const struct lmm_embedder *e)
+{
+	const struct lmm_embedder *old = lmm_embedder;
+
+	lmm_embedder = e;
+	return old;
+}
+
+static const struct lmm_embedder *embedder(void)
+{
+	if (!lmm_embedder) {
+		fprintf(stderr, "lazymmu: lazy MMU call with no embedder installed\n");
+		abort();
+	}
+	return lmm_embedder;
+}
+
+struct lazy_mmu_state *lazy_mmu_current_state(void)
+{
+	const struct lmm_embedder *e = embedder();
+
+	return e->current_state(e->priv);
+}
+
+bool lazy_mmu_in_interrupt(void)
+{
+	const struct lmm_embedder *e = embedder();
+
+	return e->in_interrupt(e->priv);
+}
+
+void arch_enter_lazy_mmu_mode(void)
+{
+	const struct lmm_embedder *e = embedder();
+
+	e->arch_enter(e->priv);
+}
+
+void arch_leave_lazy_mmu_mode(void)
+{
+	const struct lmm_embedder *e = embedder();
+
+	e->arch_leave(e->priv);
+}
+
+void arch_flush_lazy_mmu_mode(void)
+{
+	const struct lmm_embedder *e = embedder();
+
+	e->arch_flush(e->priv);
+}
+
+void lazy_mmu_warn(const char *what)
+{
+	const struct lmm_embedder *e = embedder();
+
+	e->warn(e->priv, what);
+}
