@@ -26,9 +26,9 @@ CFLAGS ?=
 LDLIBS := -lpthread -lm
 
 CORE_SRCS := $(wildcard src/core/*.c)
-SIM_SRCS := $(wildcard src/sim/*.c src/arch/*/*.c src/mm/*.c src/check/*.c)
+SIM_SRCS := $(wildcard src/sim/*.c src/arch/*.c src/arch/*/*.c src/mm/*.c src/check/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
-HDRS := $(wildcard include/lazymmu/*.h src/*/*.h src/arch/*/*.h tests/*.h)
+HDRS := $(wildcard include/lazymmu/*.h src/*/*.h src/arch/*/*.h tests/*.h tests/*/*.h)
 
 CORE_TESTS := $(patsubst %.c,%,$(wildcard tests/core/test_*.c))
 SIM_TESTS := $(patsubst %.c,%,$(wildcard tests/sim/test_*.c))

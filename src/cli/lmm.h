@@ -14,7 +14,20 @@
 int lmm_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
+/* lmm_json_string() - @s as a JSON string on stdout; NULL prints null. */
+void lmm_json_string(const char *s);
+
+/*
+ * lmm_parse_ulong() - parse the value of option @opt as a decimal number in
+ * [min, max]. Returns 0, or prints a message naming the option and returns
+ * LMM_EXIT_USAGE.
+ */
+int lmm_parse_ulong(const char *opt, const char *value, unsigned long min,
+		    unsigned long max, unsigned long *out);
+
 int lmm_cmd_explain(int argc, char **argv);
 int lmm_cmd_tour(int argc, char **argv);
+int lmm_cmd_run(int argc, char **argv);
+int lmm_cmd_list(int argc, char **argv);
 
 #endif /* _LAZYMMU_CLI_LMM_H */

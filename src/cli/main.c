@@ -25,6 +25,10 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } lmm_commands[] = {
+	{ "list", lmm_cmd_list,
+	  "list                        arches, kernels, workloads, findings" },
+	{ "run", lmm_cmd_run,
+	  "run --arch A --workload W [OPTION...]  one workload, its events" },
 	{ "explain", lmm_cmd_explain,
 	  "explain [CALL...] [--json]  the core's transition table" },
 };

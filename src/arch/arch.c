@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The registered architecture models and the kernel versions they cover.
+ */
+#include <string.h>
+
+#include "sim/arch.h"
+
+extern const struct sim_arch_ops generic_ops;
+extern const struct sim_arch_ops arm64_6_16_ops, arm64_7_0_ops;
+
+const char *const sim_kernel_versions[] = { "6.16", "6.17", "7.0", "7.1",
+					    NULL };
+const char *const sim_arch_names[] = { "generic", "arm64", NULL };
+
+static const struct {
+	const char *arch, *kernel;
+	const struct sim_arch_ops *ops;
+} sim_arches[] = {
+	{ "generic", NULL, &generic_ops },
+	/* arm64 did not change lazy MMU behaviour between 6.16 and 6.19 */
+	{ "arm64", "6.16", &arm64_6_16_ops },
+	{ "arm64", "6.17", &arm64_6_16_ops },
+	{ "arm64", "7.0", &arm64_7_0_ops },
+	{ "arm64", "7.1", &arm64_7_0_ops },
+};
+
+/* The model of @name as in @kernel; NULL if there is none. */
+const struct sim_arch_ops *sim_arch_find(const char *name, const char *kernel)
+{
+	for (size_t i = 0; i < sizeof(sim_arches) / sizeof(sim_arches[0]); i++)
+		if (!strcmp(sim_arches[i].arch, name) &&
+		    (!sim_arches[i].kernel ||
+		     !strcmp(sim_arches[i].kernel, kernel)))
+			return sim_arches[i].ops;
+	return NULL;
+}

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * arm64: arch/arm64/include/asm/pgtable.h, arch/arm64/mm/pageattr.c,
+ * arch/arm64/kernel/process.c, arch/arm64/include/asm/tlbflush.h, as in
+ * v6.16 (5fdd05efa1cd batching, b81c688426a9 no batching in interrupts,
+ * 1ef3095b1405 nesting tolerated) and v7.0 (4dd9b4d7a8d5 on the generic
+ * nesting layer).
+ *
+ * What is deferred: a store of a valid kernel entry must be followed by
+ * dsb(ishst) (the walkers see it) and isb (this CPU drops any speculative
+ * "invalid" it holds) before the entry may be used. Inside a lazy section
+ * the pair is owed (TIF_LAZY_MMU_PENDING) and emitted once at flush or leave.
+ * User entries need no barriers: TLB maintenance orders them.
+ */
+#include "sim/arch.h"
+#include "sim/sim.h"
+
+/* ---- barriers --------------------------------------------------------------- */
+
+static void dsb(const char *insn)
+{
+	sim_barrier(insn);
+	sim_pt_publish(smp_processor_id());
+}
+
+static void isb(void)
+{
+	sim_barrier("isb");
+	sim_pt_sync(smp_processor_id());
+}
+
+static void emit_pte_barriers(void)
+{
+	dsb("dsb ishst");
+	isb();
+}
+
+/* PTE_VALID set, PTE_USER clear and PTE_UXN set: a kernel mapping. */
+static bool pte_valid_not_user(pte_t pte)
+{
+	return (pte & (PTE_VALID | PTE_USER | PTE_UXN)) ==
+	       (PTE_VALID | PTE_UXN);
+}
+
+/* ---- queue_pte_barriers(), per version -------------------------------------- */
+
+/* v6.16: TIF_LAZY_MMU marks the mode; interrupts never defer. */
+static void queue_pte_barriers_616(void)
+{
+	if (in_interrupt() || !test_thread_flag(TIF_LAZY_MMU)) {
+		emit_pte_barriers();
+		sim_unbatched_update();
+		return;
+	}
+	if (!test_thread_flag(TIF_LAZY_MMU_PENDING))
+		set_thread_flag(TIF_LAZY_MMU_PENDING);
+}
+
+/* v7.0: the generic layer says whether the mode is active. */
+static void queue_pte_barriers_70(void)
+{
+	if (!is_lazy_mmu_mode_active()) {
+		emit_pte_barriers();
+		sim_unbatched_update();
+		return;
+	}
+	/* test before set: no atomic RMW when already pending */
+	if (!test_thread_flag(TIF_LAZY_MMU_PENDING))
+		set_thread_flag(TIF_LAZY_MMU_PENDING);
+}
+
+static void set_entry(pte_t *ptep, pte_t pte, unsigned long addr,
+		      bool barriers, void (*queue)(void))
+{
+	pte_t old = *ptep;
+
+	sim_pt_write(ptep, pte, addr, barriers && !pte_valid(old));
+	if (barriers)
+		queue();
+}
+
+#define ARM64_VERSION(v)                                                       \
+	static void set_pte_at_##v(struct mm_struct *mm, unsigned long addr,   \
+				   pte_t *ptep, pte_t pte)                     \
+	{                                                                      \
+		(void)mm;                                                      \
+		set_entry(ptep, pte, addr, pte_valid_not_user(pte),            \
+			  queue_pte_barriers_##v);                             \
+	}                                                                      \
+	/* set_pmd() / set_pud() / set_p4d(): any valid entry */               \
+	static void set_table_entry_##v(pte_t *ptep, pte_t entry, int level)  \
+	{                                                                      \
+		(void)level;                                                   \
+		set_entry(ptep, entry, 0, pte_valid(entry),                    \
+			  queue_pte_barriers_##v);                             \
+	}
+
+ARM64_VERSION(616)
+ARM64_VERSION(70)
+
+static pte_t arm64_ptep_get(pte_t *ptep)
+{
+	sim_sched_point();
+	return *ptep;
+}
+
+/* __ptep_get_and_clear(): an exchange with 0; an invalid entry needs none */
+static pte_t arm64_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
+				      pte_t *ptep)
+{
+	pte_t old = *ptep;
+
+	(void)mm;
+	sim_pt_write(ptep, 0, addr, false);
+	return old;
+}
+
+/* ---- the lazy MMU hooks ------------------------------------------------------ */
+
+static void arch_enter_616(void)
+{
+	/*
+	 * Nesting is tolerated (1ef3095b1405): a nested enter finds the flag
+	 * set already; the first leave clears it and the rest of the outer
+	 * section runs unbatched.
+	 */
+	if (in_interrupt())
+		return;
+	set_thread_flag(TIF_LAZY_MMU);
+}
+
+static void arch_flush_616(void)
+{
+	if (in_interrupt())
+		return;
+	if (test_and_clear_thread_flag(TIF_LAZY_MMU_PENDING)) {
+		sim_batch_flush("owed dsb+isb");
+		emit_pte_barriers();
+	}
+}
+
+static void arch_leave_616(void)
+{
+	if (in_interrupt())
+		return;
+	arch_flush_616();
+	clear_thread_flag(TIF_LAZY_MMU);
+}
+
+static void arch_enter_70(void)
+{
+}
+
+static void arch_flush_70(void)
+{
+	if (test_and_clear_thread_flag(TIF_LAZY_MMU_PENDING)) {
+		sim_batch_flush("owed dsb+isb");
+		emit_pte_barriers();
+	}
+}
+
+static void arch_leave_70(void)
+{
+	arch_flush_70();
+}
+
+/* ---- TLB maintenance (asm/tlbflush.h) ----------------------------------------- */
+
+/* MAX_DVM_OPS: above this many pages a range becomes a full flush */
+#define MAX_DVM_OPS PTRS_PER_TABLE
+
+static void arm64_flush_tlb_kernel_range(unsigned long start, unsigned long end)
+{
+	dsb("dsb ishst");
+	if ((end - start) >> PAGE_SHIFT > MAX_DVM_OPS) {
+		sim_tlb_inval_all(-1); /* tlbi vmalle1is */
+	} else {
+		for (unsigned long a = start; a < end; a += PAGE_SIZE)
+			sim_tlb_inval_page(-1, a, TLB_ASID_ALL); /* vaale1is */
+	}
+	dsb("dsb ish");
+	isb();
+}
+
+static void arm64_flush_tlb_range(struct mm_struct *mm, unsigned long start,
+				  unsigned long end)
+{
+	dsb("dsb ishst");
+	if ((end - start) >> PAGE_SHIFT > MAX_DVM_OPS) {
+		sim_tlb_inval_all(-1); /* tlbi aside1is */
+	} else {
+		for (unsigned long a = start; a < end; a += PAGE_SIZE)
+			sim_tlb_inval_page(-1, a, mm->asid); /* vale1is */
+	}
+	dsb("dsb ish");
+}
+
+/* ---- context switch and exceptions -------------------------------------------- */
+
+/*
+ * __switch_to(): its dsb(ish) makes the outgoing task's table stores
+ * visible to every walker. No isb: the owed one stays recorded in the
+ * task's TIF_LAZY_MMU_PENDING and is emitted when it next flushes.
+ */
+static void arm64_switch_to(struct task_struct *prev, struct task_struct *next)
+{
+	(void)prev;
+	(void)next;
+	dsb("dsb ish");
+}
+
+/* An exception return (eret) is context-synchronising, like an isb. */
+static void arm64_exception_return(void)
+{
+	sim_pt_sync(smp_processor_id());
+}
+
+/*
+ * is_spurious_el1_translation_fault(): the fault handler asks the MMU
+ * (AT S1E1R) whether the address translates now; if it does, the fault was
+ * the walker not yet seeing a valid entry, and the access is retried.
+ */
+static bool arm64_spurious_fault(unsigned long addr)
+{
+	pte_t *ptep;
+
+	if (addr < PAGE_OFFSET)
+		return false;
+	ptep = sim_walk(&sim_this->init_mm, addr, 0, false);
+	return ptep && pte_valid(*ptep);
+}
+
+/* ---- DEBUG_PAGEALLOC: __kernel_map_pages() → set_memory_valid() ---------------- */
+
+static int change_page_range(pte_t *ptep, unsigned long addr, void *data)
+{
+	bool enable = *(bool *)data;
+	pte_t pte = ptep_get(ptep);
+
+	pte = enable ? pte | PTE_VALID : pte & ~PTE_VALID;
+	set_pte_at(&sim_this->init_mm, addr, ptep, pte);
+	return 0;
+}
+
+/* v6.16: __change_memory_common() → apply_to_page_range(), then flush. */
+static void kernel_map_pages_616(unsigned long pfn, int n, bool enable)
+{
+	unsigned long start = sim_linear_addr(pfn);
+	unsigned long size = (unsigned long)n << PAGE_SHIFT;
+
+	apply_to_page_range(&sim_this->init_mm, start, size, change_page_range,
+			    &enable);
+	flush_tlb_kernel_range(start, start + size);
+}
+
+/* v7.0: update_range_prot() opens its own section around the walk. */
+static void kernel_map_pages_70(unsigned long pfn, int n, bool enable)
+{
+	unsigned long start = sim_linear_addr(pfn);
+	unsigned long size = (unsigned long)n << PAGE_SHIFT;
+
+	lazy_mmu_mode_enable();
+	for (unsigned long a = start; a < start + size; a += PAGE_SIZE) {
+		pte_t *ptep = sim_walk(&sim_this->init_mm, a, 0, false);
+
+		if (ptep)
+			change_page_range(ptep, a, &enable);
+	}
+	lazy_mmu_mode_disable();
+	flush_tlb_kernel_range(start, start + size);
+}
+
+#define ARM64_COMMON                                                           \
+	.name = "arm64", .ptep_get = arm64_ptep_get,                           \
+	.ptep_get_and_clear = arm64_ptep_get_and_clear,                        \
+	.flush_tlb_kernel_range = arm64_flush_tlb_kernel_range,                \
+	.flush_tlb_range = arm64_flush_tlb_range,                              \
+	.switch_to = arm64_switch_to,                                          \
+	.exception_return = arm64_exception_return,                            \
+	.spurious_fault = arm64_spurious_fault
+
+DEFINE_SIM_ARCH(arm64_6_16_ops, ARM64_COMMON, .kernel = "6.16",
+		.models = "arch/arm64/include/asm/pgtable.h (v6.16), "
+			  "arch/arm64/mm/pageattr.c (apply_to_page_range)",
+		.lazy = SIM_LAZY_DIRECT, .set_pte_at = set_pte_at_616,
+		.set_table_entry = set_table_entry_616,
+		.arch_enter_lazy_mmu_mode = arch_enter_616,
+		.arch_leave_lazy_mmu_mode = arch_leave_616,
+		.arch_flush_lazy_mmu_mode = arch_flush_616,
+		.kernel_map_pages = kernel_map_pages_616);
+
+DEFINE_SIM_ARCH(arm64_7_0_ops, ARM64_COMMON, .kernel = "7.0",
+		.models = "arch/arm64/include/asm/pgtable.h (v7.0), "
+			  "arch/arm64/mm/pageattr.c (update_range_prot)",
+		.lazy = SIM_LAZY_NESTING, .set_pte_at = set_pte_at_70,
+		.set_table_entry = set_table_entry_70,
+		.arch_enter_lazy_mmu_mode = arch_enter_70,
+		.arch_leave_lazy_mmu_mode = arch_leave_70,
+		.arch_flush_lazy_mmu_mode = arch_flush_70,
+		.kernel_map_pages = kernel_map_pages_70);

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * One run of a workload (see run.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/run.h"
+#include "check/sanitizer.h"
+#include "mm/mm.h"
+#include "sim/arch.h"
+
+const char *const lmm_newest_kernel = "7.1";
+
+void lmm_run_defaults(struct lmm_run_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->arch = "arm64";
+	c->kernel = lmm_newest_kernel;
+	c->workload = "vmalloc";
+	c->lazy = true;
+	c->pages = 512;
+	c->cpus = 1;
+	c->seed = 1;
+	c->sched = "random";
+	c->sanitize = true;
+	c->irqs = true;
+}
+
+static bool known_kernel(const char *v)
+{
+	for (const char *const *k = sim_kernel_versions; *k; k++)
+		if (!strcmp(*k, v))
+			return true;
+	return false;
+}
+
+static bool known_arch(const char *a)
+{
+	for (const char *const *n = sim_arch_names; *n; n++)
+		if (!strcmp(*n, a))
+			return true;
+	return false;
+}
+
+int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r,
+	    char *err, size_t errlen)
+{
+	const char *kernel = c->kernel ? c->kernel : lmm_newest_kernel;
+	const struct lmm_workload *w = lmm_workload_find(c->workload);
+	struct lmm_workload_params params = { .pages = c->pages };
+	struct sim_options opt = { 0 };
+	const struct sim_arch_ops *arch;
+	struct san_state *san = NULL;
+	struct sim_machine *m;
+	char comm[16];
+
+	memset(r, 0, sizeof(*r));
+	if (!known_kernel(kernel)) {
+		snprintf(err, errlen, "unknown kernel version '%s' (lazymmu list)",
+			 kernel);
+		return -1;
+	}
+	arch = sim_arch_find(c->arch, kernel);
+	if (!arch) {
+		snprintf(err, errlen, known_arch(c->arch) ?
+			 "arch '%s' has no model for kernel %s" :
+			 "unknown arch '%s' (lazymmu list)", c->arch, kernel);
+		return -1;
+	}
+	if (!w) {
+		snprintf(err, errlen, "unknown workload '%s' (lazymmu list)",
+			 c->workload);
+		return -1;
+	}
+	if (c->cpus < 1 || c->cpus > SIM_MAX_CPUS) {
+		snprintf(err, errlen, "--cpus %u: must be 1..%d", c->cpus,
+			 SIM_MAX_CPUS);
+		return -1;
+	}
+	if (c->pages < 1 || c->pages > LMM_MAX_PAGES ||
+	    c->pages * c->cpus > LMM_MAX_TOTAL_PAGES) {
+		snprintf(err, errlen,
+			 "--pages %lu: must be 1..%lu, and pages x cpus at most %lu",
+			 c->pages, LMM_MAX_PAGES, LMM_MAX_TOTAL_PAGES);
+		return -1;
+	}
+	if (c->sched && strcmp(c->sched, "random") && strcmp(c->sched, "rr")) {
+		snprintf(err, errlen, "unknown scheduler '%s' (random, rr)",
+			 c->sched);
+		return -1;
+	}
+
+	opt.arch = arch;
+	opt.lazy = c->lazy ? arch->lazy : SIM_LAZY_OFF;
+	opt.nr_cpus = c->cpus;
+	/* the workload's pages, their tables, the linear map's, some slack */
+	opt.nr_frames = c->pages * c->cpus * 2 + 1024;
+	opt.tlb_entries = c->tlb_entries;
+	opt.debug_pagealloc = c->debug_pagealloc;
+	opt.seed = c->seed;
+	if (c->sched && !strcmp(c->sched, "rr")) {
+		opt.policy = sim_policy_rr(64);
+	} else {
+		opt.policy = sim_policy_random(c->seed, 200, 2, 1);
+		if (c->irqs) {
+			opt.irq_handler = w->irq;
+			opt.irq_arg = &params;
+		}
+	}
+	m = sim_create(&opt);
+	sim_stats_attach(m, &r->stats);
+	if (c->sanitize)
+		san = san_attach(m);
+	for (unsigned int cpu = 0; cpu < c->cpus; cpu++) {
+		snprintf(comm, sizeof(comm), "%s/%u", w->name, cpu);
+		sim_spawn(m, comm, (int)cpu, w->task, &params);
+	}
+	sim_run(m);
+	r->kernel = kernel;
+	r->models = arch->models;
+	r->findings = m->findings;
+	r->nr_findings = m->nr_findings;
+	r->findings_dropped = m->findings_dropped;
+	r->points = m->points;
+	m->findings = NULL;
+	sim_destroy(m);
+	if (san)
+		san_detach(san);
+	return 0;
+}
+
+void lmm_run_result_free(struct lmm_run_result *r)
+{
+	free(r->findings);
+	r->findings = NULL;
+}

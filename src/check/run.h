@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * One run of a workload on a machine built from names (arch, kernel,
+ * workload): what `lazymmu run`, the tests and the benchmarks share.
+ */
+#ifndef _LAZYMMU_CHECK_RUN_H
+#define _LAZYMMU_CHECK_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/stats.h"
+
+#define LMM_MAX_PAGES 65536UL
+#define LMM_MAX_TOTAL_PAGES 262144UL /* pages x cpus */
+
+struct lmm_run_config {
+	const char *arch; /* "arm64", "generic" */
+	const char *kernel; /* NULL: the newest modelled */
+	const char *workload; /* "vmalloc" */
+	bool lazy; /* false: as if !CONFIG_ARCH_HAS_LAZY_MMU_MODE */
+	unsigned long pages;
+	unsigned int cpus;
+	uint64_t seed;
+	const char *sched; /* "random" (default) or "rr" */
+	bool sanitize;
+	bool debug_pagealloc;
+	bool irqs; /* deliver interrupts (random scheduling only) */
+	unsigned int tlb_entries;
+};
+
+struct lmm_run_result {
+	const char *kernel; /* the version run */
+	const char *models; /* kernel files of the arch model */
+	struct sim_stats stats;
+	struct sim_finding *findings;
+	size_t nr_findings;
+	size_t findings_dropped;
+	uint64_t points;
+};
+
+/* lmm_run_defaults() - the defaults of `lazymmu run`. */
+void lmm_run_defaults(struct lmm_run_config *c);
+
+/*
+ * lmm_run() - build the machine, run the workload on every CPU, collect
+ * counters and findings. Returns 0, or -1 with a message naming the bad
+ * option in @err if the configuration is impossible.
+ */
+int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r,
+	    char *err, size_t errlen);
+void lmm_run_result_free(struct lmm_run_result *r);
+
+extern const char *const lmm_newest_kernel;
+
+#endif /* _LAZYMMU_CHECK_RUN_H */

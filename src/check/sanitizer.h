@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * The lazy MMU sanitizer: an observer of the machine that names each hazard
+ * when it happens (finding kinds of DESIGN.md):
+ *   deferred-access  an access or walk saw an entry whose update was still
+ *                    deferred (an arm64 walker before the owed barriers)
+ *   stale-tlb        a stale translation reached a freed frame
+ *   sleep-in-atomic  might_sleep() with preemption disabled or in interrupt
+ *   state-leak       lazy state non-zero at task exit, or changed by an
+ *                    interrupt handler
+ * (api-misuse is reported by the machine when the core warns.)
+ */
+#ifndef _LAZYMMU_CHECK_SANITIZER_H
+#define _LAZYMMU_CHECK_SANITIZER_H
+
+#include "sim/sim.h"
+
+struct san_state;
+
+/* san_attach() - watch @m until san_detach(); findings go to @m. */
+struct san_state *san_attach(struct sim_machine *m);
+void san_detach(struct san_state *s);
+
+#endif /* _LAZYMMU_CHECK_SANITIZER_H */

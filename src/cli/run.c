@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * lazymmu run: one workload on one architecture model, its event counts and
+ * the sanitizer's findings.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/run.h"
+#include "cli/lmm.h"
+
+static int usage(FILE *f)
+{
+	fputs("usage: lazymmu run --arch A --workload W [--kernel V] [--fix F]...\n"
+	      "                   [--design D] [--lazy on|off] [--pages N] [--cpus N]\n"
+	      "                   [--seed S] [--json] [--sched random|rr]\n"
+	      "                   [--debug-pagealloc] [--no-irq] [--no-sanitize]\n"
+	      "                   [--tlb-entries N]\n"
+	      "(lazymmu list shows the arches, versions and workloads)\n",
+	      f);
+	return f == stderr ? LMM_EXIT_USAGE : LMM_EXIT_CLEAN;
+}
+
+/* Options of run (and, later, check) that take a value. */
+static const char *const valued[] = { "--arch", "--workload", "--kernel",
+				      "--fix", "--design", "--lazy",
+				      "--pages", "--cpus", "--seed",
+				      "--sched", "--tlb-entries", "--trace",
+				      NULL };
+
+static bool takes_value(const char *opt)
+{
+	for (const char *const *v = valued; *v; v++)
+		if (!strcmp(*v, opt))
+			return true;
+	return false;
+}
+
+static int parse(int argc, char **argv, struct lmm_run_config *c, bool *json)
+{
+	unsigned long v;
+
+	for (int i = 0; i < argc; i++) {
+		char opt[32];
+		const char *val = NULL, *eq = strchr(argv[i], '=');
+
+		if (eq && (size_t)(eq - argv[i]) < sizeof(opt)) {
+			snprintf(opt, sizeof(opt), "%.*s", (int)(eq - argv[i]),
+				 argv[i]);
+			val = eq + 1;
+		} else {
+			snprintf(opt, sizeof(opt), "%s", argv[i]);
+		}
+		if (takes_value(opt) && !val) {
+			if (i + 1 >= argc)
+				return lmm_usage_error("run: %s needs a value",
+						       opt);
+			val = argv[++i];
+		} else if (!takes_value(opt) && val) {
+			return lmm_usage_error("run: %s takes no value", opt);
+		}
+
+		if (!strcmp(opt, "--arch")) {
+			c->arch = val;
+		} else if (!strcmp(opt, "--workload")) {
+			c->workload = val;
+		} else if (!strcmp(opt, "--kernel")) {
+			c->kernel = val;
+		} else if (!strcmp(opt, "--fix")) {
+			return lmm_usage_error(
+				"run: unknown fix '%s' (no fix is modelled for "
+				"these workloads yet; lazymmu list)", val);
+		} else if (!strcmp(opt, "--design")) {
+			return lmm_usage_error(
+				"run: unknown design '%s' (no alternative design "
+				"is modelled yet; lazymmu list)", val);
+		} else if (!strcmp(opt, "--lazy")) {
+			if (strcmp(val, "on") && strcmp(val, "off"))
+				return lmm_usage_error(
+					"run: --lazy '%s': expected on or off",
+					val);
+			c->lazy = !strcmp(val, "on");
+		} else if (!strcmp(opt, "--pages")) {
+			if (lmm_parse_ulong("--pages", val, 1, LMM_MAX_PAGES,
+					    &c->pages))
+				return LMM_EXIT_USAGE;
+		} else if (!strcmp(opt, "--cpus")) {
+			if (lmm_parse_ulong("--cpus", val, 1, 16, &v))
+				return LMM_EXIT_USAGE;
+			c->cpus = (unsigned int)v;
+		} else if (!strcmp(opt, "--seed")) {
+			if (lmm_parse_ulong("--seed", val, 0, ~0UL, &v))
+				return LMM_EXIT_USAGE;
+			c->seed = v;
+		} else if (!strcmp(opt, "--sched")) {
+			c->sched = val;
+		} else if (!strcmp(opt, "--tlb-entries")) {
+			if (lmm_parse_ulong("--tlb-entries", val, 1, 4096, &v))
+				return LMM_EXIT_USAGE;
+			c->tlb_entries = (unsigned int)v;
+		} else if (!strcmp(opt, "--trace")) {
+			return lmm_usage_error(
+				"run: --trace is not available yet in this "
+				"version");
+		} else if (!strcmp(opt, "--json")) {
+			*json = true;
+		} else if (!strcmp(opt, "--debug-pagealloc")) {
+			c->debug_pagealloc = true;
+		} else if (!strcmp(opt, "--no-irq")) {
+			c->irqs = false;
+		} else if (!strcmp(opt, "--no-sanitize")) {
+			c->sanitize = false;
+		} else if (!strcmp(opt, "-h") || !strcmp(opt, "--help")) {
+			return usage(stdout) - 1; /* -1: stop, exit 0 */
+		} else {
+			lmm_usage_error("run: unknown option '%s'", argv[i]);
+			return usage(stderr);
+		}
+	}
+	return 0;
+}
+
+static void print_json(const struct lmm_run_config *c,
+		       const struct lmm_run_result *r)
+{
+	fputs("{\"arch\":", stdout);
+	lmm_json_string(c->arch);
+	fputs(",\"kernel\":", stdout);
+	lmm_json_string(r->kernel);
+	fputs(",\"workload\":", stdout);
+	lmm_json_string(c->workload);
+	printf(",\"lazy\":%s,\"pages\":%lu,\"cpus\":%u,\"seed\":%llu",
+	       c->lazy ? "true" : "false", c->pages, c->cpus,
+	       (unsigned long long)c->seed);
+	fputs(",\"sched\":", stdout);
+	lmm_json_string(c->sched);
+	printf(",\"debug_pagealloc\":%s,\"sanitize\":%s",
+	       c->debug_pagealloc ? "true" : "false",
+	       c->sanitize ? "true" : "false");
+	fputs(",\"model\":", stdout);
+	lmm_json_string(r->models);
+	fputs(",\"events\":{", stdout);
+	for (int s = 0; s < SIM_STAT_NR; s++)
+		printf("%s\"%s\":%llu", s ? "," : "", sim_stat_names[s],
+		       (unsigned long long)sim_stats_total(&r->stats, s));
+	fputs("},\"per_cpu\":[", stdout);
+	for (unsigned int cpu = 0; cpu < c->cpus; cpu++) {
+		printf("%s{", cpu ? "," : "");
+		for (int s = 0; s < SIM_STAT_NR; s++)
+			printf("%s\"%s\":%llu", s ? "," : "", sim_stat_names[s],
+			       (unsigned long long)r->stats.cpu[cpu][s]);
+		putchar('}');
+	}
+	printf("],\"scheduling_points\":%llu,\"findings_dropped\":%zu",
+	       (unsigned long long)r->points, r->findings_dropped);
+	fputs(",\"findings\":[", stdout);
+	for (size_t i = 0; i < r->nr_findings; i++) {
+		fputs(i ? ",{\"kind\":" : "{\"kind\":", stdout);
+		lmm_json_string(r->findings[i].kind);
+		fputs(",\"message\":", stdout);
+		lmm_json_string(r->findings[i].message);
+		putchar('}');
+	}
+	puts("]}");
+}
+
+static void print_text(const struct lmm_run_config *c,
+		       const struct lmm_run_result *r)
+{
+	printf("lazymmu run: arch %s, kernel %s, workload %s, %lu page%s, "
+	       "%u CPU%s, lazy %s, sched %s, seed %llu%s\n",
+	       c->arch, r->kernel, c->workload, c->pages,
+	       c->pages == 1 ? "" : "s", c->cpus, c->cpus == 1 ? "" : "s",
+	       c->lazy ? "on" : "off", c->sched, (unsigned long long)c->seed,
+	       c->debug_pagealloc ? ", DEBUG_PAGEALLOC" : "");
+	printf("model: %s\n\n", r->models);
+	printf("%-22s %10s", "event", "total");
+	if (c->cpus > 1)
+		for (unsigned int cpu = 0; cpu < c->cpus; cpu++)
+			printf(" %9s%u", "CPU", cpu);
+	putchar('\n');
+	for (int s = 0; s < SIM_STAT_NR; s++) {
+		printf("%-22s %10llu", sim_stat_names[s],
+		       (unsigned long long)sim_stats_total(&r->stats, s));
+		if (c->cpus > 1)
+			for (unsigned int cpu = 0; cpu < c->cpus; cpu++)
+				printf(" %10llu",
+				       (unsigned long long)r->stats.cpu[cpu][s]);
+		putchar('\n');
+	}
+	if (!c->sanitize)
+		printf("\nsanitizer: off\n");
+	if (!r->nr_findings) {
+		printf("\nfindings: none\n");
+		return;
+	}
+	printf("\nfindings: %zu%s\n", r->nr_findings + r->findings_dropped,
+	       r->findings_dropped ? " (first 1000 shown)" : "");
+	for (size_t i = 0; i < r->nr_findings; i++)
+		printf("  %-16s %s\n", r->findings[i].kind,
+		       r->findings[i].message);
+}
+
+int lmm_cmd_run(int argc, char **argv)
+{
+	struct lmm_run_config c;
+	struct lmm_run_result r;
+	bool json = false;
+	char err[160];
+	int ret;
+
+	lmm_run_defaults(&c);
+	ret = parse(argc, argv, &c, &json);
+	if (ret < 0)
+		return LMM_EXIT_CLEAN;
+	if (ret)
+		return ret;
+	if (lmm_run(&c, &r, err, sizeof(err)))
+		return lmm_usage_error("run: %s", err);
+	if (json)
+		print_json(&c, &r);
+	else
+		print_text(&c, &r);
+	ret = r.nr_findings ? LMM_EXIT_FINDINGS : LMM_EXIT_CLEAN;
+	lmm_run_result_free(&r);
+	return ret;
+}

@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The machine: CPUs, tasks as coroutines, scheduling points, preemption,
+ * interrupts, events and findings.
+ *
+ * A task runs until a scheduling point, where the policy may deliver an
+ * interrupt, preempt the task (moving it to a runqueue) or let another CPU
+ * step. Only one CPU steps at a time, so the machine needs no locks; the
+ * interleaving of CPUs is exactly the sequence of the policy's choices.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "sim/arch.h"
+#include "sim/sim.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIM_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define SIM_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SIM_TSAN 1
+#endif
+#endif
+
+#ifdef SIM_ASAN
+#include <sanitizer/asan_interface.h>
+#define SIM_STACK_SIZE (512UL * 1024)
+#else
+#define SIM_STACK_SIZE (128UL * 1024)
+#endif
+#ifdef SIM_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
+_Thread_local struct sim_machine *sim_this;
+
+/* ---- coroutines ----------------------------------------------------------- */
+
+/* The stack the scheduler context runs on, learnt from ASan at first switch. */
+static _Thread_local struct task_struct *switching_from;
+#ifdef SIM_ASAN
+static _Thread_local struct {
+	const void *bottom;
+	size_t size;
+} sched_stack;
+#endif
+
+static void coro_finish(void *fake)
+{
+#ifdef SIM_ASAN
+	const void *bottom;
+	size_t size;
+
+	__sanitizer_finish_switch_fiber(fake, &bottom, &size);
+	if (!switching_from) {
+		sched_stack.bottom = bottom;
+		sched_stack.size = size;
+	}
+#else
+	(void)fake;
+#endif
+}
+
+/*
+ * Switch from @from (NULL: the scheduler) to @to (NULL: the scheduler).
+ * @dying: @from will never run again.
+ */
+static void coro_switch(struct task_struct *from, struct task_struct *to,
+			bool dying)
+{
+	struct sim_machine *m = sim_this;
+	ucontext_t *from_ctx = from ? &from->ctx : &m->sched_ctx;
+	ucontext_t *to_ctx = to ? &to->ctx : &m->sched_ctx;
+	void *fake = NULL;
+
+#ifdef SIM_ASAN
+	__sanitizer_start_switch_fiber(dying ? NULL : &fake,
+				       to ? to->stack : sched_stack.bottom,
+				       to ? to->stack_size : sched_stack.size);
+#else
+	(void)dying;
+#endif
+#ifdef SIM_TSAN
+	__tsan_switch_to_fiber(to ? to->fiber : m->sched_fiber, 0);
+#endif
+	switching_from = from;
+	swapcontext(from_ctx, to_ctx);
+	coro_finish(fake);
+}
+
+static void task_exit(void);
+
+static void task_trampoline(void)
+{
+	struct task_struct *t;
+
+	coro_finish(NULL);
+	t = current;
+	sim_this->in_sched = false;
+	t->fn(t->arg);
+	task_exit();
+}
+
+/* ---- runqueues ------------------------------------------------------------- */
+
+/* Each CPU's runqueue: a circular list of runnable tasks other than curr. */
+static void rq_push(struct sim_machine *m, int cpu, struct task_struct *t)
+{
+	struct task_struct *tail = m->cpu[cpu].rq_tail;
+
+	if (!tail) {
+		t->rq_next = t;
+	} else {
+		t->rq_next = tail->rq_next;
+		tail->rq_next = t;
+	}
+	m->cpu[cpu].rq_tail = t;
+	t->cpu = cpu;
+}
+
+static struct task_struct *rq_pop(struct sim_machine *m, int cpu)
+{
+	struct task_struct *tail = m->cpu[cpu].rq_tail, *head;
+
+	if (!tail)
+		return NULL;
+	head = tail->rq_next;
+	if (head == tail)
+		m->cpu[cpu].rq_tail = NULL;
+	else
+		tail->rq_next = head->rq_next;
+	head->rq_next = NULL;
+	return head;
+}
+
+/* ---- events and findings ---------------------------------------------------- */
+
+void sim_emit(struct sim_event *ev)
+{
+	struct sim_machine *m = sim_this;
+
+	ev->cpu = m->this_cpu;
+	ev->task = m->cpu[m->this_cpu].curr;
+	for (int i = 0; i < m->nr_obs; i++)
+		m->obs[i].event(m->obs[i].priv, ev);
+}
+
+void sim_add_observer(struct sim_machine *m, const struct sim_observer *o)
+{
+	if (m->nr_obs == (int)(sizeof(m->obs) / sizeof(m->obs[0]))) {
+		fprintf(stderr, "lazymmu: too many observers\n");
+		abort();
+	}
+	m->obs[m->nr_obs++] = *o;
+}
+
+#define SIM_MAX_FINDINGS 1000
+
+void sim_report(const char *kind, const char *fmt, ...)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_finding *f;
+	va_list ap;
+
+	if (m->nr_findings == SIM_MAX_FINDINGS) {
+		m->findings_dropped++;
+		return;
+	}
+	if (m->nr_findings == m->findings_cap) {
+		m->findings_cap = m->findings_cap ? 2 * m->findings_cap : 16;
+		m->findings = realloc(m->findings,
+				      m->findings_cap * sizeof(*m->findings));
+		if (!m->findings)
+			abort();
+	}
+	f = &m->findings[m->nr_findings++];
+	snprintf(f->kind, sizeof(f->kind), "%s", kind);
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- kernel services: preemption, flags, interrupts ------------------------ */
+
+bool in_interrupt(void)
+{
+	return this_cpu()->irq_depth > 0;
+}
+
+bool preemptible(void)
+{
+	return current->preempt_count == 0 && !in_interrupt();
+}
+
+void preempt_disable(void)
+{
+	current->preempt_count++;
+}
+
+void preempt_enable(void)
+{
+	if (current->preempt_count == 0) {
+		sim_report("arch-bug", "preempt_enable() underflow in %s",
+			   current->comm);
+		return;
+	}
+	current->preempt_count--;
+	if (current->preempt_count == 0)
+		sim_sched_point();
+}
+
+void set_thread_flag(unsigned int flag)
+{
+	current->thread_flags |= flag;
+}
+
+void clear_thread_flag(unsigned int flag)
+{
+	current->thread_flags &= ~flag;
+}
+
+bool test_thread_flag(unsigned int flag)
+{
+	return current->thread_flags & flag;
+}
+
+bool test_and_clear_thread_flag(unsigned int flag)
+{
+	bool was = current->thread_flags & flag;
+
+	current->thread_flags &= ~flag;
+	return was;
+}
+
+void spin_lock(spinlock_t *lock)
+{
+	preempt_disable();
+	while (lock->owner) {
+		if (lock->owner == current) {
+			sim_report("arch-bug", "%s: spinlock recursion",
+				   current->comm);
+			return;
+		}
+		sim_sched_point();
+	}
+	lock->owner = current;
+}
+
+void spin_unlock(spinlock_t *lock)
+{
+	lock->owner = NULL;
+	preempt_enable();
+}
+
+bool sim_in_section(void)
+{
+	struct task_struct *t = current;
+
+	return !in_interrupt() && t->lazy_sections > 0 && t->lazy_paused == 0;
+}
+
+const struct sim_section *sim_section_site(const struct task_struct *t)
+{
+	int d = t->lazy_sections;
+
+	if (d <= 0)
+		return NULL;
+	if (d > SIM_MAX_SECTION_DEPTH)
+		d = SIM_MAX_SECTION_DEPTH;
+	return &t->section[d - 1];
+}
+
+void sim_unbatched_update(void)
+{
+	struct sim_event ev = { .type = SIM_EV_UNBATCHED };
+
+	if (sim_this->opt.lazy != SIM_LAZY_OFF && sim_in_section())
+		sim_emit(&ev);
+}
+
+static void do_irq(void)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_cpu *cpu = this_cpu();
+	struct sim_event ev = { .type = SIM_EV_IRQ_ENTER };
+
+	cpu->irq_depth++;
+	ev.state = current->lazy_mmu_state;
+	ev.arg = current->lazy_sections;
+	sim_emit(&ev);
+	m->opt.irq_handler(m->opt.irq_arg);
+	ev.type = SIM_EV_IRQ_EXIT;
+	ev.state = current->lazy_mmu_state;
+	ev.arg = current->lazy_sections;
+	sim_emit(&ev);
+	if (m->arch->exception_return)
+		m->arch->exception_return();
+	cpu->irq_depth--;
+}
+
+/* ---- scheduling --------------------------------------------------------------- */
+
+static unsigned int choose(enum sim_choice what, unsigned int n,
+			   unsigned int cur)
+{
+	struct sim_policy *p = sim_this->opt.policy;
+
+	if (n <= 1)
+		return 0;
+	return p->choose(p, what, n, cur) % n;
+}
+
+/* Let the policy pick which busy CPU steps next; switch to it. */
+static void pick_cpu_and_switch(struct task_struct *from, bool dying)
+{
+	struct sim_machine *m = sim_this;
+	int busy[SIM_MAX_CPUS], n = 0, cur = 0;
+
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
+		if (!m->cpu[c].curr)
+			continue;
+		if ((int)c == m->this_cpu)
+			cur = n;
+		busy[n++] = c;
+	}
+	if (n == 0) {
+		coro_switch(from, NULL, dying);
+		return;
+	}
+	m->this_cpu = busy[choose(SIM_CHOOSE_CPU, n, cur)];
+	if (m->cpu[m->this_cpu].curr != from)
+		coro_switch(from, m->cpu[m->this_cpu].curr, dying);
+}
+
+/*
+ * Switch this CPU from current to the next task of its runqueue, putting
+ * current on the runqueue of a CPU the policy picks (it may migrate).
+ */
+static void preempt_current(void)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_cpu *cpu = this_cpu();
+	struct task_struct *prev = cpu->curr, *next;
+	struct sim_event ev = { .type = SIM_EV_SWITCH };
+	int target = m->this_cpu;
+
+	if (m->opt.nr_cpus > 1)
+		target = choose(SIM_CHOOSE_MIGRATE, m->opt.nr_cpus,
+				m->this_cpu);
+	next = rq_pop(m, m->this_cpu);
+	if (!next && target == m->this_cpu)
+		return;
+	m->in_sched = true;
+	ev.what = next ? next->comm : "idle";
+	sim_emit(&ev);
+	if (m->arch->switch_to)
+		m->arch->switch_to(prev, next);
+	m->in_sched = false;
+	if (m->cpu[target].curr == NULL && target != m->this_cpu) {
+		m->cpu[target].curr = prev;
+		prev->cpu = target;
+	} else {
+		rq_push(m, target, prev);
+	}
+	cpu->curr = next;
+	if (next) {
+		next->cpu = m->this_cpu;
+		coro_switch(prev, next, false);
+	} else {
+		pick_cpu_and_switch(prev, false);
+	}
+}
+
+void sim_sched_point(void)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_cpu *cpu;
+
+	m->points++;
+	if (m->in_sched)
+		return;
+	cpu = this_cpu();
+	if (m->opt.irq_handler && cpu->irq_depth == 0 &&
+	    choose(SIM_CHOOSE_IRQ, 2, 0))
+		do_irq();
+	if (preemptible() && (this_cpu()->rq_tail || m->opt.nr_cpus > 1) &&
+	    choose(SIM_CHOOSE_PREEMPT, 2, 0)) {
+		preempt_current();
+		return;
+	}
+	if (m->opt.nr_cpus > 1)
+		pick_cpu_and_switch(cpu->curr, false);
+}
+
+void might_sleep(void)
+{
+	struct sim_event ev = { .type = SIM_EV_SLEEP };
+
+	sim_emit(&ev);
+	if (!preemptible())
+		return; /* reported by the sanitizer; the task does not sleep */
+	cond_resched();
+}
+
+void cond_resched(void)
+{
+	if (preemptible() && this_cpu()->rq_tail &&
+	    choose(SIM_CHOOSE_PREEMPT, 2, 0))
+		preempt_current();
+	else
+		sim_sched_point();
+}
+
+static void task_exit(void)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_cpu *cpu = this_cpu();
+	struct task_struct *t = cpu->curr, *next;
+	struct sim_event ev = { .type = SIM_EV_TASK_EXIT };
+
+	ev.state = t->lazy_mmu_state;
+	ev.arg = t->lazy_sections;
+	sim_emit(&ev);
+	t->exited = true;
+	m->nr_live--;
+	next = rq_pop(m, m->this_cpu);
+	cpu->curr = next;
+	if (next) {
+		next->cpu = m->this_cpu;
+		coro_switch(t, next, true);
+	} else {
+		pick_cpu_and_switch(t, true);
+	}
+	abort(); /* an exited task is never resumed */
+}
+
+static void task_init_context(struct task_struct *t)
+{
+	getcontext(&t->ctx);
+	t->ctx.uc_stack.ss_sp = t->stack;
+	t->ctx.uc_stack.ss_size = t->stack_size;
+	t->ctx.uc_link = NULL;
+	makecontext(&t->ctx, task_trampoline, 0);
+#ifdef SIM_TSAN
+	t->fiber = __tsan_create_fiber(0);
+#endif
+}
+
+struct task_struct *sim_spawn(struct sim_machine *m, const char *comm, int cpu,
+			      void (*fn)(void *arg), void *arg)
+{
+	struct task_struct *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		abort();
+	if (cpu < 0 || (unsigned int)cpu >= m->opt.nr_cpus)
+		cpu = (int)(m->nr_tasks % m->opt.nr_cpus);
+	t->pid = (int)m->nr_tasks + 1;
+	snprintf(t->comm, sizeof(t->comm), "%s", comm);
+	t->fn = fn;
+	t->arg = arg;
+	t->mm = &m->init_mm;
+	t->stack_size = SIM_STACK_SIZE;
+	t->stack = mmap(NULL, t->stack_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (t->stack == MAP_FAILED)
+		abort();
+	task_init_context(t);
+	if (m->nr_tasks == m->tasks_cap) {
+		m->tasks_cap = m->tasks_cap ? 2 * m->tasks_cap : 8;
+		m->tasks = realloc(m->tasks, m->tasks_cap * sizeof(*m->tasks));
+		if (!m->tasks)
+			abort();
+	}
+	m->tasks[m->nr_tasks++] = t;
+	m->nr_live++;
+	if (!m->cpu[cpu].curr) {
+		m->cpu[cpu].curr = t;
+		t->cpu = cpu;
+	} else {
+		rq_push(m, cpu, t);
+	}
+	return t;
+}
+
+/* ---- life cycle ------------------------------------------------------------- */
+
+struct sim_machine *sim_create(const struct sim_options *opt)
+{
+	struct sim_machine *m = calloc(1, sizeof(*m));
+	struct sim_machine *saved = sim_this;
+
+	if (!m)
+		abort();
+	m->opt = *opt;
+	if (m->opt.nr_cpus == 0)
+		m->opt.nr_cpus = 1;
+	if (m->opt.nr_cpus > SIM_MAX_CPUS)
+		m->opt.nr_cpus = SIM_MAX_CPUS;
+	if (!m->opt.tlb_entries)
+		m->opt.tlb_entries = 64;
+	if (!m->opt.policy)
+		m->opt.policy = sim_policy_rr(64);
+	m->arch = m->opt.arch;
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
+		m->cpu[c].id = (int)c;
+		sim_tlb_init(&m->cpu[c].tlb, m->opt.tlb_entries);
+	}
+	sim_this = m;
+	sim_mem_init(m);
+	sim_this = saved;
+	return m;
+}
+
+void sim_destroy(struct sim_machine *m)
+{
+	for (size_t i = 0; i < m->nr_tasks; i++) {
+		munmap(m->tasks[i]->stack, m->tasks[i]->stack_size);
+#ifdef SIM_TSAN
+		__tsan_destroy_fiber(m->tasks[i]->fiber);
+#endif
+		free(m->tasks[i]);
+	}
+	free(m->tasks);
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
+		free(m->cpu[c].tlb.e);
+	if (m->opt.policy && m->opt.policy->destroy)
+		m->opt.policy->destroy(m->opt.policy);
+	munmap(m->mem, m->nr_frames << PAGE_SHIFT);
+	free(m->pages);
+	free(m->free_stack);
+	free(m->hidden);
+	free(m->findings);
+	free(m);
+}
+
+/*
+ * sim_run() - run every spawned task to completion on the calling thread.
+ * Several machines may run at once on different threads (the model
+ * checker's jobs): all state is in the machine or thread-local.
+ */
+void sim_run(struct sim_machine *m)
+{
+	struct sim_machine *saved = sim_this;
+	const struct lmm_embedder *old;
+
+	sim_this = m;
+	old = lmm_embedder_install(&sim_embedder);
+#ifdef SIM_TSAN
+	m->sched_fiber = __tsan_get_current_fiber();
+#endif
+	m->running = true;
+	if (m->nr_live > 0) {
+		m->this_cpu = 0;
+		while (!m->cpu[m->this_cpu].curr)
+			m->this_cpu++;
+		switching_from = NULL;
+		pick_cpu_and_switch(NULL, false);
+	}
+	m->running = false;
+	lmm_embedder_install(old);
+	sim_this = saved;
+}

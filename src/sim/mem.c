@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Physical frames, the boot-time linear map and the page allocator with
+ * DEBUG_PAGEALLOC (mm/page_alloc.c: debug_pagealloc_{map,unmap}_pages() call
+ * the architecture's __kernel_map_pages() on every allocation and free).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "sim/arch.h"
+#include "sim/sim.h"
+
+unsigned long sim_ptep_pfn(const pte_t *ptep)
+{
+	return (unsigned long)((const uint8_t *)ptep - sim_this->mem) >>
+	       PAGE_SHIFT;
+}
+
+/* Boot: take the next frame for a table, before the allocator exists. */
+static unsigned long boot_next_pfn;
+
+static pte_t *boot_table(void)
+{
+	unsigned long pfn = boot_next_pfn++;
+
+	pfn_to_page(pfn)->flags = PG_pgtable | PG_reserved;
+	return pfn_to_virt_raw(pfn);
+}
+
+/* Map @pfn in the linear map with raw stores: boot runs before any CPU. */
+static void boot_map(struct sim_machine *m, unsigned long pfn, bool valid)
+{
+	unsigned long addr = sim_linear_addr(pfn);
+	pte_t *table = m->init_mm.pgd;
+
+	for (int level = 3; level > 0; level--) {
+		pte_t *e = &table[pt_index(addr, level)];
+
+		if (!pte_valid(*e))
+			*e = pfn_pte(sim_ptep_pfn(boot_table()),
+				     PAGE_KERNEL_TABLE);
+		table = sim_table_of(*e);
+	}
+	table[pt_index(addr, 0)] = pfn_pte(pfn, valid ? PAGE_KERNEL :
+							  PAGE_KERNEL & ~PTE_VALID);
+}
+
+void sim_mem_init(struct sim_machine *m)
+{
+	unsigned long n = m->opt.nr_frames ? m->opt.nr_frames : 4096;
+
+	m->nr_frames = n;
+	m->mem = mmap(NULL, n << PAGE_SHIFT, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	m->pages = calloc(n, sizeof(*m->pages));
+	m->free_stack = calloc(n, sizeof(*m->free_stack));
+	if (m->mem == MAP_FAILED || !m->pages || !m->free_stack) {
+		fprintf(stderr, "lazymmu: cannot allocate %lu frames\n", n);
+		exit(2);
+	}
+	/* pfn 0 stays reserved: alloc_page() returns 0 on failure */
+	pfn_to_page(0)->flags = PG_reserved;
+	boot_next_pfn = 1;
+	m->init_mm.pgd = boot_table();
+	m->init_mm.asid = 0;
+	m->init_mm.name = "init_mm";
+	m->next_asid = 1;
+	for (unsigned long pfn = 0; pfn < n; pfn++)
+		boot_map(m, pfn, true);
+	/* Free frames, lowest pfn allocated first. */
+	for (unsigned long pfn = n; pfn-- > boot_next_pfn;) {
+		pfn_to_page(pfn)->flags = PG_free;
+		m->free_stack[m->nr_free++] = pfn;
+		if (m->opt.debug_pagealloc)
+			boot_map(m, pfn, false);
+	}
+}
+
+unsigned long alloc_page(gfp_t gfp)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_event ev = { .type = SIM_EV_PAGE_ALLOC };
+	unsigned long pfn;
+
+	if (gfp & GFP_KERNEL)
+		might_sleep();
+	if (m->nr_free == 0)
+		return 0;
+	pfn = m->free_stack[--m->nr_free];
+	pfn_to_page(pfn)->flags = 0;
+	ev.arg = (long)pfn;
+	ev.what = gfp & GFP_KERNEL ? "GFP_KERNEL" :
+		  gfp & GFP_ATOMIC ? "GFP_ATOMIC" : "GFP_NOWAIT";
+	sim_emit(&ev);
+	if (m->opt.debug_pagealloc)
+		__kernel_map_pages(pfn, 1, true);
+	return pfn;
+}
+
+void __free_page(unsigned long pfn)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_event ev = { .type = SIM_EV_PAGE_FREE };
+	struct page *page;
+
+	if (pfn == 0 || pfn >= m->nr_frames) {
+		sim_report("bad-page", "__free_page(%lu): no such frame", pfn);
+		return;
+	}
+	page = pfn_to_page(pfn);
+	if (page->flags & (PG_free | PG_reserved)) {
+		sim_report("bad-page", "__free_page(%lu): frame is %s", pfn,
+			   page->flags & PG_free ? "already free" :
+						   "reserved");
+		return;
+	}
+	ev.arg = (long)pfn;
+	sim_emit(&ev);
+	if (m->opt.debug_pagealloc)
+		__kernel_map_pages(pfn, 1, false);
+	page->flags = PG_free;
+	m->free_stack[m->nr_free++] = pfn;
+}

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Scheduler policies: round-robin (no preemption, no interrupts, CPUs take
+ * turns every @quantum scheduling points) and seeded random. The model
+ * checker brings its own policy that replays a choice sequence.
+ */
+#include <stdlib.h>
+
+#include "sim/sim.h"
+
+struct policy_rr {
+	struct sim_policy p;
+	unsigned int quantum;
+	unsigned int left;
+};
+
+static unsigned int rr_choose(struct sim_policy *p, enum sim_choice what,
+			      unsigned int n, unsigned int cur)
+{
+	struct policy_rr *rr = (struct policy_rr *)p;
+
+	switch (what) {
+	case SIM_CHOOSE_CPU:
+		if (rr->left > 0) {
+			rr->left--;
+			return cur;
+		}
+		rr->left = rr->quantum;
+		return (cur + 1) % n;
+	case SIM_CHOOSE_MIGRATE:
+		return cur;
+	default:
+		return 0;
+	}
+}
+
+static void policy_free(struct sim_policy *p)
+{
+	free(p);
+}
+
+struct sim_policy *sim_policy_rr(unsigned int quantum)
+{
+	struct policy_rr *rr = calloc(1, sizeof(*rr));
+
+	if (!rr)
+		abort();
+	rr->p.choose = rr_choose;
+	rr->p.destroy = policy_free;
+	rr->quantum = quantum;
+	rr->left = quantum;
+	return &rr->p;
+}
+
+struct policy_random {
+	struct sim_policy p;
+	uint64_t state;
+	unsigned int switch_per_1000, preempt_per_1000, irq_per_1000;
+};
+
+/* xorshift64* */
+static uint64_t rnd_next(struct policy_random *r)
+{
+	uint64_t x = r->state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	r->state = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}
+
+static bool rnd_per_1000(struct policy_random *r, unsigned int per_1000)
+{
+	return per_1000 && (rnd_next(r) >> 33) % 1000 < per_1000;
+}
+
+static unsigned int random_choose(struct sim_policy *p, enum sim_choice what,
+				  unsigned int n, unsigned int cur)
+{
+	struct policy_random *r = (struct policy_random *)p;
+
+	switch (what) {
+	case SIM_CHOOSE_CPU:
+		if (!rnd_per_1000(r, r->switch_per_1000))
+			return cur;
+		return (unsigned int)((rnd_next(r) >> 33) % n);
+	case SIM_CHOOSE_PREEMPT:
+		return rnd_per_1000(r, r->preempt_per_1000);
+	case SIM_CHOOSE_IRQ:
+		return rnd_per_1000(r, r->irq_per_1000);
+	case SIM_CHOOSE_MIGRATE:
+		return (unsigned int)((rnd_next(r) >> 33) % n);
+	}
+	return 0;
+}
+
+struct sim_policy *sim_policy_random(uint64_t seed, unsigned int switch_per_1000,
+				     unsigned int preempt_per_1000,
+				     unsigned int irq_per_1000)
+{
+	struct policy_random *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		abort();
+	r->p.choose = random_choose;
+	r->p.destroy = policy_free;
+	/* splitmix64 of the seed: never zero, well mixed */
+	seed += 0x9e3779b97f4a7c15ULL;
+	seed = (seed ^ (seed >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	seed = (seed ^ (seed >> 27)) * 0x94d049bb133111ebULL;
+	r->state = (seed ^ (seed >> 31)) | 1;
+	r->switch_per_1000 = switch_per_1000;
+	r->preempt_per_1000 = preempt_per_1000;
+	r->irq_per_1000 = irq_per_1000;
+	return &r->p;
+}

@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * The simulated machine: CPUs with TLBs and page-table walkers, physical
+ * frames, 4-level page tables, tasks run as coroutines, a scheduler policy,
+ * interrupts and the kernel services the mm paths need (per-task state,
+ * preempt_count, a page allocator with DEBUG_PAGEALLOC).
+ *
+ * Kernel-style globals: the machine and the task running on the calling
+ * thread are reached through sim_machine() and current, so that models of
+ * kernel code read like the kernel. Everything is deterministic: the only
+ * source of choice is the scheduler policy (struct sim_policy).
+ *
+ * Invariants (checked by tests/sim/test_machine.c):
+ *   cpu->curr == NULL  <=>  the CPU's runqueue is empty
+ *   sum over frames of PG_free == nr_free_frames
+ *   page(pfn)->nr_hidden == number of hidden entries stored in frame pfn
+ */
+#ifndef _LAZYMMU_SIM_SIM_H
+#define _LAZYMMU_SIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <ucontext.h>
+
+#include <lazymmu/lazy_mmu.h>
+
+#include "sim/embed.h"
+
+#define SIM_MAX_CPUS 16
+#define SIM_MAX_SECTION_DEPTH 16
+
+/* ---- addresses and page-table entries ---------------------------------- */
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1UL << PAGE_SHIFT)
+#define PTRS_PER_TABLE 512
+#define PTE_TABLE_SPAN (PAGE_SIZE * PTRS_PER_TABLE) /* one PTE table maps 2M */
+
+/*
+ * Kernel virtual layout (arm64 48-bit, simplified): the linear map of all
+ * frames, then the vmalloc area. User addresses are below USER_TOP.
+ */
+#define PAGE_OFFSET 0xffff000000000000UL
+#define VMALLOC_START 0xffff800000000000UL
+#define VMALLOC_END 0xffff808000000000UL
+#define USER_TOP 0x0001000000000000UL
+
+typedef uint64_t pte_t; /* an entry at any level */
+
+/* Entry bits: an arm64-like layout, shared by every model. */
+#define PTE_VALID (1ULL << 0)
+#define PTE_TABLE (1ULL << 1) /* next-level table (non-leaf) */
+#define PTE_USER (1ULL << 6)
+#define PTE_RDONLY (1ULL << 7)
+#define PTE_AF (1ULL << 10)
+#define PTE_UXN (1ULL << 54)
+#define PTE_PFN_MASK 0x0000fffffffff000ULL
+
+#define PAGE_KERNEL (PTE_VALID | PTE_AF | PTE_UXN)
+#define PAGE_KERNEL_TABLE (PTE_VALID | PTE_TABLE)
+#define PAGE_USER_RW (PTE_VALID | PTE_AF | PTE_USER | PTE_UXN)
+
+static inline bool pte_valid(pte_t pte)
+{
+	return pte & PTE_VALID;
+}
+
+static inline unsigned long pte_pfn(pte_t pte)
+{
+	return (pte & PTE_PFN_MASK) >> PAGE_SHIFT;
+}
+
+static inline pte_t pfn_pte(unsigned long pfn, pte_t prot)
+{
+	return ((pte_t)pfn << PAGE_SHIFT) | prot;
+}
+
+/* Index of @addr in the table of @level (3 = pgd ... 0 = pte). */
+static inline unsigned int pt_index(unsigned long addr, int level)
+{
+	return (addr >> (PAGE_SHIFT + 9 * level)) & (PTRS_PER_TABLE - 1);
+}
+
+/* ---- frames and the page allocator -------------------------------------- */
+
+#define PG_free (1U << 0)
+#define PG_pgtable (1U << 1)
+#define PG_reserved (1U << 2)
+
+struct page {
+	uint32_t flags;
+	uint32_t nr_hidden; /* entries of this table not yet seen by walkers */
+};
+
+typedef unsigned int gfp_t;
+#define GFP_KERNEL 0x1U /* may sleep */
+#define GFP_NOWAIT 0x2U /* may not sleep */
+#define GFP_ATOMIC 0x4U /* may not sleep, interrupt-safe */
+
+/* ---- tasks --------------------------------------------------------------- */
+
+/* Thread flags (arm64 thread_info). */
+#define TIF_LAZY_MMU (1U << 0) /* 6.16: in lazy mode */
+#define TIF_LAZY_MMU_PENDING (1U << 1) /* barriers owed */
+
+/*
+ * A spinlock: spinning is a loop of scheduling points, so the holder (on
+ * another CPU) makes progress whatever the policy.
+ */
+typedef struct {
+	struct task_struct *owner;
+} spinlock_t;
+
+void spin_lock(spinlock_t *lock);
+void spin_unlock(spinlock_t *lock);
+
+struct mm_struct {
+	spinlock_t page_table_lock;
+	pte_t *pgd;
+	uint16_t asid;
+	const char *name;
+};
+
+struct sim_section {
+	const char *func; /* the caller that opened the section */
+	const char *file;
+	int line;
+};
+
+struct task_struct {
+	int pid;
+	char comm[16];
+	struct lazy_mmu_state lazy_mmu_state;
+	unsigned int thread_flags;
+	int preempt_count; /* preempt_disable() depth */
+	struct mm_struct *mm;
+	/* where the task runs */
+	int cpu;
+	bool exited;
+	struct task_struct *rq_next; /* this CPU's runqueue (circular) */
+	/* what the callers meant, whatever the kernel version does with it */
+	int lazy_sections; /* sections opened by callers, not yet closed */
+	int lazy_paused;
+	struct sim_section section[SIM_MAX_SECTION_DEPTH];
+	/* the coroutine */
+	void (*fn)(void *arg);
+	void *arg;
+	ucontext_t ctx;
+	void *stack;
+	size_t stack_size;
+	void *fiber; /* TSan fiber */
+	/* per-task data the architecture models keep */
+	uint64_t arch_data[4];
+};
+
+/* ---- TLBs ----------------------------------------------------------------- */
+
+struct sim_tlb_entry {
+	unsigned long vpn;
+	pte_t pte;
+	uint16_t asid;
+	bool global;
+	bool valid;
+};
+
+struct sim_tlb {
+	struct sim_tlb_entry *e;
+	unsigned int capacity;
+	unsigned int next; /* FIFO victim */
+};
+
+/* ---- events and observers ------------------------------------------------ */
+
+enum sim_event_type {
+	SIM_EV_PTE_WRITE, /* a page-table entry was stored */
+	SIM_EV_PTE_VISIBLE, /* a hidden entry became visible to walkers */
+	SIM_EV_BARRIER,
+	SIM_EV_HYPERCALL,
+	SIM_EV_BATCH_FLUSH, /* deferred work of a section paid at once */
+	SIM_EV_TLB_INVAL, /* one TLB invalidation operation */
+	SIM_EV_TLB_FLUSH_CALL, /* flush_tlb_*() called by kernel code */
+	SIM_EV_ACCESS, /* a data load or store */
+	SIM_EV_FAULT,
+	SIM_EV_UNBATCHED, /* an update paid at once inside a section */
+	SIM_EV_LAZY_CALL, /* generic lazy_mmu_mode_*() call */
+	SIM_EV_LAZY_HOOK, /* arch_{enter,leave,flush}_lazy_mmu_mode() */
+	SIM_EV_SLEEP,
+	SIM_EV_SWITCH,
+	SIM_EV_IRQ_ENTER,
+	SIM_EV_IRQ_EXIT,
+	SIM_EV_TASK_EXIT,
+	SIM_EV_PAGE_ALLOC,
+	SIM_EV_PAGE_FREE,
+	SIM_EV_WARN, /* lazy_mmu_warn() */
+	SIM_EV_NR
+};
+
+struct sim_event {
+	enum sim_event_type type;
+	int cpu;
+	struct task_struct *task;
+	unsigned long addr; /* virtual address, if any */
+	pte_t *ptep; /* entry, for PTE events */
+	pte_t old, new;
+	const char *what; /* barrier name, hook name, call name, ... */
+	bool flag; /* PTE_WRITE: hidden; FAULT: spurious; ACCESS: write */
+	long arg; /* count (TLB_INVAL pages), pfn (PAGE_*) */
+	struct lazy_mmu_state state; /* IRQ_ENTER/EXIT, TASK_EXIT */
+};
+
+struct sim_observer {
+	void (*event)(void *priv, const struct sim_event *ev);
+	void *priv;
+};
+
+/* ---- findings -------------------------------------------------------------- */
+
+struct sim_finding {
+	char kind[24];
+	char message[256];
+};
+
+/* ---- scheduler policy ----------------------------------------------------- */
+
+enum sim_choice {
+	SIM_CHOOSE_CPU, /* which CPU steps next: 0..n-1 over the busy CPUs */
+	SIM_CHOOSE_PREEMPT, /* 1 = preempt the running task here */
+	SIM_CHOOSE_IRQ, /* 1 = an interrupt arrives here */
+	SIM_CHOOSE_MIGRATE, /* which CPU a preempted task goes to */
+};
+
+/*
+ * struct sim_policy - decides every nondeterministic choice of a run.
+ * @choose: return a value in [0, n); @cur is the option that means "carry
+ *          on as before" (the current CPU, 0 = no preemption/interrupt),
+ *          which a policy may favour. n >= 1.
+ */
+struct sim_policy {
+	unsigned int (*choose)(struct sim_policy *p, enum sim_choice what,
+			       unsigned int n, unsigned int cur);
+	void (*destroy)(struct sim_policy *p);
+};
+
+struct sim_policy *sim_policy_rr(unsigned int quantum);
+struct sim_policy *sim_policy_random(uint64_t seed, unsigned int switch_per_1000,
+				     unsigned int preempt_per_1000,
+				     unsigned int irq_per_1000);
+
+/* ---- architecture interface ---------------------------------------------- */
+
+struct sim_arch_ops; /* src/sim/arch.h */
+
+/* ---- the machine ----------------------------------------------------------- */
+
+enum sim_lazy_layer {
+	SIM_LAZY_OFF, /* !CONFIG_ARCH_HAS_LAZY_MMU_MODE: the calls are empty */
+	SIM_LAZY_DIRECT, /* before 7.0: the calls are the arch hooks */
+	SIM_LAZY_NESTING, /* 7.0+: the core (src/core) */
+};
+
+struct sim_options {
+	const struct sim_arch_ops *arch;
+	enum sim_lazy_layer lazy;
+	unsigned int nr_cpus;
+	unsigned long nr_frames;
+	unsigned int tlb_entries;
+	bool debug_pagealloc;
+	uint64_t seed;
+	struct sim_policy *policy; /* owned by the machine; NULL: round-robin */
+	void (*irq_handler)(void *arg); /* what an interrupt does */
+	void *irq_arg;
+};
+
+struct sim_cpu {
+	int id;
+	struct task_struct *curr;
+	struct task_struct *rq_tail; /* runnable tasks other than curr */
+	int irq_depth;
+	struct sim_tlb tlb;
+	uint64_t arch_data[4];
+};
+
+struct sim_hidden {
+	pte_t *ptep;
+	pte_t old; /* what walkers still see */
+	int cpu; /* the CPU that stored the entry */
+	int stage; /* 2: hidden from all walkers; 1: from @cpu's only */
+};
+
+struct sim_machine {
+	struct sim_options opt;
+	const struct sim_arch_ops *arch;
+	struct sim_cpu cpu[SIM_MAX_CPUS];
+	int this_cpu; /* the CPU stepping now */
+
+	/* physical memory */
+	uint8_t *mem;
+	struct page *pages;
+	unsigned long nr_frames;
+	unsigned long *free_stack;
+	unsigned long nr_free;
+	struct mm_struct init_mm;
+	uint16_t next_asid;
+	unsigned long vmap_next; /* mm/vmalloc.c: next free vmalloc address */
+
+	/* entries stored but not yet seen by some walkers */
+	struct sim_hidden *hidden;
+	size_t nr_hidden, hidden_cap;
+
+	/* tasks */
+	struct task_struct **tasks;
+	size_t nr_tasks, tasks_cap;
+	int nr_live;
+	ucontext_t sched_ctx;
+	void *sched_fiber;
+	bool running;
+	bool in_sched;
+
+	/* observers and results */
+	struct sim_observer obs[8];
+	int nr_obs;
+	struct sim_finding *findings;
+	size_t nr_findings, findings_cap;
+	size_t findings_dropped;
+	uint64_t points; /* scheduling points passed */
+};
+
+/* The machine running on this thread, and its current task. */
+extern _Thread_local struct sim_machine *sim_this;
+
+static inline struct sim_machine *sim_machine(void)
+{
+	return sim_this;
+}
+
+static inline struct sim_cpu *this_cpu(void)
+{
+	return &sim_this->cpu[sim_this->this_cpu];
+}
+
+static inline struct task_struct *sim_current(void)
+{
+	return sim_this->cpu[sim_this->this_cpu].curr;
+}
+#define current (sim_current())
+
+static inline int smp_processor_id(void)
+{
+	return sim_this->this_cpu;
+}
+
+/* machine.c */
+struct sim_machine *sim_create(const struct sim_options *opt);
+void sim_destroy(struct sim_machine *m);
+void sim_add_observer(struct sim_machine *m, const struct sim_observer *o);
+struct task_struct *sim_spawn(struct sim_machine *m, const char *comm, int cpu,
+			      void (*fn)(void *arg), void *arg);
+void sim_run(struct sim_machine *m);
+void sim_emit(struct sim_event *ev);
+void sim_report(const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sim_sched_point(void);
+void might_sleep(void);
+void cond_resched(void);
+void preempt_disable(void);
+void preempt_enable(void);
+bool in_interrupt(void);
+bool preemptible(void);
+void set_thread_flag(unsigned int flag);
+void clear_thread_flag(unsigned int flag);
+bool test_thread_flag(unsigned int flag);
+bool test_and_clear_thread_flag(unsigned int flag);
+void sim_unbatched_update(void);
+bool sim_in_section(void);
+const struct sim_section *sim_section_site(const struct task_struct *t);
+
+/* mem.c: frames, the page allocator, DEBUG_PAGEALLOC */
+static inline struct page *pfn_to_page(unsigned long pfn)
+{
+	return &sim_this->pages[pfn];
+}
+static inline void *pfn_to_virt_raw(unsigned long pfn)
+{
+	return sim_this->mem + (pfn << PAGE_SHIFT);
+}
+static inline unsigned long sim_linear_addr(unsigned long pfn)
+{
+	return PAGE_OFFSET + (pfn << PAGE_SHIFT);
+}
+unsigned long alloc_page(gfp_t gfp); /* returns a pfn, 0 on failure */
+void __free_page(unsigned long pfn);
+unsigned long sim_ptep_pfn(const pte_t *ptep);
+void sim_mem_init(struct sim_machine *m);
+
+/* pgtable.c: page tables and their walks */
+pte_t *sim_table_of(pte_t entry);
+pte_t *sim_walk(struct mm_struct *mm, unsigned long addr, int level,
+		bool alloc);
+pte_t *pte_offset_kernel_alloc(unsigned long addr);
+typedef int (*pte_fn_t)(pte_t *ptep, unsigned long addr, void *data);
+int apply_to_page_range(struct mm_struct *mm, unsigned long addr,
+			unsigned long size, pte_fn_t fn, void *data);
+int apply_to_existing_page_range(struct mm_struct *mm, unsigned long addr,
+				 unsigned long size, pte_fn_t fn, void *data);
+struct mm_struct *sim_mm_alloc(const char *name);
+void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr, bool hide);
+void sim_pt_hide(pte_t *ptep, pte_t old);
+void sim_pt_publish(int cpu);
+void sim_pt_sync(int cpu);
+void sim_pt_sync_all(void);
+pte_t sim_pt_walker_read(const pte_t *ptep, int cpu);
+
+/* tlb.c: translation and data access */
+#define TLB_ASID_ALL 0xffffU
+void sim_tlb_init(struct sim_tlb *tlb, unsigned int capacity);
+void sim_tlb_inval_page(int cpu, unsigned long addr, uint16_t asid);
+void sim_tlb_inval_all(int cpu);
+uint64_t sim_load(unsigned long addr);
+void sim_store(unsigned long addr, uint64_t val);
+bool sim_translate(unsigned long addr, unsigned long *pa, bool *faulted);
+
+/* generic.c: the generic lazy MMU layer of the selected kernel version */
+void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line);
+void sim_lazy_mmu_mode_disable(void);
+void sim_lazy_mmu_mode_pause(void);
+void sim_lazy_mmu_mode_resume(void);
+extern const struct lmm_embedder sim_embedder;
+
+/*
+ * Kernel code (src/mm, src/arch, the machine's kernel services) calls the
+ * generic lazy MMU layer of the selected kernel version through these: the
+ * 7.0 core, the pre-7.0 direct mapping onto the arch hooks, or nothing when
+ * the kernel has no lazy MMU mode. The core's own functions are still
+ * reachable as (lazy_mmu_mode_enable)().
+ */
+#define lazy_mmu_mode_enable()                                                 \
+	sim_lazy_mmu_mode_enable(__func__, __FILE__, __LINE__)
+#define lazy_mmu_mode_disable() sim_lazy_mmu_mode_disable()
+#define lazy_mmu_mode_pause() sim_lazy_mmu_mode_pause()
+#define lazy_mmu_mode_resume() sim_lazy_mmu_mode_resume()
+
+#endif /* _LAZYMMU_SIM_SIM_H */

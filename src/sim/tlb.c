@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Per-CPU TLBs, the hardware table walker, data loads and stores through
+ * translation, and translation faults.
+ *
+ * The walker reads entries as this CPU's walker sees them
+ * (sim_pt_walker_read), which may lag the page table when an architecture
+ * has not yet made a store visible. TLB entries are tagged by ASID; kernel
+ * entries are global.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/arch.h"
+#include "sim/sim.h"
+
+void sim_tlb_init(struct sim_tlb *tlb, unsigned int capacity)
+{
+	tlb->e = calloc(capacity, sizeof(*tlb->e));
+	if (!tlb->e)
+		abort();
+	tlb->capacity = capacity;
+	tlb->next = 0;
+}
+
+static struct sim_tlb_entry *tlb_lookup(struct sim_tlb *tlb, unsigned long vpn,
+					uint16_t asid)
+{
+	for (unsigned int i = 0; i < tlb->capacity; i++) {
+		struct sim_tlb_entry *e = &tlb->e[i];
+
+		if (e->valid && e->vpn == vpn && (e->global || e->asid == asid))
+			return e;
+	}
+	return NULL;
+}
+
+static void tlb_fill(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid,
+		     pte_t pte, bool global)
+{
+	struct sim_tlb_entry *e = NULL;
+
+	for (unsigned int i = 0; i < tlb->capacity; i++) {
+		if (!tlb->e[i].valid) {
+			e = &tlb->e[i];
+			break;
+		}
+	}
+	if (!e) {
+		/* FIFO eviction */
+		e = &tlb->e[tlb->next];
+		tlb->next = (tlb->next + 1) % tlb->capacity;
+	}
+	e->vpn = vpn;
+	e->asid = asid;
+	e->pte = pte;
+	e->global = global;
+	e->valid = true;
+}
+
+static void inval_one(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid)
+{
+	for (unsigned int i = 0; i < tlb->capacity; i++) {
+		struct sim_tlb_entry *e = &tlb->e[i];
+
+		if (e->valid && e->vpn == vpn &&
+		    (asid == TLB_ASID_ALL || e->global || e->asid == asid))
+			e->valid = false;
+	}
+}
+
+/*
+ * sim_tlb_inval_page() - invalidate @addr on @cpu (-1: every CPU, a
+ * broadcast). One TLB invalidation operation.
+ */
+void sim_tlb_inval_page(int cpu, unsigned long addr, uint16_t asid)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_event ev = { .type = SIM_EV_TLB_INVAL, .arg = 1 };
+
+	sim_sched_point();
+	ev.addr = addr;
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
+		if (cpu < 0 || (int)c == cpu)
+			inval_one(&m->cpu[c].tlb, addr >> PAGE_SHIFT, asid);
+	sim_emit(&ev);
+}
+
+/* sim_tlb_inval_all() - flush @cpu's TLB (-1: every CPU). One operation. */
+void sim_tlb_inval_all(int cpu)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_event ev = { .type = SIM_EV_TLB_INVAL, .arg = 0 };
+
+	sim_sched_point();
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
+		if (cpu >= 0 && (int)c != cpu)
+			continue;
+		for (unsigned int i = 0; i < m->cpu[c].tlb.capacity; i++)
+			m->cpu[c].tlb.e[i].valid = false;
+	}
+	sim_emit(&ev);
+}
+
+static struct mm_struct *addr_mm(unsigned long addr)
+{
+	return addr >= PAGE_OFFSET ? &sim_this->init_mm : current->mm;
+}
+
+/* The hardware walk, as @cpu's walker sees the tables. 0: no translation. */
+static pte_t hw_walk(struct mm_struct *mm, unsigned long addr, int cpu)
+{
+	pte_t *table = mm->pgd;
+
+	for (int level = 3; level >= 0; level--) {
+		pte_t e = sim_pt_walker_read(&table[pt_index(addr, level)], cpu);
+
+		if (!pte_valid(e))
+			return 0;
+		if (level == 0)
+			return e;
+		table = sim_table_of(e);
+	}
+	return 0;
+}
+
+/* The walk through what memory holds now (the kernel's view). */
+static pte_t mem_walk(struct mm_struct *mm, unsigned long addr)
+{
+	pte_t *ptep = sim_walk(mm, addr, 0, false);
+
+	return ptep && pte_valid(*ptep) ? *ptep : 0;
+}
+
+/*
+ * sim_translate() - translate @addr on the current CPU, filling the TLB.
+ * On a translation fault, the architecture decides whether it is spurious
+ * (the entry is valid in memory): then the access is retried and succeeds.
+ * Returns false if the fault is real.
+ */
+bool sim_translate(unsigned long addr, unsigned long *pa, bool *faulted)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_cpu *cpu = this_cpu();
+	struct mm_struct *mm = addr_mm(addr);
+	unsigned long vpn = addr >> PAGE_SHIFT;
+	uint16_t asid = addr >= PAGE_OFFSET ? 0 : mm->asid;
+	struct sim_tlb_entry *e = tlb_lookup(&cpu->tlb, vpn, asid);
+	pte_t pte;
+
+	*faulted = false;
+	if (e) {
+		pte = e->pte;
+	} else {
+		pte = hw_walk(mm, addr, cpu->id);
+		if (!pte) {
+			struct sim_event ev = { .type = SIM_EV_FAULT };
+			bool spurious = m->arch->spurious_fault ?
+						m->arch->spurious_fault(addr) :
+						pte_valid(mem_walk(mm, addr));
+
+			*faulted = true;
+			ev.addr = addr;
+			ev.flag = spurious;
+			sim_emit(&ev);
+			if (m->arch->exception_return)
+				m->arch->exception_return();
+			if (!spurious)
+				return false;
+			pte = mem_walk(mm, addr);
+			if (!pte)
+				return false;
+		}
+		tlb_fill(&cpu->tlb, vpn, asid, pte, !(pte & PTE_USER));
+	}
+	*pa = (pte_pfn(pte) << PAGE_SHIFT) | (addr & (PAGE_SIZE - 1));
+	return true;
+}
+
+static uint64_t *access(unsigned long addr, bool write)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_event ev = { .type = SIM_EV_ACCESS };
+	unsigned long pa;
+	bool faulted;
+
+	sim_sched_point();
+	ev.addr = addr;
+	ev.flag = write;
+	if (!sim_translate(addr & ~7UL, &pa, &faulted)) {
+		sim_report("bad-access",
+			   "CPU%d %s: unhandled %s fault at %#lx", m->this_cpu,
+			   current->comm, write ? "write" : "read", addr);
+		return NULL;
+	}
+	ev.arg = (long)(pa >> PAGE_SHIFT);
+	if ((unsigned long)ev.arg >= m->nr_frames) {
+		sim_report("bad-access", "CPU%d %s: %#lx translates to no frame",
+			   m->this_cpu, current->comm, addr);
+		return NULL;
+	}
+	sim_emit(&ev);
+	return (uint64_t *)(m->mem + pa);
+}
+
+uint64_t sim_load(unsigned long addr)
+{
+	uint64_t *p = access(addr, false);
+
+	return p ? *p : 0;
+}
+
+void sim_store(unsigned long addr, uint64_t val)
+{
+	uint64_t *p = access(addr, true);
+
+	if (p)
+		*p = val;
+}
