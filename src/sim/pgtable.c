@@ -37,6 +37,9 @@ pte_t *sim_walk(struct mm_struct *mm, unsigned long addr, int level,
 {
 	pte_t *table = mm->pgd;
 
+	/* kernel threads (init_mm) have no user mappings: TTBR0 is empty */
+	if (addr < USER_TOP && mm == &sim_this->init_mm)
+		return NULL;
 	for (int l = 3; l > level; l--) {
 		pte_t *e = &table[pt_index(addr, l)];
 

@@ -112,6 +112,8 @@ static pte_t hw_walk(struct mm_struct *mm, unsigned long addr, int cpu)
 {
 	pte_t *table = mm->pgd;
 
+	if (addr < USER_TOP && mm == &sim_this->init_mm)
+		return 0;
 	for (int level = 3; level >= 0; level--) {
 		pte_t e = sim_pt_walker_read(&table[pt_index(addr, level)], cpu);
 

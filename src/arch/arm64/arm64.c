@@ -200,13 +200,17 @@ static void arm64_flush_tlb_range(struct mm_struct *mm, unsigned long start,
 /*
  * __switch_to(): its dsb(ish) makes the outgoing task's table stores
  * visible to every walker. No isb: the owed one stays recorded in the
- * task's TIF_LAZY_MMU_PENDING and is emitted when it next flushes.
+ * task's TIF_LAZY_MMU_PENDING and is emitted when it next flushes, on
+ * whatever CPU, before it uses the addresses (Roberts, v4 11/11). The
+ * CPU itself leaves the task's context, so nothing it speculated for the
+ * task survives: the model treats the switch as synchronising this CPU.
  */
 static void arm64_switch_to(struct task_struct *prev, struct task_struct *next)
 {
 	(void)prev;
 	(void)next;
 	dsb("dsb ish");
+	sim_pt_sync(smp_processor_id());
 }
 
 /* An exception return (eret) is context-synchronising, like an isb. */

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * Helpers for tests that drive the machine directly: build a machine for a
+ * model, steer the scheduler from the test (which CPU steps, when an
+ * interrupt arrives), and read counters.
+ */
+#ifndef _LAZYMMU_TESTS_SIMTEST_H
+#define _LAZYMMU_TESTS_SIMTEST_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/sanitizer.h"
+#include "sim/arch.h"
+#include "sim/stats.h"
+
+/*
+ * The steering policy: the CPU in want_cpu steps (if busy), an interrupt
+ * arrives at the next scheduling point when want_irq is set, a preemption
+ * when want_preempt is set.
+ */
+static int want_cpu = -1;
+static bool want_irq, want_preempt;
+
+static unsigned int steer_choose(struct sim_policy *p, enum sim_choice what,
+				 unsigned int n, unsigned int cur)
+{
+	(void)p;
+	switch (what) {
+	case SIM_CHOOSE_CPU:
+		return want_cpu >= 0 && (unsigned int)want_cpu < n ?
+			       (unsigned int)want_cpu :
+			       cur;
+	case SIM_CHOOSE_IRQ:
+		if (want_irq) {
+			want_irq = false;
+			return 1;
+		}
+		return 0;
+	case SIM_CHOOSE_PREEMPT:
+		if (want_preempt) {
+			want_preempt = false;
+			return 1;
+		}
+		return 0;
+	case SIM_CHOOSE_MIGRATE:
+		return cur;
+	}
+	return 0;
+}
+
+static struct sim_policy steer_policy = { .choose = steer_choose };
+
+struct simtest {
+	struct sim_machine *m;
+	struct sim_stats stats;
+	struct san_state *san;
+};
+
+static inline void simtest_init(struct simtest *t, const char *arch,
+				const char *kernel, unsigned int cpus,
+				bool debug_pagealloc, void (*irq)(void *))
+{
+	struct sim_options opt = { 0 };
+
+	want_cpu = -1;
+	want_irq = want_preempt = false;
+	opt.arch = sim_arch_find(arch, kernel);
+	if (!opt.arch)
+		abort();
+	opt.lazy = opt.arch->lazy;
+	opt.nr_cpus = cpus;
+	opt.nr_frames = 4096;
+	opt.debug_pagealloc = debug_pagealloc;
+	opt.policy = &steer_policy;
+	opt.irq_handler = irq;
+	t->m = sim_create(&opt);
+	sim_stats_attach(t->m, &t->stats);
+	t->san = san_attach(t->m);
+}
+
+static inline void simtest_fini(struct simtest *t)
+{
+	sim_destroy(t->m);
+	san_detach(t->san);
+}
+
+static inline uint64_t stat(struct simtest *t, enum sim_stat s)
+{
+	return sim_stats_total(&t->stats, s);
+}
+
+/* Number of findings of @kind so far. */
+static inline int findings(struct sim_machine *m, const char *kind)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < m->nr_findings; i++)
+		n += !strcmp(m->findings[i].kind, kind);
+	return n;
+}
+
+static inline const char *finding_text(struct sim_machine *m,
+				       const char *kind)
+{
+	for (size_t i = 0; i < m->nr_findings; i++)
+		if (!strcmp(m->findings[i].kind, kind))
+			return m->findings[i].message;
+	return "";
+}
+
+/* Switch the machine to @cpu now (from a task). */
+static inline void run_on(int cpu)
+{
+	want_cpu = cpu;
+	sim_sched_point();
+}
+
+#endif /* _LAZYMMU_TESTS_SIMTEST_H */

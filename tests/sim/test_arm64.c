@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The arm64 model, one fixture per kernel version (6.16, 7.0): when a
+ * kernel entry becomes visible to walkers, what a lazy section defers and
+ * when it is paid, interrupts, context switch, nesting under
+ * DEBUG_PAGEALLOC, and the sanitizer's findings.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../tap.h"
+#include "simtest.h"
+
+static struct simtest T;
+static const char *kver;
+
+#define KADDR (VMALLOC_START + 0x40000000UL)
+
+static unsigned long page_at(unsigned long addr, pte_t **ptep)
+{
+	unsigned long pfn = alloc_page(GFP_KERNEL);
+
+	*ptep = pte_offset_kernel_alloc(addr);
+	*(uint64_t *)pfn_to_virt_raw(pfn) = addr;
+	return pfn;
+}
+
+/* Outside a section a valid kernel store is followed by dsb+isb at once. */
+static void immediate_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *ptep;
+	unsigned long pfn = page_at(KADDR, &ptep);
+	uint64_t b = stat(&T, SIM_STAT_barriers);
+	struct mm_struct *mm;
+
+	(void)arg;
+	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(pfn, PAGE_KERNEL));
+	ok(stat(&T, SIM_STAT_barriers) == b + 2,
+	   "%s: outside a section, dsb ishst + isb at once", kver);
+	ok(sim_load(KADDR) == KADDR && stat(&T, SIM_STAT_faults) == 0,
+	   "%s: the entry is usable at once", kver);
+
+	mm = sim_mm_alloc("user");
+	ptep = sim_walk(mm, 0x400000, 0, true);
+	b = stat(&T, SIM_STAT_barriers);
+	set_pte_at(mm, 0x400000, ptep, pfn_pte(pfn, PAGE_USER_RW));
+	ok(stat(&T, SIM_STAT_barriers) == b,
+	   "%s: a user PTE store needs no barriers", kver);
+	free(mm);
+}
+
+/* Inside a section the barriers are owed; an access before they are paid. */
+static void deferred_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *p1, *p2;
+	unsigned long f1 = page_at(KADDR, &p1), f2 = page_at(KADDR + PAGE_SIZE, &p2);
+	uint64_t b = stat(&T, SIM_STAT_barriers);
+
+	(void)arg;
+	lazy_mmu_mode_enable();
+	set_pte_at(&m->init_mm, KADDR, p1, pfn_pte(f1, PAGE_KERNEL));
+	set_pte_at(&m->init_mm, KADDR + PAGE_SIZE, p2, pfn_pte(f2, PAGE_KERNEL));
+	ok(stat(&T, SIM_STAT_barriers) == b,
+	   "%s: in a section, no barrier for two stores", kver);
+	ok(test_thread_flag(TIF_LAZY_MMU_PENDING),
+	   "%s: TIF_LAZY_MMU_PENDING records what is owed", kver);
+	ok(sim_load(KADDR) == KADDR,
+	   "%s: an early access still gets its data (the fault is spurious)",
+	   kver);
+	ok(stat(&T, SIM_STAT_spurious_faults) == 1,
+	   "%s: the access before the barriers took a spurious fault", kver);
+	ok(findings(m, "deferred-access") == 1 &&
+		   strstr(finding_text(m, "deferred-access"), "deferred_task"),
+	   "%s: deferred-access names the section's opener: %s", kver,
+	   finding_text(m, "deferred-access"));
+	lazy_mmu_mode_disable();
+	ok(stat(&T, SIM_STAT_barriers) == b + 2 &&
+		   stat(&T, SIM_STAT_batch_flushes) == 1,
+	   "%s: disable pays one dsb+isb for both stores", kver);
+	ok(!test_thread_flag(TIF_LAZY_MMU_PENDING),
+	   "%s: nothing owed after disable", kver);
+	ok(sim_load(KADDR + PAGE_SIZE) == KADDR + PAGE_SIZE &&
+		   stat(&T, SIM_STAT_faults) == 1,
+	   "%s: after disable, an access does not fault", kver);
+}
+
+/* Another CPU before the writer's dsb; the writer's CPU before its isb. */
+static int step;
+
+static void writer_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *ptep;
+	unsigned long pfn = page_at(KADDR, &ptep);
+
+	(void)arg;
+	lazy_mmu_mode_enable();
+	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(pfn, PAGE_KERNEL));
+	step = 1;
+	run_on(1); /* reader: access before any barrier */
+	sim_barrier("dsb ishst");
+	sim_pt_publish(0);
+	step = 2;
+	run_on(1); /* reader: access after the dsb */
+	sim_load(KADDR);
+	ok(stat(&T, SIM_STAT_spurious_faults) == 2,
+	   "%s: the writer's own CPU still faults after dsb, before isb", kver);
+	lazy_mmu_mode_disable();
+	step = 3;
+}
+
+static void reader_task(void *arg)
+{
+	(void)arg;
+	while (step < 1)
+		run_on(0);
+	sim_load(KADDR);
+	ok(stat(&T, SIM_STAT_spurious_faults) == 1,
+	   "%s: another CPU faults before the writer's dsb", kver);
+	sim_tlb_inval_all(1);
+	run_on(0);
+	while (step < 2)
+		run_on(0);
+	sim_load(KADDR);
+	ok(stat(&T, SIM_STAT_spurious_faults) == 1,
+	   "%s: after the writer's dsb another CPU sees the entry", kver);
+	want_cpu = 0;
+}
+
+/* Interrupt-context stores are never deferred, even inside a section. */
+static void irq_store(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *ptep = sim_walk(&m->init_mm, KADDR + 2 * PAGE_SIZE, 0, false);
+	uint64_t b = stat(&T, SIM_STAT_barriers);
+
+	(void)arg;
+	set_pte_at(&m->init_mm, KADDR + 2 * PAGE_SIZE, ptep,
+		   pfn_pte(pte_pfn(*sim_walk(&m->init_mm, KADDR, 0, false)),
+			   PAGE_KERNEL));
+	ok(stat(&T, SIM_STAT_barriers) == b + 2,
+	   "%s: a store in interrupt context pays its barriers at once", kver);
+	ok(!is_lazy_mmu_mode_active() || strcmp(kver, "7.0"),
+	   "%s: the mode is not active in interrupt context", kver);
+}
+
+static void irq_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *ptep;
+	unsigned long pfn = page_at(KADDR, &ptep);
+
+	(void)arg;
+	pte_offset_kernel_alloc(KADDR + 2 * PAGE_SIZE);
+	lazy_mmu_mode_enable();
+	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(pfn, PAGE_KERNEL));
+	want_irq = true;
+	sim_sched_point();
+	ok(stat(&T, SIM_STAT_interrupts) == 1, "%s: the interrupt ran", kver);
+	ok(test_thread_flag(TIF_LAZY_MMU_PENDING),
+	   "%s: the task's owed barriers survive the interrupt", kver);
+	lazy_mmu_mode_disable();
+	ok(findings(m, "state-leak") == 0,
+	   "%s: the handler left the task's lazy state alone", kver);
+}
+
+/* Preempted in a section: dsb(ish) at the switch, the isb stays owed. */
+static void preempted_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *ptep;
+	unsigned long pfn = page_at(KADDR, &ptep);
+	uint64_t b;
+
+	(void)arg;
+	lazy_mmu_mode_enable();
+	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(pfn, PAGE_KERNEL));
+	b = stat(&T, SIM_STAT_barriers);
+	want_preempt = true;
+	sim_sched_point(); /* the other task runs, then this one again */
+	ok(stat(&T, SIM_STAT_context_switches) >= 1 &&
+		   stat(&T, SIM_STAT_barriers) >= b + 1,
+	   "%s: the context switch issued dsb ish", kver);
+	ok(test_thread_flag(TIF_LAZY_MMU_PENDING),
+	   "%s: the owed isb stays with the task", kver);
+	lazy_mmu_mode_disable();
+}
+
+static void idle_task(void *arg)
+{
+	(void)arg;
+	sim_sched_point();
+}
+
+/*
+ * DEBUG_PAGEALLOC: allocating a page inside a section rewrites the linear
+ * map in a section of its own (apply_to_page_range / update_range_prot).
+ * 6.16: the inner leave ends batching for the rest of the outer section.
+ * 7.0: the inner disable only flushes; the outer section keeps batching.
+ */
+static void nested_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *ptep = pte_offset_kernel_alloc(KADDR);
+	unsigned long a = alloc_page(GFP_KERNEL), c;
+	uint64_t b;
+
+	(void)arg;
+	lazy_mmu_mode_enable();
+	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(a, PAGE_KERNEL));
+	c = alloc_page(GFP_NOWAIT); /* nests on arm64 */
+	sim_store(sim_linear_addr(c), c);
+	ok(stat(&T, SIM_STAT_faults) == 0 && findings(m, "bad-access") == 0,
+	   "%s: the page allocated in the section is usable at once", kver);
+	b = stat(&T, SIM_STAT_barriers);
+	for (int i = 1; i <= 8; i++)
+		set_pte_at(&m->init_mm, KADDR + i * PAGE_SIZE, ptep + i,
+			   pfn_pte(a, PAGE_KERNEL));
+	if (!strcmp(kver, "6.16")) {
+		ok(stat(&T, SIM_STAT_barriers) == b + 16 &&
+			   stat(&T, SIM_STAT_unbatched_in_section) == 8,
+		   "6.16: after the nested leave, 8 stores paid 16 barriers "
+		   "(unbatched_in_section %llu)",
+		   (unsigned long long)stat(&T, SIM_STAT_unbatched_in_section));
+	} else {
+		ok(stat(&T, SIM_STAT_barriers) == b &&
+			   stat(&T, SIM_STAT_unbatched_in_section) == 0,
+		   "7.0: the outer section still batches after the nested one");
+	}
+	lazy_mmu_mode_disable();
+	ok(findings(m, "deferred-access") == 0,
+	   "%s: no deferred access: the inner section flushed", kver);
+}
+
+/* Misuse and leaks become findings; the run carries on. */
+static void misuse_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+
+	(void)arg;
+	preempt_disable();
+	alloc_page(GFP_KERNEL);
+	preempt_enable();
+	ok(findings(m, "sleep-in-atomic") == 1,
+	   "%s: GFP_KERNEL with preemption disabled: sleep-in-atomic", kver);
+	if (!strcmp(kver, "7.0")) {
+		lazy_mmu_mode_disable();
+		ok(findings(m, "api-misuse") == 1 &&
+			   current->lazy_mmu_state.enable_count == 0,
+		   "7.0: disable without enable: api-misuse, state unchanged");
+	}
+	lazy_mmu_mode_enable(); /* never closed: state-leak at exit */
+}
+
+static void one(const char *name, void (*fn)(void *), unsigned int cpus,
+		bool dpa, void (*irq)(void *), void (*fn2)(void *))
+{
+	diag("%s %s", kver, name);
+	simtest_init(&T, "arm64", kver, cpus, dpa, irq);
+	sim_spawn(T.m, name, 0, fn, NULL);
+	if (fn2)
+		sim_spawn(T.m, "other", cpus > 1 ? 1 : 0, fn2, NULL);
+	sim_run(T.m);
+}
+
+int main(void)
+{
+	static const char *const versions[] = { "6.16", "7.0" };
+
+	for (int v = 0; v < 2; v++) {
+		kver = versions[v];
+		one("immediate", immediate_task, 1, false, NULL, NULL);
+		simtest_fini(&T);
+		one("deferred", deferred_task, 1, false, NULL, NULL);
+		simtest_fini(&T);
+		step = 0;
+		one("two CPUs", writer_task, 2, false, NULL, reader_task);
+		simtest_fini(&T);
+		one("interrupt", irq_task, 1, false, irq_store, NULL);
+		simtest_fini(&T);
+		one("preempted", preempted_task, 1, false, NULL, idle_task);
+		simtest_fini(&T);
+		one("nested", nested_task, 1, true, NULL, NULL);
+		simtest_fini(&T);
+		one("misuse", misuse_task, 1, false, NULL, NULL);
+		ok(findings(T.m, "state-leak") == 1,
+		   "%s: a task exiting with a section open: state-leak: %s",
+		   kver, finding_text(T.m, "state-leak"));
+		simtest_fini(&T);
+	}
+	return tap_done();
+}
