@@ -32,7 +32,7 @@ HDRS := $(wildcard include/lazymmu/*.h src/*/*.h src/arch/*/*.h tests/*.h tests/
 
 CORE_TESTS := $(patsubst %.c,%,$(wildcard tests/core/test_*.c))
 SIM_TESTS := $(patsubst %.c,%,$(wildcard tests/sim/test_*.c))
-TSAN_TESTS := tests/core/test_threads
+TSAN_TESTS := tests/core/test_threads $(SIM_TESTS)
 SCRIPT_TESTS := $(wildcard tests/cli/*.sh tests/build/*.sh)
 BENCHES := $(patsubst %.c,%,$(wildcard bench/bench_*.c))
 

@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# lazymmu run and lazymmu list: JSON contract, exit statuses, messages for
+# bad input, determinism.
+L=${LAZYMMU:-build/lazymmu}
+n=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+t() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
+}
+# expect_usage "name" "message regex" ARGS...: exit 2, message on stderr
+expect_usage() {
+	name=$1 re=$2
+	shift 2
+	"$L" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q -- "$re" "$tmp/err" && [ ! -s "$tmp/out" ]
+	t $? "$name: exit 2, says '$re' (rc $rc: $(head -c 120 "$tmp/err"))"
+}
+have_py=0
+command -v python3 >/dev/null 2>&1 && have_py=1
+json() { python3 -c "import json,sys; d=json.load(open('$tmp/j')); $1"; }
+
+"$L" run --arch arm64 --workload vmalloc --json >"$tmp/j"
+t $? "run --json exits 0 on a clean run"
+if [ $have_py = 1 ]; then
+	json "
+for k in ['arch','kernel','workload','lazy','pages','events','findings']:
+    assert k in d, k
+for k in ['pte_writes','barriers','hypercalls','batch_flushes','tlb_invalidations','faults','unbatched_in_section']:
+    assert isinstance(d['events'][k], int), k
+assert d['arch'] == 'arm64' and d['workload'] == 'vmalloc' and d['lazy'] is True
+assert d['pages'] == 512 and d['findings'] == []
+"
+	t $? "run --json has the contract fields of DESIGN.md"
+	"$L" run --arch arm64 --workload vmalloc --kernel 6.16 --lazy off --pages 64 --cpus 2 --json >"$tmp/j"
+	json "assert d['kernel'] == '6.16' and d['lazy'] is False and d['pages'] == 64 and d['cpus'] == 2 and len(d['per_cpu']) == 2"
+	t $? "run --json reflects --kernel, --lazy, --pages, --cpus"
+	json "assert d['events']['barriers'] >= 2 * 64 * 2"
+	t $? "lazy off: at least a dsb+isb per page"
+else
+	n=$((n + 3)); echo "ok $((n - 2)) # SKIP no python3"; echo "ok $((n - 1)) # SKIP no python3"; echo "ok $n # SKIP no python3"
+fi
+
+"$L" run --arch arm64 --workload vmalloc --cpus 3 --debug-pagealloc --seed 7 --json >"$tmp/a"
+"$L" run --arch arm64 --workload vmalloc --cpus 3 --debug-pagealloc --seed 7 --json >"$tmp/b"
+cmp -s "$tmp/a" "$tmp/b"
+t $? "same seed: identical JSON"
+"$L" run --arch arm64 --workload vmalloc --cpus 3 --debug-pagealloc --seed 8 --json >"$tmp/b"
+! cmp -s "$tmp/a" "$tmp/b"
+t $? "another seed: different JSON"
+"$L" run --arch arm64 --workload vmalloc --seed 5 | grep -q "seed 5"
+t $? "text output prints the seed"
+
+expect_usage "unknown arch" "unknown arch 'mips'" run --arch mips --workload vmalloc
+expect_usage "unmodelled arch" "arch 'ppc64-hash'" run --arch ppc64-hash --workload vmalloc
+expect_usage "unknown kernel" "unknown kernel version '5.10'" run --arch arm64 --workload vmalloc --kernel 5.10
+expect_usage "unknown workload" "unknown workload 'fork2'" run --arch arm64 --workload fork2
+expect_usage "zero pages" "--pages 0" run --arch arm64 --workload vmalloc --pages 0
+expect_usage "huge pages" "--pages 99999999" run --arch arm64 --workload vmalloc --pages 99999999
+expect_usage "pages not a number" "--pages '12x'" run --arch arm64 --workload vmalloc --pages 12x
+expect_usage "negative seed" "--seed '-1'" run --arch arm64 --workload vmalloc --seed -1
+expect_usage "too many cpus" "--cpus 17" run --arch arm64 --workload vmalloc --cpus 17
+expect_usage "pages x cpus" "pages x cpus" run --arch arm64 --workload vmalloc --pages 65536 --cpus 16
+expect_usage "bad --lazy" "--lazy 'maybe'" run --arch arm64 --workload vmalloc --lazy maybe
+expect_usage "unknown option" "unknown option '--frobnicate'" run --frobnicate
+expect_usage "missing value" "--arch needs a value" run --arch
+expect_usage "unknown fix" "unknown fix 'nolazy'" run --arch arm64 --workload vmalloc --fix nolazy
+expect_usage "unknown command" "unknown command 'frob'" frob
+expect_usage "list takes no argument" "unexpected argument" list x
+
+"$L" run --arch arm64 --workload vmalloc --pages=16 --json >"$tmp/j" && grep -q '"pages":16' "$tmp/j"
+t $? "--opt=value form is accepted"
+"$L" list >"$tmp/out"
+grep -q "arm64" "$tmp/out" && grep -q "vmalloc" "$tmp/out" && grep -q "7.0" "$tmp/out" && grep -q "deferred-access" "$tmp/out"
+t $? "list shows arches, workloads, versions and finding kinds"
+"$L" >"$tmp/out"
+t $? "the default tour exits 0"
+grep -q "barriers off" "$tmp/out" && grep -q "lazy_mmu_mode_active" "$tmp/out"
+t $? "the tour shows the vmalloc table and the KUnit sequence"
+
+echo "1..$n"
+exit $fail
