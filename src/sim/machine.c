@@ -79,8 +79,8 @@ static void coro_switch(struct task_struct *from, struct task_struct *to,
 			bool dying)
 {
 	struct sim_machine *m = sim_this;
-	ucontext_t *from_ctx = from ? &from->ctx : &m->sched_ctx;
-	ucontext_t *to_ctx = to ? &to->ctx : &m->sched_ctx;
+	struct sim_ctx *from_ctx = from ? &from->ctx : &m->sched_ctx;
+	struct sim_ctx *to_ctx = to ? &to->ctx : &m->sched_ctx;
 	void *fake = NULL;
 
 #ifdef SIM_ASAN
@@ -94,7 +94,7 @@ static void coro_switch(struct task_struct *from, struct task_struct *to,
 	__tsan_switch_to_fiber(to ? to->fiber : m->sched_fiber, 0);
 #endif
 	switching_from = from;
-	swapcontext(from_ctx, to_ctx);
+	sim_ctx_switch(from_ctx, to_ctx);
 	coro_finish(fake);
 }
 
@@ -446,11 +446,11 @@ static void task_exit(void)
 
 static void task_init_context(struct task_struct *t)
 {
-	getcontext(&t->ctx);
-	t->ctx.uc_stack.ss_sp = t->stack;
-	t->ctx.uc_stack.ss_size = t->stack_size;
-	t->ctx.uc_link = NULL;
-	makecontext(&t->ctx, task_trampoline, 0);
+#ifdef SIM_ASAN
+	/* a reused mapping may carry the poison of an old task's frames */
+	__asan_unpoison_memory_region(t->stack, t->stack_size);
+#endif
+	sim_ctx_make(&t->ctx, t->stack, t->stack_size, task_trampoline);
 #ifdef SIM_TSAN
 	t->fiber = __tsan_create_fiber(0);
 #endif
@@ -525,6 +525,10 @@ struct sim_machine *sim_create(const struct sim_options *opt)
 void sim_destroy(struct sim_machine *m)
 {
 	for (size_t i = 0; i < m->nr_tasks; i++) {
+#ifdef SIM_ASAN
+		__asan_unpoison_memory_region(m->tasks[i]->stack,
+					      m->tasks[i]->stack_size);
+#endif
 		munmap(m->tasks[i]->stack, m->tasks[i]->stack_size);
 #ifdef SIM_TSAN
 		__tsan_destroy_fiber(m->tasks[i]->fiber);

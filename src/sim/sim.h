@@ -21,10 +21,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <ucontext.h>
 
 #include <lazymmu/lazy_mmu.h>
 
+#include "sim/ctx.h"
 #include "sim/embed.h"
 
 #define SIM_MAX_CPUS 16
@@ -146,7 +146,7 @@ struct task_struct {
 	/* the coroutine */
 	void (*fn)(void *arg);
 	void *arg;
-	ucontext_t ctx;
+	struct sim_ctx ctx;
 	void *stack;
 	size_t stack_size;
 	void *fiber; /* TSan fiber */
@@ -312,7 +312,7 @@ struct sim_machine {
 	struct task_struct **tasks;
 	size_t nr_tasks, tasks_cap;
 	int nr_live;
-	ucontext_t sched_ctx;
+	struct sim_ctx sched_ctx;
 	void *sched_fiber;
 	bool running;
 	bool in_sched;
