@@ -39,14 +39,25 @@ BENCHES := $(patsubst %.c,%,$(wildcard bench/bench_*.c))
 # $(call objs,VARIANT_DIR,SRCS)
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all run check check-tsan bench clean format
+.PHONY: all run check check-tsan bench clean format deps
 
-all: $(O)/liblazymmu.a $(O)/libsim.a $(O)/lazymmu
+all: deps $(O)/liblazymmu.a $(O)/libsim.a $(O)/lazymmu
+
+# A fresh Debian machine may lack the compiler: install it (Debian packages
+# only; sudo when not root). gcc brings binutils and the sanitizer runtimes.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+deps: $(O)/.deps
+$(O)/.deps:
+	@command -v $(CC) >/dev/null 2>&1 && command -v nm >/dev/null 2>&1 || \
+		{ echo "installing the build tools (gcc, binutils)"; \
+		  $(SUDO) apt-get update && \
+		  $(SUDO) apt-get install -y --no-install-recommends gcc libc6-dev binutils; }
+	@mkdir -p $(O) && touch $@
 
 # --- one set of rules per variant -------------------------------------------
 # $(1) = output dir, $(2) = extra flags
 define variant
-$(1)/%.o: %.c $(HDRS)
+$(1)/%.o: %.c $(HDRS) | $(O)/.deps
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(BASE_CFLAGS) $(2) $$(CFLAGS) -c $$< -o $$@
 

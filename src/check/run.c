@@ -2,12 +2,14 @@
 /*
  * One run of a workload (see run.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check/run.h"
 #include "check/sanitizer.h"
+#include "check/trace.h"
 #include "mm/mm.h"
 #include "sim/arch.h"
 
@@ -53,6 +55,8 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r,
 	struct sim_options opt = { 0 };
 	const struct sim_arch_ops *arch;
 	struct san_state *san = NULL;
+	struct trace_writer *tw = NULL;
+	FILE *trace = NULL;
 	struct sim_machine *m;
 	char comm[16];
 
@@ -92,6 +96,15 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r,
 		return -1;
 	}
 
+	if (c->trace) {
+		trace = fopen(c->trace, "w");
+		if (!trace) {
+			snprintf(err, errlen, "--trace %s: %s", c->trace,
+				 strerror(errno));
+			return -1;
+		}
+	}
+
 	opt.arch = arch;
 	opt.lazy = c->lazy ? arch->lazy : SIM_LAZY_OFF;
 	opt.nr_cpus = c->cpus;
@@ -113,11 +126,17 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r,
 	sim_stats_attach(m, &r->stats);
 	if (c->sanitize)
 		san = san_attach(m);
+	if (trace)
+		tw = trace_attach(m, trace);
 	for (unsigned int cpu = 0; cpu < c->cpus; cpu++) {
 		snprintf(comm, sizeof(comm), "%s/%u", w->name, cpu);
 		sim_spawn(m, comm, (int)cpu, w->task, &params);
 	}
 	sim_run(m);
+	if (tw) {
+		r->trace_events = trace_finish(tw);
+		fclose(trace);
+	}
 	r->kernel = kernel;
 	r->models = arch->models;
 	r->findings = m->findings;

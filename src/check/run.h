@@ -27,6 +27,7 @@ struct lmm_run_config {
 	bool debug_pagealloc;
 	bool irqs; /* deliver interrupts (random scheduling only) */
 	unsigned int tlb_entries;
+	const char *trace; /* write a Chrome/Perfetto trace here, or NULL */
 };
 
 struct lmm_run_result {
@@ -37,6 +38,7 @@ struct lmm_run_result {
 	size_t nr_findings;
 	size_t findings_dropped;
 	uint64_t points;
+	unsigned long trace_events;
 };
 
 /* lmm_run_defaults() - the defaults of `lazymmu run`. */

@@ -14,7 +14,7 @@ static int usage(FILE *f)
 {
 	fputs("usage: lazymmu run --arch A --workload W [--kernel V] [--fix F]...\n"
 	      "                   [--design D] [--lazy on|off] [--pages N] [--cpus N]\n"
-	      "                   [--seed S] [--json] [--sched random|rr]\n"
+	      "                   [--seed S] [--json] [--trace FILE] [--sched random|rr]\n"
 	      "                   [--debug-pagealloc] [--no-irq] [--no-sanitize]\n"
 	      "                   [--tlb-entries N]\n"
 	      "(lazymmu list shows the arches, versions and workloads)\n",
@@ -100,9 +100,7 @@ static int parse(int argc, char **argv, struct lmm_run_config *c, bool *json)
 				return LMM_EXIT_USAGE;
 			c->tlb_entries = (unsigned int)v;
 		} else if (!strcmp(opt, "--trace")) {
-			return lmm_usage_error(
-				"run: --trace is not available yet in this "
-				"version");
+			c->trace = val;
 		} else if (!strcmp(opt, "--json")) {
 			*json = true;
 		} else if (!strcmp(opt, "--debug-pagealloc")) {

@@ -19,10 +19,11 @@
 #include "sim/arch.h"
 #include "sim/sim.h"
 
-static void lazy_call(const char *what)
+static void lazy_call(const char *what, enum sim_lazy_call call)
 {
 	struct sim_event ev = { .type = SIM_EV_LAZY_CALL, .what = what };
 
+	ev.arg = call;
 	sim_emit(&ev);
 }
 
@@ -61,7 +62,6 @@ void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line)
 
 	if (sim_this->opt.lazy == SIM_LAZY_OFF)
 		return;
-	lazy_call("lazy_mmu_mode_enable");
 	if (!in_interrupt()) {
 		if (t->lazy_sections < SIM_MAX_SECTION_DEPTH) {
 			t->section[t->lazy_sections].func = func;
@@ -70,6 +70,7 @@ void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line)
 		}
 		t->lazy_sections++;
 	}
+	lazy_call("lazy_mmu_mode_enable", SIM_LAZY_ENABLE);
 	if (sim_this->opt.lazy == SIM_LAZY_NESTING)
 		(lazy_mmu_mode_enable)();
 	else
@@ -82,7 +83,7 @@ void sim_lazy_mmu_mode_disable(void)
 
 	if (sim_this->opt.lazy == SIM_LAZY_OFF)
 		return;
-	lazy_call("lazy_mmu_mode_disable");
+	lazy_call("lazy_mmu_mode_disable", SIM_LAZY_DISABLE);
 	if (sim_this->opt.lazy == SIM_LAZY_NESTING)
 		(lazy_mmu_mode_disable)();
 	else
@@ -97,7 +98,7 @@ void sim_lazy_mmu_mode_pause(void)
 
 	if (sim_this->opt.lazy == SIM_LAZY_OFF)
 		return;
-	lazy_call("lazy_mmu_mode_pause");
+	lazy_call("lazy_mmu_mode_pause", SIM_LAZY_PAUSE);
 	if (sim_this->opt.lazy == SIM_LAZY_NESTING)
 		(lazy_mmu_mode_pause)();
 	else
@@ -112,7 +113,7 @@ void sim_lazy_mmu_mode_resume(void)
 
 	if (sim_this->opt.lazy == SIM_LAZY_OFF)
 		return;
-	lazy_call("lazy_mmu_mode_resume");
+	lazy_call("lazy_mmu_mode_resume", SIM_LAZY_RESUME);
 	if (!in_interrupt() && t->lazy_paused > 0)
 		t->lazy_paused--;
 	if (sim_this->opt.lazy == SIM_LAZY_NESTING)

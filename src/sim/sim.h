@@ -196,6 +196,14 @@ enum sim_event_type {
 	SIM_EV_NR
 };
 
+/* SIM_EV_LAZY_CALL: which generic call (in arg) */
+enum sim_lazy_call {
+	SIM_LAZY_ENABLE,
+	SIM_LAZY_DISABLE,
+	SIM_LAZY_PAUSE,
+	SIM_LAZY_RESUME,
+};
+
 struct sim_event {
 	enum sim_event_type type;
 	int cpu;
@@ -205,7 +213,7 @@ struct sim_event {
 	pte_t old, new;
 	const char *what; /* barrier name, hook name, call name, ... */
 	bool flag; /* PTE_WRITE: hidden; FAULT: spurious; ACCESS: write */
-	long arg; /* count (TLB_INVAL pages), pfn (PAGE_*) */
+	long arg; /* pages (TLB_*), pfn (PAGE_*, ACCESS), call (LAZY_CALL) */
 	struct lazy_mmu_state state; /* IRQ_ENTER/EXIT, TASK_EXIT */
 };
 

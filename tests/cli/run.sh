@@ -73,6 +73,28 @@ expect_usage "unknown fix" "unknown fix 'nolazy'" run --arch arm64 --workload vm
 expect_usage "unknown command" "unknown command 'frob'" frob
 expect_usage "list takes no argument" "unexpected argument" list x
 
+expect_usage "unwritable trace" "--trace /nonexistent/dir/t.json" run --arch arm64 --workload vmalloc --trace /nonexistent/dir/t.json
+"$L" run --arch arm64 --workload vmalloc --pages 8 --cpus 2 --debug-pagealloc --trace "$tmp/t.json" >/dev/null
+t $? "run --trace writes a trace and exits 0"
+if [ $have_py = 1 ]; then
+	python3 -c "
+import json, collections
+d = json.load(open('$tmp/t.json'))
+ev = d['traceEvents']
+ph = collections.Counter(e['ph'] for e in ev)
+assert ph['B'] == ph['E'] and ph['B'] > 0, ph
+assert ph['b'] == ph['e'] and ph['b'] > 0, ph
+names = {e['args']['name'] for e in ev if e['ph'] == 'M'}
+assert names == {'CPU0', 'CPU1', 'CPU0 deferred', 'CPU1 deferred'}, names
+assert all(e['args']['opened by'] for e in ev if e['ph'] == 'B' and e['name'] == 'lazy section')
+ts = [e['ts'] for e in ev if 'ts' in e]
+assert ts == sorted(ts)
+"
+	t $? "the trace is valid JSON: balanced slices, deferred stores, CPU tracks"
+else
+	n=$((n + 1)); echo "ok $n # SKIP no python3"
+fi
+
 "$L" run --arch arm64 --workload vmalloc --pages=16 --json >"$tmp/j" && grep -q '"pages":16' "$tmp/j"
 t $? "--opt=value form is accepted"
 "$L" list >"$tmp/out"
