@@ -4,18 +4,44 @@
  * machine event, so that every event has its own tick and the order on
  * screen is the order in which the machine ran them.
  */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "check/trace.h"
 
 #define TRACE_DEFERRED_TID 100 /* + CPU: the deferred-work track */
+#define TRACE_TASK_TID 1000 /* + pid: the task's lazy sections */
+#define TRACE_MAX_NAMED 4096
 
 struct trace_writer {
 	FILE *f;
 	unsigned long ts;
 	unsigned long nr;
 	int nr_cpus;
+	uint8_t named[TRACE_MAX_NAMED / 8]; /* task tracks already named */
 };
+
+static void name_track(struct trace_writer *t, int tid, const char *name)
+{
+	fprintf(t->f, "%s{\"ph\":\"M\",\"pid\":1,\"tid\":%d,"
+		"\"name\":\"thread_name\",\"args\":{\"name\":\"%s\"}}",
+		t->nr++ ? ",\n" : "", tid, name);
+}
+
+/* The track of @task's sections (named the first time it is used). */
+static int task_track(struct trace_writer *t, const struct task_struct *task)
+{
+	int pid = task->pid;
+
+	if (pid < TRACE_MAX_NAMED && !(t->named[pid / 8] & (1U << (pid % 8)))) {
+		char name[40];
+
+		t->named[pid / 8] |= (uint8_t)(1U << (pid % 8));
+		snprintf(name, sizeof(name), "task %s", task->comm);
+		name_track(t, TRACE_TASK_TID + pid, name);
+	}
+	return TRACE_TASK_TID + pid;
+}
 
 static void head(struct trace_writer *t, const char *ph, const char *name,
 		 int tid)
@@ -53,13 +79,12 @@ static void trace_event(void *priv, const struct sim_event *ev)
 	switch (ev->type) {
 	case SIM_EV_LAZY_CALL:
 		if (ev->arg == SIM_LAZY_ENABLE) {
-			site = ev->task ? sim_section_site(ev->task) : NULL;
-			head(t, "B", "lazy section", ev->cpu);
-			args_begin(t, ev);
-			fprintf(t->f, ",\"opened by\":\"%s\"}",
-				site ? site->func : "");
+			site = sim_section_site(ev->task);
+			head(t, "B", "lazy section", task_track(t, ev->task));
+			fprintf(t->f, ",\"args\":{\"opened by\":\"%s\","
+				"\"cpu\":%d}", site ? site->func : "", ev->cpu);
 		} else if (ev->arg == SIM_LAZY_DISABLE) {
-			head(t, "E", "lazy section", ev->cpu);
+			head(t, "E", "lazy section", task_track(t, ev->task));
 		} else {
 			instant(t, ev->what, ev->cpu);
 		}
@@ -149,12 +174,12 @@ struct trace_writer *trace_attach(struct sim_machine *m, FILE *f)
 	t->nr_cpus = (int)m->opt.nr_cpus;
 	fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n", f);
 	for (int c = 0; c < t->nr_cpus; c++) {
-		fprintf(f, "%s{\"ph\":\"M\",\"pid\":1,\"tid\":%d,"
-			"\"name\":\"thread_name\",\"args\":{\"name\":\"CPU%d\"}}",
-			t->nr++ ? ",\n" : "", c, c);
-		fprintf(f, ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":%d,"
-			"\"name\":\"thread_name\",\"args\":{\"name\":"
-			"\"CPU%d deferred\"}}", TRACE_DEFERRED_TID + c, c);
+		char name[32];
+
+		snprintf(name, sizeof(name), "CPU%d", c);
+		name_track(t, c, name);
+		snprintf(name, sizeof(name), "CPU%d deferred", c);
+		name_track(t, TRACE_DEFERRED_TID + c, name);
 	}
 	o.priv = t;
 	sim_add_observer(m, &o);

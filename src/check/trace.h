@@ -2,7 +2,8 @@
 /*
  * The trace writer: an observer that writes the machine's events as a
  * Chrome trace (JSON), which Perfetto (ui.perfetto.dev) and chrome://tracing
- * open. One track per CPU with lazy sections and interrupts as slices, and
+ * open. One track per CPU with hardware events and interrupts, one per task
+ * with its lazy sections as (nested) slices, and
  * one "deferred" track per CPU showing each hidden page-table store from the
  * moment it was written until walkers could see it.
  */

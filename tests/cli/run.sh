@@ -85,7 +85,10 @@ ph = collections.Counter(e['ph'] for e in ev)
 assert ph['B'] == ph['E'] and ph['B'] > 0, ph
 assert ph['b'] == ph['e'] and ph['b'] > 0, ph
 names = {e['args']['name'] for e in ev if e['ph'] == 'M'}
-assert names == {'CPU0', 'CPU1', 'CPU0 deferred', 'CPU1 deferred'}, names
+assert names == {'CPU0', 'CPU1', 'CPU0 deferred', 'CPU1 deferred', 'task vmalloc/0', 'task vmalloc/1'}, names
+for tid in {e['tid'] for e in ev}:
+    b = sum(1 for e in ev if e['tid'] == tid and e['ph'] == 'B')
+    assert b == sum(1 for e in ev if e['tid'] == tid and e['ph'] == 'E'), tid
 assert all(e['args']['opened by'] for e in ev if e['ph'] == 'B' and e['name'] == 'lazy section')
 ts = [e['ts'] for e in ev if 'ts' in e]
 assert ts == sorted(ts)
