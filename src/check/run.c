@@ -111,6 +111,7 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r,
 	/* the workload's pages, their tables, the linear map's, some slack */
 	opt.nr_frames = c->pages * c->cpus * 2 + 1024;
 	opt.tlb_entries = c->tlb_entries;
+	opt.tlb_random_evict = c->tlb_random_evict;
 	opt.debug_pagealloc = c->debug_pagealloc;
 	opt.seed = c->seed;
 	if (c->sched && !strcmp(c->sched, "rr")) {

@@ -27,6 +27,7 @@ struct lmm_run_config {
 	bool debug_pagealloc;
 	bool irqs; /* deliver interrupts (random scheduling only) */
 	unsigned int tlb_entries;
+	bool tlb_random_evict;
 	const char *trace; /* write a Chrome/Perfetto trace here, or NULL */
 };
 

@@ -16,7 +16,7 @@ static int usage(FILE *f)
 	      "                   [--design D] [--lazy on|off] [--pages N] [--cpus N]\n"
 	      "                   [--seed S] [--json] [--trace FILE] [--sched random|rr]\n"
 	      "                   [--debug-pagealloc] [--no-irq] [--no-sanitize]\n"
-	      "                   [--tlb-entries N]\n"
+	      "                   [--tlb-entries N] [--tlb-evict fifo|random]\n"
 	      "(lazymmu list shows the arches, versions and workloads)\n",
 	      f);
 	return f == stderr ? LMM_EXIT_USAGE : LMM_EXIT_CLEAN;
@@ -27,6 +27,7 @@ static const char *const valued[] = { "--arch", "--workload", "--kernel",
 				      "--fix", "--design", "--lazy",
 				      "--pages", "--cpus", "--seed",
 				      "--sched", "--tlb-entries", "--trace",
+				      "--tlb-evict",
 				      NULL };
 
 static bool takes_value(const char *opt)
@@ -99,6 +100,12 @@ static int parse(int argc, char **argv, struct lmm_run_config *c, bool *json)
 			if (lmm_parse_ulong("--tlb-entries", val, 1, 4096, &v))
 				return LMM_EXIT_USAGE;
 			c->tlb_entries = (unsigned int)v;
+		} else if (!strcmp(opt, "--tlb-evict")) {
+			if (strcmp(val, "fifo") && strcmp(val, "random"))
+				return lmm_usage_error(
+					"run: --tlb-evict '%s': expected fifo or "
+					"random", val);
+			c->tlb_random_evict = !strcmp(val, "random");
 		} else if (!strcmp(opt, "--trace")) {
 			c->trace = val;
 		} else if (!strcmp(opt, "--json")) {

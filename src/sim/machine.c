@@ -310,8 +310,7 @@ static void do_irq(void)
 
 /* ---- scheduling --------------------------------------------------------------- */
 
-static unsigned int choose(enum sim_choice what, unsigned int n,
-			   unsigned int cur)
+unsigned int sim_choose(enum sim_choice what, unsigned int n, unsigned int cur)
 {
 	struct sim_policy *p = sim_this->opt.policy;
 
@@ -337,7 +336,7 @@ static void pick_cpu_and_switch(struct task_struct *from, bool dying)
 		coro_switch(from, NULL, dying);
 		return;
 	}
-	m->this_cpu = busy[choose(SIM_CHOOSE_CPU, n, cur)];
+	m->this_cpu = busy[sim_choose(SIM_CHOOSE_CPU, n, cur)];
 	if (m->cpu[m->this_cpu].curr != from)
 		coro_switch(from, m->cpu[m->this_cpu].curr, dying);
 }
@@ -355,7 +354,7 @@ static void preempt_current(void)
 	int target = m->this_cpu;
 
 	if (m->opt.nr_cpus > 1)
-		target = choose(SIM_CHOOSE_MIGRATE, m->opt.nr_cpus,
+		target = sim_choose(SIM_CHOOSE_MIGRATE, m->opt.nr_cpus,
 				m->this_cpu);
 	next = rq_pop(m, m->this_cpu);
 	if (!next && target == m->this_cpu)
@@ -391,10 +390,10 @@ void sim_sched_point(void)
 		return;
 	cpu = this_cpu();
 	if (m->opt.irq_handler && cpu->irq_depth == 0 &&
-	    choose(SIM_CHOOSE_IRQ, 2, 0))
+	    sim_choose(SIM_CHOOSE_IRQ, 2, 0))
 		do_irq();
 	if (preemptible() && (this_cpu()->rq_tail || m->opt.nr_cpus > 1) &&
-	    choose(SIM_CHOOSE_PREEMPT, 2, 0)) {
+	    sim_choose(SIM_CHOOSE_PREEMPT, 2, 0)) {
 		preempt_current();
 		return;
 	}
@@ -415,7 +414,7 @@ void might_sleep(void)
 void cond_resched(void)
 {
 	if (preemptible() && this_cpu()->rq_tail &&
-	    choose(SIM_CHOOSE_PREEMPT, 2, 0))
+	    sim_choose(SIM_CHOOSE_PREEMPT, 2, 0))
 		preempt_current();
 	else
 		sim_sched_point();

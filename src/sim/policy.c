@@ -28,6 +28,7 @@ static unsigned int rr_choose(struct sim_policy *p, enum sim_choice what,
 		rr->left = rr->quantum;
 		return (cur + 1) % n;
 	case SIM_CHOOSE_MIGRATE:
+	case SIM_CHOOSE_EVICT:
 		return cur;
 	default:
 		return 0;
@@ -90,6 +91,7 @@ static unsigned int random_choose(struct sim_policy *p, enum sim_choice what,
 	case SIM_CHOOSE_IRQ:
 		return rnd_per_1000(r, r->irq_per_1000);
 	case SIM_CHOOSE_MIGRATE:
+	case SIM_CHOOSE_EVICT:
 		return (unsigned int)((rnd_next(r) >> 33) % n);
 	}
 	return 0;

@@ -236,6 +236,7 @@ enum sim_choice {
 	SIM_CHOOSE_PREEMPT, /* 1 = preempt the running task here */
 	SIM_CHOOSE_IRQ, /* 1 = an interrupt arrives here */
 	SIM_CHOOSE_MIGRATE, /* which CPU a preempted task goes to */
+	SIM_CHOOSE_EVICT, /* which TLB entry a fill replaces (random eviction) */
 };
 
 /*
@@ -273,6 +274,7 @@ struct sim_options {
 	unsigned int nr_cpus;
 	unsigned long nr_frames;
 	unsigned int tlb_entries;
+	bool tlb_random_evict; /* false: FIFO; true: the policy picks */
 	bool debug_pagealloc;
 	uint64_t seed;
 	struct sim_policy *policy; /* owned by the machine; NULL: round-robin */
@@ -369,6 +371,7 @@ void sim_emit(struct sim_event *ev);
 void sim_report(const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sim_sched_point(void);
+unsigned int sim_choose(enum sim_choice what, unsigned int n, unsigned int cur);
 void might_sleep(void);
 void cond_resched(void);
 void preempt_disable(void);

@@ -47,9 +47,13 @@ static void tlb_fill(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid,
 		}
 	}
 	if (!e) {
-		/* FIFO eviction */
-		e = &tlb->e[tlb->next];
-		tlb->next = (tlb->next + 1) % tlb->capacity;
+		unsigned int victim = tlb->next;
+
+		if (sim_this->opt.tlb_random_evict)
+			victim = sim_choose(SIM_CHOOSE_EVICT, tlb->capacity,
+					    victim);
+		e = &tlb->e[victim];
+		tlb->next = (victim + 1) % tlb->capacity;
 	}
 	e->vpn = vpn;
 	e->asid = asid;

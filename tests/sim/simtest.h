@@ -44,6 +44,7 @@ static unsigned int steer_choose(struct sim_policy *p, enum sim_choice what,
 		}
 		return 0;
 	case SIM_CHOOSE_MIGRATE:
+	case SIM_CHOOSE_EVICT:
 		return cur;
 	}
 	return 0;

@@ -119,6 +119,46 @@ static void asid_task(void *arg)
 	free(b);
 }
 
+/* Random eviction: the policy names the victim (here: always the last). */
+static unsigned int last_slot_choose(struct sim_policy *p, enum sim_choice what,
+				     unsigned int n, unsigned int cur)
+{
+	(void)p;
+	if (what == SIM_CHOOSE_EVICT)
+		return n - 1;
+	return what == SIM_CHOOSE_CPU ? cur : 0;
+}
+
+static struct sim_policy last_slot_policy = { .choose = last_slot_choose };
+
+static void evict_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	unsigned long x = alloc_page(GFP_KERNEL), y = alloc_page(GFP_KERNEL);
+
+	(void)arg;
+	*(uint64_t *)pfn_to_virt_raw(x) = 0x1111;
+	*(uint64_t *)pfn_to_virt_raw(y) = 0x2222;
+	for (int i = 0; i < 5; i++) {
+		unsigned long a = KADDR + i * PAGE_SIZE;
+
+		set_pte_at(&m->init_mm, a, pte_offset_kernel_alloc(a),
+			   pfn_pte(x, PAGE_KERNEL));
+		sim_load(a);
+	}
+	/* pages 0..3 filled slots 0..3; page 4 replaced slot 3 (page 3) */
+	for (int i = 0; i < 5; i++) {
+		unsigned long a = KADDR + i * PAGE_SIZE;
+
+		sim_pt_write(sim_walk(&m->init_mm, a, 0, false),
+			     pfn_pte(y, PAGE_KERNEL), a, false);
+	}
+	ok(sim_load(KADDR) == 0x1111 && sim_load(KADDR + 4 * PAGE_SIZE) == 0x1111,
+	   "random eviction: pages 0 and 4 still cached");
+	ok(sim_load(KADDR + 3 * PAGE_SIZE) == 0x2222,
+	   "random eviction: the policy's victim (page 3) was replaced");
+}
+
 /* ---- the page allocator and DEBUG_PAGEALLOC ------------------------------------ */
 
 static void alloc_task(void *arg)
@@ -243,6 +283,22 @@ int main(void)
 	run_task_test("pgtable", pgtable_task, false, 0);
 	run_task_test("tlb", tlb_task, false, 4);
 	run_task_test("asid", asid_task, false, 0);
+	{
+		struct sim_options opt = { 0 };
+
+		opt.arch = sim_arch_find("arm64", "7.0");
+		opt.lazy = opt.arch->lazy;
+		opt.nr_cpus = 1;
+		opt.tlb_entries = 4;
+		opt.tlb_random_evict = true;
+		opt.policy = &last_slot_policy;
+		T.m = sim_create(&opt);
+		sim_stats_attach(T.m, &T.stats);
+		T.san = san_attach(T.m);
+		sim_spawn(T.m, "evict", 0, evict_task, NULL);
+		sim_run(T.m);
+		simtest_fini(&T);
+	}
 	run_task_test("alloc", alloc_task, true, 0);
 
 	/* preemption: 3 tasks on one CPU, switched at random */
