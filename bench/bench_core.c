@@ -346,7 +346,7 @@ static uint64_t time_loop(const struct core_case *c,
 
 static void run_case(struct core_case *c, unsigned int reps, unsigned long n)
 {
-	uint64_t t_core[1000], t_min[1000];
+	uint64_t t_core[1000] = { 0 }, t_min[1000] = { 0 };
 	double per = (double)n * c->calls;
 
 	/* warm up both, untimed */
@@ -399,6 +399,7 @@ int main(int argc, char **argv)
 		o.reps = o.quick ? 1 : 5;
 	if (!iters)
 		iters = o.quick ? 1000000 : 20000000;
+	csv = bench_csv_open(&o); /* fail before running, not after */
 	perf_init();
 
 	printf("bench_core: %lu iterations per loop, reps=%u%s (best of %u); "
@@ -432,7 +433,6 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 
-	csv = bench_csv_open(&o);
 	if (csv) {
 		fprintf(csv, "case,calls_per_iter,hooks_per_iter,iters,reps,"
 			     "core_ns_per_call,min_ns_per_call,ratio,"

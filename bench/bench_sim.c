@@ -107,7 +107,7 @@ static void run_pair(const struct sim_bench *b, struct sim_case *on,
 		     struct sim_case *off)
 {
 	unsigned int n = b->o.reps;
-	uint64_t t_on[1000], t_off[1000];
+	uint64_t t_on[1000] = { 0 }, t_off[1000] = { 0 };
 
 	run_once(b, on, true);
 	run_once(b, off, true);
@@ -169,6 +169,7 @@ int main(int argc, char **argv)
 	if (!b.pages)
 		b.pages = b.o.quick ? 4096 : 16384;
 
+	csv = bench_csv_open(&b.o); /* fail before running, not after */
 	for (unsigned int size = 0; size < 2; size++) {
 		for (unsigned int s = 0; s < 2; s++) {
 			for (int lazy = 1; lazy >= 0; lazy--) {
@@ -227,7 +228,6 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 
-	csv = bench_csv_open(&b.o);
 	if (csv) {
 		fprintf(csv, "arch,kernel,workload,cpus,pages,sched,lazy,"
 			     "sanitize,seed,reps,pte_writes,points,findings,"

@@ -543,6 +543,7 @@ void sim_destroy(struct sim_machine *m)
 	free(m->pages);
 	free(m->free_stack);
 	free(m->hidden);
+	free(m->words);
 	free(m->findings);
 	free(m);
 }

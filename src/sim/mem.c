@@ -78,6 +78,82 @@ void sim_mem_init(struct sim_machine *m)
 	}
 }
 
+/* ---- physical memory: table frames in mem, other frames' words hashed ---- */
+
+static size_t word_slot(const struct sim_machine *m, unsigned long pa)
+{
+	uint64_t h = (uint64_t)pa * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h >> 20) & (m->words_cap - 1);
+}
+
+static struct sim_word *word_find(struct sim_machine *m, unsigned long pa,
+				  bool create)
+{
+	size_t i;
+
+	if (!m->words_cap) {
+		if (!create)
+			return NULL;
+		m->words_cap = 1024;
+		m->words = calloc(m->words_cap, sizeof(*m->words));
+		if (!m->words)
+			abort();
+	}
+	for (i = word_slot(m, pa); m->words[i].pa1;
+	     i = (i + 1) & (m->words_cap - 1))
+		if (m->words[i].pa1 == (uint64_t)pa + 1)
+			return &m->words[i];
+	if (!create)
+		return NULL;
+	if (2 * (m->nr_words + 1) > m->words_cap) {
+		struct sim_word *old = m->words;
+		size_t cap = m->words_cap;
+
+		m->words_cap *= 2;
+		m->words = calloc(m->words_cap, sizeof(*m->words));
+		if (!m->words)
+			abort();
+		for (size_t j = 0; j < cap; j++) {
+			if (!old[j].pa1)
+				continue;
+			i = word_slot(m, (unsigned long)old[j].pa1 - 1);
+			while (m->words[i].pa1)
+				i = (i + 1) & (m->words_cap - 1);
+			m->words[i] = old[j];
+		}
+		free(old);
+		return word_find(m, pa, true);
+	}
+	m->nr_words++;
+	m->words[i].pa1 = (uint64_t)pa + 1;
+	return &m->words[i];
+}
+
+/* The aligned 64-bit word at physical address @pa. */
+uint64_t sim_phys_read(unsigned long pa)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_word *w;
+
+	pa &= ~7UL;
+	if (pfn_to_page(pa >> PAGE_SHIFT)->flags & PG_pgtable)
+		return *(uint64_t *)(m->mem + pa);
+	w = word_find(m, pa, false);
+	return w ? w->val : 0;
+}
+
+void sim_phys_write(unsigned long pa, uint64_t val)
+{
+	struct sim_machine *m = sim_this;
+
+	pa &= ~7UL;
+	if (pfn_to_page(pa >> PAGE_SHIFT)->flags & PG_pgtable)
+		*(uint64_t *)(m->mem + pa) = val;
+	else
+		word_find(m, pa, true)->val = val;
+}
+
 unsigned long alloc_page(gfp_t gfp)
 {
 	struct sim_machine *m = sim_this;

@@ -314,6 +314,18 @@ struct sim_machine {
 	uint16_t next_asid;
 	unsigned long vmap_next; /* mm/vmalloc.c: next free vmalloc address */
 
+	/*
+	 * Data words of frames that are not page tables, by physical address
+	 * (open addressing; 0 = empty slot, so addresses are stored + 1).
+	 * Only page-table frames live in mem, so that a large simulated
+	 * memory costs the host only what the tables use.
+	 */
+	struct sim_word {
+		uint64_t pa1; /* physical address + 1 */
+		uint64_t val;
+	} *words;
+	size_t nr_words, words_cap;
+
 	/* entries stored but not yet seen by some walkers */
 	struct sim_hidden *hidden;
 	size_t nr_hidden, hidden_cap;
@@ -400,6 +412,8 @@ static inline unsigned long sim_linear_addr(unsigned long pfn)
 	return PAGE_OFFSET + (pfn << PAGE_SHIFT);
 }
 unsigned long alloc_page(gfp_t gfp); /* returns a pfn, 0 on failure */
+uint64_t sim_phys_read(unsigned long pa);
+void sim_phys_write(unsigned long pa, uint64_t val);
 void __free_page(unsigned long pfn);
 unsigned long sim_ptep_pfn(const pte_t *ptep);
 void sim_mem_init(struct sim_machine *m);

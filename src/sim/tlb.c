@@ -183,7 +183,8 @@ bool sim_translate(unsigned long addr, unsigned long *pa, bool *faulted)
 	return true;
 }
 
-static uint64_t *access(unsigned long addr, bool write)
+/* The physical address @addr reaches, or -1 if the access fails. */
+static long access(unsigned long addr, bool write)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_event ev = { .type = SIM_EV_ACCESS };
@@ -197,29 +198,29 @@ static uint64_t *access(unsigned long addr, bool write)
 		sim_report("bad-access",
 			   "CPU%d %s: unhandled %s fault at %#lx", m->this_cpu,
 			   current->comm, write ? "write" : "read", addr);
-		return NULL;
+		return -1;
 	}
 	ev.arg = (long)(pa >> PAGE_SHIFT);
 	if ((unsigned long)ev.arg >= m->nr_frames) {
 		sim_report("bad-access", "CPU%d %s: %#lx translates to no frame",
 			   m->this_cpu, current->comm, addr);
-		return NULL;
+		return -1;
 	}
 	sim_emit(&ev);
-	return (uint64_t *)(m->mem + pa);
+	return (long)pa;
 }
 
 uint64_t sim_load(unsigned long addr)
 {
-	uint64_t *p = access(addr, false);
+	long pa = access(addr, false);
 
-	return p ? *p : 0;
+	return pa < 0 ? 0 : sim_phys_read((unsigned long)pa);
 }
 
 void sim_store(unsigned long addr, uint64_t val)
 {
-	uint64_t *p = access(addr, true);
+	long pa = access(addr, true);
 
-	if (p)
-		*p = val;
+	if (pa >= 0)
+		sim_phys_write((unsigned long)pa, val);
 }

@@ -21,7 +21,7 @@ static unsigned long page_at(unsigned long addr, pte_t **ptep)
 	unsigned long pfn = alloc_page(GFP_KERNEL);
 
 	*ptep = pte_offset_kernel_alloc(addr);
-	*(uint64_t *)pfn_to_virt_raw(pfn) = addr;
+	sim_phys_write(pfn << PAGE_SHIFT, addr);
 	return pfn;
 }
 

@@ -64,8 +64,8 @@ static void tlb_task(void *arg)
 	uint64_t faults;
 
 	(void)arg;
-	*(uint64_t *)pfn_to_virt_raw(x) = 0x1111;
-	*(uint64_t *)pfn_to_virt_raw(y) = 0x2222;
+	sim_phys_write(x << PAGE_SHIFT, 0x1111);
+	sim_phys_write(y << PAGE_SHIFT, 0x2222);
 	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(x, PAGE_KERNEL));
 	ok(sim_load(KADDR) == 0x1111, "a load translates through the table");
 	sim_pt_write(ptep, pfn_pte(y, PAGE_KERNEL), KADDR, false);
@@ -104,8 +104,8 @@ static void asid_task(void *arg)
 	unsigned long ua = 0x400000;
 
 	(void)arg;
-	*(uint64_t *)pfn_to_virt_raw(x) = 0xa;
-	*(uint64_t *)pfn_to_virt_raw(y) = 0xb;
+	sim_phys_write(x << PAGE_SHIFT, 0xa);
+	sim_phys_write(y << PAGE_SHIFT, 0xb);
 	set_pte_at(a, ua, sim_walk(a, ua, 0, true), pfn_pte(x, PAGE_USER_RW));
 	set_pte_at(b, ua, sim_walk(b, ua, 0, true), pfn_pte(y, PAGE_USER_RW));
 	ok(a->asid != b->asid && a->asid != 0, "each mm has its own ASID");
@@ -137,8 +137,8 @@ static void evict_task(void *arg)
 	unsigned long x = alloc_page(GFP_KERNEL), y = alloc_page(GFP_KERNEL);
 
 	(void)arg;
-	*(uint64_t *)pfn_to_virt_raw(x) = 0x1111;
-	*(uint64_t *)pfn_to_virt_raw(y) = 0x2222;
+	sim_phys_write(x << PAGE_SHIFT, 0x1111);
+	sim_phys_write(y << PAGE_SHIFT, 0x2222);
 	for (int i = 0; i < 5; i++) {
 		unsigned long a = KADDR + i * PAGE_SIZE;
 
