@@ -28,7 +28,7 @@ LDLIBS := -lpthread -lm
 CORE_SRCS := $(wildcard src/core/*.c)
 SIM_SRCS := $(wildcard src/sim/*.c src/arch/*.c src/arch/*/*.c src/mm/*.c src/check/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
-HDRS := $(wildcard include/lazymmu/*.h src/*/*.h src/arch/*/*.h tests/*.h tests/*/*.h)
+HDRS := $(wildcard include/lazymmu/*.h src/*/*.h src/arch/*/*.h tests/*.h tests/*/*.h bench/*.h)
 
 CORE_TESTS := $(patsubst %.c,%,$(wildcard tests/core/test_*.c))
 SIM_TESTS := $(patsubst %.c,%,$(wildcard tests/sim/test_*.c))
@@ -39,7 +39,7 @@ BENCHES := $(patsubst %.c,%,$(wildcard bench/bench_*.c))
 # $(call objs,VARIANT_DIR,SRCS)
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all run check check-tsan bench clean format deps
+.PHONY: all run check check-tsan bench bench-quick clean format deps
 
 all: deps $(O)/liblazymmu.a $(O)/libsim.a $(O)/lazymmu
 
@@ -105,7 +105,11 @@ check-tsan: $(TSAN_BINS)
 
 bench: all $(addprefix $(O)/,$(BENCHES))
 	@mkdir -p $(O)/bench
-	@for b in $(addprefix $(O)/,$(BENCHES)); do $$b $(BENCH_ARGS) || exit 1; done
+	@for b in $(addprefix $(O)/,$(BENCHES)); do \
+		$$b --out $(O)/bench $(BENCH_ARGS) || exit 1; done
+
+bench-quick:
+	@$(MAKE) bench BENCH_ARGS=--quick
 
 format:
 	clang-format -i $(CORE_SRCS) $(SIM_SRCS) $(CLI_SRCS) $(HDRS)

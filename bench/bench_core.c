@@ -90,7 +90,7 @@ BENCH_HOOK void lazy_mmu_warn(const char *what)
 	nr_warnings++; /* a benchmark case misused the API */
 }
 
-/* ---- the minimum: the same hook calls, counters written out inline --------- */
+/* ---- the minimum: the same hook calls, counters written out inline ------- */
 
 static inline void min_enable(void)
 {
@@ -148,7 +148,7 @@ static inline bool min_active(void)
 	return s->enable_count && !s->pause_count;
 }
 
-/* ---- the cases: one loop through the core, one through the minimum --------- */
+/* ---- the cases: one loop through the core, one through the minimum ------- */
 
 /* where is_active results go, so that none is optimised away */
 static volatile unsigned long active_sink;
@@ -250,22 +250,29 @@ struct core_case {
 	double core_insns, min_insns; /* < 0: not counted */
 };
 
+/* One case: its loops are core_<name>() and min_<name>(). */
+#define CORE_CASE(_name, _what, _calls, _hooks, _open, _irq)         \
+	{                                                            \
+		.name = #_name, .what = _what, .calls = _calls,      \
+		.hooks = _hooks, .open_section = _open, .irq = _irq, \
+		.core = core_##_name, .min = min_##_name,            \
+	}
+
 static struct core_case cases[] = {
-	{ "enable_disable", "enable(); disable();", 2, 6, false, false,
-	  core_enable_disable, min_enable_disable, 0, 0, 0, 0 },
-	{ "nested", "enable(); enable(); disable(); disable();", 4, 11,
-	  false, false, core_nested, min_nested, 0, 0, 0, 0 },
-	{ "pause_resume", "pause(); resume(); in a section", 2, 6, true,
-	  false, core_pause_resume, min_pause_resume, 0, 0, 0, 0 },
-	{ "is_active", "is_lazy_mmu_mode_active(); in a section", 1, 2, true,
-	  false, core_is_active, min_is_active, 0, 0, 0, 0 },
-	{ "irq_noop", "enable(); disable(); in interrupt", 2, 2, false, true,
-	  core_irq_noop, min_irq_noop, 0, 0, 0, 0 },
+	CORE_CASE(enable_disable, "enable(); disable();", 2, 6, false, false),
+	CORE_CASE(nested, "enable(); enable(); disable(); disable();", 4, 11,
+		  false, false),
+	CORE_CASE(pause_resume, "pause(); resume(); in a section", 2, 6, true,
+		  false),
+	CORE_CASE(is_active, "is_lazy_mmu_mode_active(); in a section", 1, 2,
+		  true, false),
+	CORE_CASE(irq_noop, "enable(); disable(); in interrupt", 2, 2, false,
+		  true),
 };
 
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
 
-/* ---- instructions, where the machine can count them --------------------- */
+/* ---- instructions, where the machine can count them ---------------------- */
 
 static int perf_fd = -1;
 static int perf_errno;
@@ -302,7 +309,7 @@ static double perf_count(void (*fn)(unsigned long n), unsigned long n)
 	return (double)count;
 }
 
-/* ---- running a case -------------------------------------------------------- */
+/* ---- running a case ------------------------------------------------------ */
 
 static void enter_case(const struct core_case *c)
 {
@@ -391,8 +398,7 @@ int main(int argc, char **argv)
 						  argv[i]);
 			iters = v;
 		} else {
-			bench_usage_error(&o, usage, "unknown option",
-					  argv[i]);
+			bench_usage_error(&o, usage, "unknown option", argv[i]);
 		}
 	}
 	if (!o.reps)
@@ -440,9 +446,9 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < NR_CASES; i++) {
 			const struct core_case *c = &cases[i];
 
-			fprintf(csv, "%s,%u,%u,%lu,%u,%.4f,%.4f,%.4f,",
-				c->name, c->calls, c->hooks, iters, o.reps,
-				c->core_ns, c->min_ns, c->core_ns / c->min_ns);
+			fprintf(csv, "%s,%u,%u,%lu,%u,%.4f,%.4f,%.4f,", c->name,
+				c->calls, c->hooks, iters, o.reps, c->core_ns,
+				c->min_ns, c->core_ns / c->min_ns);
 			if (c->core_insns >= 0)
 				fprintf(csv, "%.2f,%.2f\n", c->core_insns,
 					c->min_insns);

@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 	if (!b.o.reps)
 		b.o.reps = b.o.quick ? 1 : 5;
 	if (!b.pages)
-		b.pages = b.o.quick ? 4096 : 16384;
+		b.pages = b.o.quick ? 4096 : 65536;
 
 	csv = bench_csv_open(&b.o); /* fail before running, not after */
 	for (unsigned int size = 0; size < 2; size++) {
@@ -237,8 +237,9 @@ int main(int argc, char **argv)
 			const struct sim_case *c = &cases[i];
 			const struct sim_case *on = c->sanitize ? c : c - 1;
 
-			fprintf(csv, "%s,%s,vmalloc,%u,%lu,%s,%s,%s,%llu,%u,"
-				     "%llu,%llu,%zu,%llu,%llu,%.0f,%.0f,%.4f\n",
+			fprintf(csv,
+				"%s,%s,vmalloc,%u,%lu,%s,%s,%s,%llu,%u,"
+				"%llu,%llu,%zu,%llu,%llu,%.0f,%.0f,%.4f\n",
 				b.arch, c->kernel, c->cpus, c->pages, c->sched,
 				on_off(c->lazy), on_off(c->sanitize),
 				(unsigned long long)b.o.seed, b.o.reps,
@@ -265,7 +266,8 @@ int main(int argc, char **argv)
 		       b.arch, c->cpus, c->pages, c->sched, on_off(c->lazy),
 		       on_off(c->sanitize), per_s(c->pte_writes, c->best_ns),
 		       per_s(c->points, c->best_ns),
-		       c->points ? (double)c->best_ns / (double)c->points : 0.0);
+		       c->points ? (double)c->best_ns / (double)c->points :
+				   0.0);
 	}
 	printf("SUMMARY bench_sim sanitizer_overhead=%.2fx min=%.2fx max=%.2fx "
 	       "pairs=%u reps=%u\n",
