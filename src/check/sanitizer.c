@@ -23,32 +23,62 @@ struct san_entry {
 	bool in_irq;
 };
 
-#define SAN_SLOTS 4096 /* power of two; more hidden entries are not tracked */
-
+/*
+ * Hidden entries, in an open-addressing table keyed by the entry's
+ * simulated physical address (stable and well spread, unlike host
+ * pointers), with linear probing and backward-shift deletion.
+ */
 struct san_state {
-	struct san_entry slot[SAN_SLOTS];
+	struct san_entry *slot;
+	size_t cap; /* power of two */
 	size_t nr_tracked;
 	struct lazy_mmu_state irq_state[SIM_MAX_CPUS];
 	long irq_sections[SIM_MAX_CPUS];
 };
 
-static size_t slot_of(const pte_t *ptep)
+static size_t slot_of(const struct san_state *s, const pte_t *ptep)
 {
-	uintptr_t h = (uintptr_t)ptep >> 3;
+	uint64_t pa = (uint64_t)((const uint8_t *)ptep - sim_machine()->mem);
 
-	return (h ^ (h >> 9)) & (SAN_SLOTS - 1);
+	return (size_t)((pa >> 3) * 0x9e3779b97f4a7c15ULL >> 32) & (s->cap - 1);
 }
 
 static struct san_entry *lookup(struct san_state *s, const pte_t *ptep)
 {
-	for (size_t i = slot_of(ptep), n = 0; n < SAN_SLOTS;
-	     i = (i + 1) & (SAN_SLOTS - 1), n++) {
+	for (size_t i = slot_of(s, ptep); s->slot[i].ptep;
+	     i = (i + 1) & (s->cap - 1))
 		if (s->slot[i].ptep == ptep)
 			return &s->slot[i];
-		if (!s->slot[i].ptep)
-			return NULL;
-	}
 	return NULL;
+}
+
+static struct san_entry *insert(struct san_state *s, const pte_t *ptep)
+{
+	size_t i;
+
+	if (2 * (s->nr_tracked + 1) > s->cap) {
+		struct san_entry *old = s->slot;
+		size_t cap = s->cap;
+
+		s->cap *= 2;
+		s->slot = calloc(s->cap, sizeof(*s->slot));
+		if (!s->slot)
+			abort();
+		for (size_t j = 0; j < cap; j++) {
+			if (!old[j].ptep)
+				continue;
+			for (i = slot_of(s, old[j].ptep); s->slot[i].ptep;
+			     i = (i + 1) & (s->cap - 1))
+				;
+			s->slot[i] = old[j];
+		}
+		free(old);
+	}
+	for (i = slot_of(s, ptep); s->slot[i].ptep; i = (i + 1) & (s->cap - 1))
+		;
+	s->nr_tracked++;
+	s->slot[i].ptep = ptep;
+	return &s->slot[i];
 }
 
 static void track(struct san_state *s, const struct sim_event *ev)
@@ -57,16 +87,8 @@ static void track(struct san_state *s, const struct sim_event *ev)
 	const struct sim_section *site;
 
 	if (!e) {
-		size_t i = slot_of(ev->ptep);
-
-		if (s->nr_tracked >= SAN_SLOTS / 2)
-			return;
-		while (s->slot[i].ptep)
-			i = (i + 1) & (SAN_SLOTS - 1);
-		e = &s->slot[i];
-		e->ptep = ev->ptep;
+		e = insert(s, ev->ptep);
 		e->visible = ev->old;
-		s->nr_tracked++;
 	}
 	e->written = ev->new;
 	e->cpu = ev->cpu;
@@ -79,23 +101,22 @@ static void track(struct san_state *s, const struct sim_event *ev)
 		memset(&e->site, 0, sizeof(e->site));
 }
 
-/* Remove @e, re-inserting the rest of its probe chain. */
+/* Remove @e: shift back the entries of its probe run that may move. */
 static void untrack(struct san_state *s, struct san_entry *e)
 {
-	size_t i = (size_t)(e - s->slot);
+	size_t hole = (size_t)(e - s->slot), mask = s->cap - 1;
 
-	e->ptep = NULL;
 	s->nr_tracked--;
-	for (i = (i + 1) & (SAN_SLOTS - 1); s->slot[i].ptep;
-	     i = (i + 1) & (SAN_SLOTS - 1)) {
-		struct san_entry moved = s->slot[i];
-		size_t j = slot_of(moved.ptep);
+	for (size_t i = (hole + 1) & mask; s->slot[i].ptep; i = (i + 1) & mask) {
+		size_t home = slot_of(s, s->slot[i].ptep);
 
-		s->slot[i].ptep = NULL;
-		while (s->slot[j].ptep)
-			j = (j + 1) & (SAN_SLOTS - 1);
-		s->slot[j] = moved;
+		/* movable if its home is not within (hole, i] */
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			s->slot[hole] = s->slot[i];
+			hole = i;
+		}
 	}
+	s->slot[hole].ptep = NULL;
 }
 
 /* A spurious fault at @addr: find the hidden entry on its walk. */
@@ -239,6 +260,10 @@ struct san_state *san_attach(struct sim_machine *m)
 
 	if (!s)
 		abort();
+	s->cap = 1024;
+	s->slot = calloc(s->cap, sizeof(*s->slot));
+	if (!s->slot)
+		abort();
 	o.priv = s;
 	sim_add_observer(m, &o);
 	return s;
@@ -246,5 +271,6 @@ struct san_state *san_attach(struct sim_machine *m)
 
 void san_detach(struct san_state *s)
 {
+	free(s->slot);
 	free(s);
 }

@@ -535,11 +535,14 @@ void sim_destroy(struct sim_machine *m)
 		free(m->tasks[i]);
 	}
 	free(m->tasks);
-	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
 		free(m->cpu[c].tlb.e);
+		free(m->cpu[c].tlb.next);
+	}
 	if (m->opt.policy && m->opt.policy->destroy)
 		m->opt.policy->destroy(m->opt.policy);
 	munmap(m->mem, m->nr_frames << PAGE_SHIFT);
+	munmap(m->hidden_slot, m->nr_frames * PTRS_PER_TABLE * sizeof(uint32_t));
 	free(m->pages);
 	free(m->free_stack);
 	free(m->hidden);

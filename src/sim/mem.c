@@ -54,9 +54,13 @@ void sim_mem_init(struct sim_machine *m)
 	m->nr_frames = n;
 	m->mem = mmap(NULL, n << PAGE_SHIFT, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	m->hidden_slot = mmap(NULL, n * PTRS_PER_TABLE * sizeof(uint32_t),
+			      PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	m->pages = calloc(n, sizeof(*m->pages));
 	m->free_stack = calloc(n, sizeof(*m->free_stack));
-	if (m->mem == MAP_FAILED || !m->pages || !m->free_stack) {
+	if (m->mem == MAP_FAILED || m->hidden_slot == MAP_FAILED || !m->pages ||
+	    !m->free_stack) {
 		fprintf(stderr, "lazymmu: cannot allocate %lu frames\n", n);
 		exit(2);
 	}

@@ -165,18 +165,25 @@ void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr, bool hide)
 	sim_emit(&ev);
 }
 
+static uint32_t *hidden_slot(const pte_t *ptep)
+{
+	size_t entry = (size_t)((const uint8_t *)ptep - sim_this->mem) / 8;
+
+	return &sim_this->hidden_slot[entry];
+}
+
 void sim_pt_hide(pte_t *ptep, pte_t old)
 {
 	struct sim_machine *m = sim_this;
+	uint32_t *slot = hidden_slot(ptep);
 	struct sim_hidden *h;
 
-	for (size_t i = 0; i < m->nr_hidden; i++) {
-		if (m->hidden[i].ptep == ptep) {
-			/* stored again: hidden anew, walkers keep the old */
-			m->hidden[i].cpu = m->this_cpu;
-			m->hidden[i].stage = 2;
-			return;
-		}
+	if (*slot) {
+		/* stored again: hidden anew, walkers keep the old value */
+		h = &m->hidden[*slot - 1];
+		h->cpu = m->this_cpu;
+		h->stage = 2;
+		return;
 	}
 	if (m->nr_hidden == m->hidden_cap) {
 		m->hidden_cap = m->hidden_cap ? 2 * m->hidden_cap : 64;
@@ -190,6 +197,7 @@ void sim_pt_hide(pte_t *ptep, pte_t old)
 	h->old = old;
 	h->cpu = m->this_cpu;
 	h->stage = 2;
+	*slot = (uint32_t)m->nr_hidden;
 	pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden++;
 }
 
@@ -202,7 +210,10 @@ static void unhide(size_t i)
 	ev.old = m->hidden[i].old;
 	ev.new = *m->hidden[i].ptep;
 	pfn_to_page(sim_ptep_pfn(ev.ptep))->nr_hidden--;
+	*hidden_slot(ev.ptep) = 0;
 	m->hidden[i] = m->hidden[--m->nr_hidden];
+	if (i < m->nr_hidden)
+		*hidden_slot(m->hidden[i].ptep) = (uint32_t)i + 1;
 	sim_emit(&ev);
 }
 
@@ -238,18 +249,14 @@ void sim_pt_sync_all(void)
 
 pte_t sim_pt_walker_read(const pte_t *ptep, int cpu)
 {
-	struct sim_machine *m = sim_this;
+	const struct sim_hidden *h;
+	uint32_t slot;
 
 	if (!pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden)
 		return *ptep;
-	for (size_t i = 0; i < m->nr_hidden; i++) {
-		const struct sim_hidden *h = &m->hidden[i];
-
-		if (h->ptep != ptep)
-			continue;
-		if (h->stage == 2 || h->cpu == cpu)
-			return h->old;
-		break;
-	}
-	return *ptep;
+	slot = *hidden_slot(ptep);
+	if (!slot)
+		return *ptep;
+	h = &sim_this->hidden[slot - 1];
+	return h->stage == 2 || h->cpu == cpu ? h->old : *ptep;
 }

@@ -164,10 +164,18 @@ struct sim_tlb_entry {
 	bool valid;
 };
 
+/*
+ * A set-associative TLB: capacity = sets x ways, a page's set is its vpn
+ * modulo sets; a fill replaces the set's FIFO victim, or the one the policy
+ * picks with random eviction. A capacity that is not a multiple of 4 makes
+ * it fully associative (one set).
+ */
 struct sim_tlb {
 	struct sim_tlb_entry *e;
 	unsigned int capacity;
-	unsigned int next; /* FIFO victim */
+	unsigned int ways;
+	unsigned int sets;
+	unsigned int *next; /* per set: FIFO victim */
 };
 
 /* ---- events and observers ------------------------------------------------ */
@@ -329,6 +337,7 @@ struct sim_machine {
 	/* entries stored but not yet seen by some walkers */
 	struct sim_hidden *hidden;
 	size_t nr_hidden, hidden_cap;
+	uint32_t *hidden_slot; /* per entry of mem: index in hidden + 1, or 0 */
 
 	/* tasks */
 	struct task_struct **tasks;

@@ -14,20 +14,32 @@
 #include "sim/arch.h"
 #include "sim/sim.h"
 
+#define TLB_WAYS 4
+
 void sim_tlb_init(struct sim_tlb *tlb, unsigned int capacity)
 {
 	tlb->e = calloc(capacity, sizeof(*tlb->e));
-	if (!tlb->e)
-		abort();
 	tlb->capacity = capacity;
-	tlb->next = 0;
+	tlb->ways = capacity % TLB_WAYS ? capacity : TLB_WAYS;
+	tlb->sets = capacity / tlb->ways;
+	tlb->next = calloc(tlb->sets, sizeof(*tlb->next));
+	if (!tlb->e || !tlb->next)
+		abort();
+}
+
+/* The first entry of @vpn's set. */
+static struct sim_tlb_entry *tlb_set(struct sim_tlb *tlb, unsigned long vpn)
+{
+	return &tlb->e[(vpn % tlb->sets) * tlb->ways];
 }
 
 static struct sim_tlb_entry *tlb_lookup(struct sim_tlb *tlb, unsigned long vpn,
 					uint16_t asid)
 {
-	for (unsigned int i = 0; i < tlb->capacity; i++) {
-		struct sim_tlb_entry *e = &tlb->e[i];
+	struct sim_tlb_entry *set = tlb_set(tlb, vpn);
+
+	for (unsigned int i = 0; i < tlb->ways; i++) {
+		struct sim_tlb_entry *e = &set[i];
 
 		if (e->valid && e->vpn == vpn && (e->global || e->asid == asid))
 			return e;
@@ -38,22 +50,22 @@ static struct sim_tlb_entry *tlb_lookup(struct sim_tlb *tlb, unsigned long vpn,
 static void tlb_fill(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid,
 		     pte_t pte, bool global)
 {
-	struct sim_tlb_entry *e = NULL;
+	struct sim_tlb_entry *set = tlb_set(tlb, vpn), *e = NULL;
+	unsigned int *next = &tlb->next[vpn % tlb->sets];
 
-	for (unsigned int i = 0; i < tlb->capacity; i++) {
-		if (!tlb->e[i].valid) {
-			e = &tlb->e[i];
+	for (unsigned int i = 0; i < tlb->ways; i++) {
+		if (!set[i].valid) {
+			e = &set[i];
 			break;
 		}
 	}
 	if (!e) {
-		unsigned int victim = tlb->next;
+		unsigned int victim = *next % tlb->ways;
 
 		if (sim_this->opt.tlb_random_evict)
-			victim = sim_choose(SIM_CHOOSE_EVICT, tlb->capacity,
-					    victim);
-		e = &tlb->e[victim];
-		tlb->next = (victim + 1) % tlb->capacity;
+			victim = sim_choose(SIM_CHOOSE_EVICT, tlb->ways, victim);
+		e = &set[victim];
+		*next = (victim + 1) % tlb->ways;
 	}
 	e->vpn = vpn;
 	e->asid = asid;
@@ -64,8 +76,10 @@ static void tlb_fill(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid,
 
 static void inval_one(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid)
 {
-	for (unsigned int i = 0; i < tlb->capacity; i++) {
-		struct sim_tlb_entry *e = &tlb->e[i];
+	struct sim_tlb_entry *set = tlb_set(tlb, vpn);
+
+	for (unsigned int i = 0; i < tlb->ways; i++) {
+		struct sim_tlb_entry *e = &set[i];
 
 		if (e->valid && e->vpn == vpn &&
 		    (asid == TLB_ASID_ALL || e->global || e->asid == asid))

@@ -64,6 +64,14 @@ static void wrong_caller(void *arg)
 	lazy_mmu_mode_disable();
 }
 
+/* Many sections' worth of tracked entries first, then the wrong caller. */
+static void churn_then_wrong(void *arg)
+{
+	for (int i = 0; i < 3; i++)
+		vfree(vmalloc(1500));
+	wrong_caller(arg);
+}
+
 static void run_ok(struct lmm_run_config *c, struct lmm_run_result *r)
 {
 	char err[160];
@@ -189,5 +197,20 @@ int main(void)
 		   kernels[k], finding_text(T.m, "deferred-access"));
 		simtest_fini(&T);
 	}
+	simtest_init(&T, "arm64", "7.0", 1, true, NULL);
+	sim_spawn(T.m, "churn", 0, churn_then_wrong, NULL);
+	sim_run(T.m);
+	ok(findings(T.m, "deferred-access") == 1 && T.m->nr_findings == 1,
+	   "after 4500 tracked entries the sanitizer still finds exactly the "
+	   "one deferred access (%zu findings)", T.m->nr_findings);
+	simtest_fini(&T);
+
+	lmm_run_defaults(&c);
+	c.cpus = 4;
+	c.pages = 2048;
+	c.debug_pagealloc = true;
+	run_ok(&c, &r);
+	ok(r.nr_findings == 0, "4 CPUs x 2048 pages, DEBUG_PAGEALLOC: no findings");
+	lmm_run_result_free(&r);
 	return tap_done();
 }
