@@ -23,12 +23,23 @@
  * State is per task (struct lazy_mmu_state in the task) and every call is a
  * no-op in interrupt context. The hooks this layer calls are declared in
  * <lazymmu/env.h>.
+ *
+ * The calls are C99 inline functions, as upstream's are static inline, so
+ * that they cost nothing beyond the counter update and the hook; the core
+ * (src/core/lazy_mmu.c) emits the out-of-line copies for callers that take
+ * their address or build without optimisation.
+ *
+ * Counters are updated before the arch hook is called, as upstream does.
+ * Where upstream warns and lets a u8 wrap, this layer warns and leaves the
+ * state unchanged.
  */
 #ifndef _LAZYMMU_LAZY_MMU_H
 #define _LAZYMMU_LAZY_MMU_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include <lazymmu/env.h>
 
 /*
  * struct lazy_mmu_state - per-task lazy MMU mode state.
@@ -58,7 +69,22 @@ struct lazy_mmu_state {
  * Calling it with 255 sections already open is a misuse: it is reported
  * through lazy_mmu_warn() and changes nothing.
  */
-void lazy_mmu_mode_enable(void);
+inline void lazy_mmu_mode_enable(void)
+{
+	struct lazy_mmu_state *state;
+
+	if (lazy_mmu_in_interrupt())
+		return;
+	state = lazy_mmu_current_state();
+	if (state->pause_count > 0)
+		return;
+	if (state->enable_count == UINT8_MAX) {
+		lazy_mmu_warn("lazy_mmu_mode_enable: enable_count overflow");
+		return;
+	}
+	if (state->enable_count++ == 0)
+		arch_enter_lazy_mmu_mode();
+}
 
 /**
  * lazy_mmu_mode_disable() - Disable the lazy MMU mode.
@@ -76,7 +102,24 @@ void lazy_mmu_mode_enable(void);
  * Calling it with no section open is a misuse: it is reported through
  * lazy_mmu_warn() and changes nothing.
  */
-void lazy_mmu_mode_disable(void);
+inline void lazy_mmu_mode_disable(void)
+{
+	struct lazy_mmu_state *state;
+
+	if (lazy_mmu_in_interrupt())
+		return;
+	state = lazy_mmu_current_state();
+	if (state->pause_count > 0)
+		return;
+	if (state->enable_count == 0) {
+		lazy_mmu_warn("lazy_mmu_mode_disable: enable_count underflow");
+		return;
+	}
+	if (--state->enable_count == 0)
+		arch_leave_lazy_mmu_mode();
+	else
+		arch_flush_lazy_mmu_mode();
+}
 
 /**
  * lazy_mmu_mode_pause() - Pause the lazy MMU mode.
@@ -95,7 +138,20 @@ void lazy_mmu_mode_disable(void);
  * Calling it with 255 pauses already in effect is a misuse: it is reported
  * through lazy_mmu_warn() and changes nothing.
  */
-void lazy_mmu_mode_pause(void);
+inline void lazy_mmu_mode_pause(void)
+{
+	struct lazy_mmu_state *state;
+
+	if (lazy_mmu_in_interrupt())
+		return;
+	state = lazy_mmu_current_state();
+	if (state->pause_count == UINT8_MAX) {
+		lazy_mmu_warn("lazy_mmu_mode_pause: pause_count overflow");
+		return;
+	}
+	if (state->pause_count++ == 0 && state->enable_count > 0)
+		arch_leave_lazy_mmu_mode();
+}
 
 /**
  * lazy_mmu_mode_resume() - Resume the lazy MMU mode.
@@ -112,7 +168,20 @@ void lazy_mmu_mode_pause(void);
  * Calling it with no pause in effect is a misuse: it is reported through
  * lazy_mmu_warn() and changes nothing.
  */
-void lazy_mmu_mode_resume(void);
+inline void lazy_mmu_mode_resume(void)
+{
+	struct lazy_mmu_state *state;
+
+	if (lazy_mmu_in_interrupt())
+		return;
+	state = lazy_mmu_current_state();
+	if (state->pause_count == 0) {
+		lazy_mmu_warn("lazy_mmu_mode_resume: pause_count underflow");
+		return;
+	}
+	if (--state->pause_count == 0 && state->enable_count > 0)
+		arch_enter_lazy_mmu_mode();
+}
 
 /**
  * __task_lazy_mmu_mode_active() - Whether a task's lazy MMU mode is active.
@@ -124,7 +193,10 @@ void lazy_mmu_mode_resume(void);
  *
  * Return: true if @state has a section open and no pause in effect.
  */
-bool __task_lazy_mmu_mode_active(const struct lazy_mmu_state *state);
+inline bool __task_lazy_mmu_mode_active(const struct lazy_mmu_state *state)
+{
+	return state->enable_count > 0 && state->pause_count == 0;
+}
 
 /**
  * is_lazy_mmu_mode_active() - Whether the lazy MMU mode is active.
@@ -134,6 +206,11 @@ bool __task_lazy_mmu_mode_active(const struct lazy_mmu_state *state);
  * Return: false in interrupt context, otherwise
  * __task_lazy_mmu_mode_active() of the current task.
  */
-bool is_lazy_mmu_mode_active(void);
+inline bool is_lazy_mmu_mode_active(void)
+{
+	if (lazy_mmu_in_interrupt())
+		return false;
+	return __task_lazy_mmu_mode_active(lazy_mmu_current_state());
+}
 
 #endif /* _LAZYMMU_LAZY_MMU_H */
