@@ -3,6 +3,7 @@
  * lazymmu list: what exists (arches, kernel versions, workloads, fixes,
  * designs, finding kinds).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,7 +15,8 @@
 static const char *const finding_kinds[][2] = {
 	{ "deferred-access", "an access saw an update still deferred" },
 	{ "stale-tlb", "a stale translation reached a freed frame" },
-	{ "flush-in-section", "a TLB flush or free with updates deferred" },
+	{ "flush-in-section",
+	  "a TLB flush or free with updates deferred (not yet detected)" },
 	{ "arch-bug", "an architecture's own assertion fired" },
 	{ "sleep-in-atomic", "might_sleep() with preemption disabled" },
 	{ "state-leak", "lazy state left changed at task exit or irq return" },
@@ -28,16 +30,28 @@ int lmm_cmd_list(int argc, char **argv)
 	if (argc > 0 && strcmp(argv[0], "--help") && strcmp(argv[0], "-h"))
 		return lmm_usage_error("list: unexpected argument '%s'",
 				       argv[0]);
-	puts("arches:");
+	puts("arches (kernel versions: the model and the files it follows):");
 	for (const char *const *a = sim_arch_names; *a; a++) {
-		printf("  %-10s", *a);
+		const struct sim_arch_ops *shown[8] = { NULL };
+		int nr_shown = 0;
+
+		printf("  %s\n", *a);
+		/* one line per distinct model, with the versions it covers */
 		for (const char *const *k = sim_kernel_versions; *k; k++) {
 			const struct sim_arch_ops *ops = sim_arch_find(*a, *k);
+			bool seen = false;
 
-			if (ops)
-				printf(" %s", *k);
+			for (int i = 0; i < nr_shown; i++)
+				seen |= shown[i] == ops;
+			if (!ops || seen || nr_shown == 8)
+				continue;
+			shown[nr_shown++] = ops;
+			printf("    ");
+			for (const char *const *v = sim_kernel_versions; *v; v++)
+				if (sim_arch_find(*a, *v) == ops)
+					printf("%s ", *v);
+			printf("  %s\n", ops->models);
 		}
-		printf("\n  %-10s %s\n", "", sim_arch_find(*a, lmm_newest_kernel)->models);
 	}
 	printf("kernels:\n ");
 	for (const char *const *k = sim_kernel_versions; *k; k++)
