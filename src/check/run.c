@@ -139,6 +139,7 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r,
 		fclose(trace);
 	}
 	r->kernel = kernel;
+	r->lazy = opt.lazy != SIM_LAZY_OFF;
 	r->models = arch->models;
 	r->findings = m->findings;
 	r->nr_findings = m->nr_findings;

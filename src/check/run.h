@@ -33,6 +33,7 @@ struct lmm_run_config {
 
 struct lmm_run_result {
 	const char *kernel; /* the version run */
+	bool lazy; /* the mode was there: requested and the arch has one */
 	const char *models; /* kernel files of the arch model */
 	struct sim_stats stats;
 	struct sim_finding *findings;

@@ -68,6 +68,12 @@ static void args_begin(struct trace_writer *t, const struct sim_event *ev)
 		ev->task ? ev->task->comm : "");
 }
 
+/* An entry's simulated physical address: a stable id across runs. */
+static unsigned long entry_pa(const pte_t *ptep)
+{
+	return (unsigned long)((const uint8_t *)ptep - sim_machine()->mem);
+}
+
 static void trace_event(void *priv, const struct sim_event *ev)
 {
 	struct trace_writer *t = priv;
@@ -109,15 +115,15 @@ static void trace_event(void *priv, const struct sim_event *ev)
 		if (ev->flag) {
 			end(t);
 			head(t, "b", "deferred store", TRACE_DEFERRED_TID + ev->cpu);
-			fprintf(t->f, ",\"cat\":\"deferred\",\"id\":\"%p\","
-				"\"args\":{\"addr\":\"%#lx\"}", (void *)ev->ptep,
+			fprintf(t->f, ",\"cat\":\"deferred\",\"id\":\"%#lx\","
+				"\"args\":{\"addr\":\"%#lx\"}", entry_pa(ev->ptep),
 				ev->addr);
 		}
 		break;
 	case SIM_EV_PTE_VISIBLE:
 		head(t, "e", "deferred store", TRACE_DEFERRED_TID + ev->cpu);
-		fprintf(t->f, ",\"cat\":\"deferred\",\"id\":\"%p\"",
-			(void *)ev->ptep);
+		fprintf(t->f, ",\"cat\":\"deferred\",\"id\":\"%#lx\"",
+			entry_pa(ev->ptep));
 		break;
 	case SIM_EV_TLB_INVAL:
 		instant(t, ev->arg ? "TLB invalidate page" : "TLB invalidate all",

@@ -319,7 +319,7 @@ static void explain_run(const enum explain_call *calls, size_t n,
 			struct explain_row *rows)
 {
 	struct explain_env env = { 0 };
-	const struct lmm_embedder recorder = {
+	const struct sim_embedder_ops recorder = {
 		.current_state = env_current_state,
 		.in_interrupt = env_in_interrupt,
 		.arch_enter = env_arch_enter,
@@ -328,11 +328,11 @@ static void explain_run(const enum explain_call *calls, size_t n,
 		.warn = env_warn,
 		.priv = &env,
 	};
-	const struct lmm_embedder *prev = lmm_embedder_install(&recorder);
+	const struct sim_embedder_ops *prev = sim_embedder_install(&recorder);
 
 	for (size_t i = 0; i < n; i++)
 		explain_one(&env, calls[i], &rows[i]);
-	lmm_embedder_install(prev);
+	sim_embedder_install(prev);
 }
 
 int lmm_cmd_explain(int argc, char **argv)

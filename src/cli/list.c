@@ -27,7 +27,13 @@ static const char *const finding_kinds[][2] = {
 
 int lmm_cmd_list(int argc, char **argv)
 {
-	if (argc > 0 && strcmp(argv[0], "--help") && strcmp(argv[0], "-h"))
+	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+		puts("usage: lazymmu list\n"
+		     "the arch models per kernel version, the kernel versions, "
+		     "workloads,\nfixes, designs and finding kinds");
+		return LMM_EXIT_CLEAN;
+	}
+	if (argc > 0)
 		return lmm_usage_error("list: unexpected argument '%s'",
 				       argv[0]);
 	puts("arches (kernel versions: the model and the files it follows):");

@@ -17,6 +17,8 @@ static int usage(FILE *f)
 	      "                   [--seed S] [--json] [--trace FILE] [--sched random|rr]\n"
 	      "                   [--debug-pagealloc] [--no-irq] [--no-sanitize]\n"
 	      "                   [--tlb-entries N] [--tlb-evict fifo|random]\n"
+	      "defaults: --arch arm64 --workload vmalloc --kernel 7.1 --lazy on\n"
+	      "          --pages 512 --cpus 1 --seed 1 --sched random\n"
 	      "(lazymmu list shows the arches, versions and workloads)\n",
 	      f);
 	return f == stderr ? LMM_EXIT_USAGE : LMM_EXIT_CLEAN;
@@ -136,7 +138,7 @@ static void print_json(const struct lmm_run_config *c,
 	fputs(",\"workload\":", stdout);
 	lmm_json_string(c->workload);
 	printf(",\"lazy\":%s,\"pages\":%lu,\"cpus\":%u,\"seed\":%llu",
-	       c->lazy ? "true" : "false", c->pages, c->cpus,
+	       r->lazy ? "true" : "false", c->pages, c->cpus,
 	       (unsigned long long)c->seed);
 	fputs(",\"sched\":", stdout);
 	lmm_json_string(c->sched);
@@ -177,7 +179,9 @@ static void print_text(const struct lmm_run_config *c,
 	       "%u CPU%s, lazy %s, sched %s, seed %llu%s\n",
 	       c->arch, r->kernel, c->workload, c->pages,
 	       c->pages == 1 ? "" : "s", c->cpus, c->cpus == 1 ? "" : "s",
-	       c->lazy ? "on" : "off", c->sched, (unsigned long long)c->seed,
+	       r->lazy ? "on" : c->lazy ? "off (the arch has no lazy MMU mode)" :
+			 "off",
+	       c->sched, (unsigned long long)c->seed,
 	       c->debug_pagealloc ? ", DEBUG_PAGEALLOC" : "");
 	printf("model: %s\n\n", r->models);
 	printf("%-22s %10s", "event", "total");

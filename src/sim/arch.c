@@ -57,9 +57,10 @@ pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
 	return ARCH_OP(ptep_get_and_clear)(mm, addr, ptep);
 }
 
-void set_table_entry(pte_t *ptep, pte_t entry, int level)
+void set_table_entry(pte_t *ptep, pte_t entry, int level,
+		     unsigned long addr)
 {
-	ARCH_OP(set_table_entry)(ptep, entry, level);
+	ARCH_OP(set_table_entry)(ptep, entry, level, addr);
 }
 
 void flush_tlb_kernel_range(unsigned long start, unsigned long end)
@@ -105,10 +106,11 @@ pte_t generic_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
 	return old;
 }
 
-void generic_set_table_entry(pte_t *ptep, pte_t entry, int level)
+void generic_set_table_entry(pte_t *ptep, pte_t entry, int level,
+			     unsigned long addr)
 {
 	(void)level;
-	sim_pt_write(ptep, entry, 0, false);
+	sim_pt_write(ptep, entry, addr, false);
 }
 
 static void flush_range(unsigned long start, unsigned long end, uint16_t asid)

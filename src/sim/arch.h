@@ -26,7 +26,8 @@ struct sim_arch_ops {
 	pte_t (*ptep_get_and_clear)(struct mm_struct *mm, unsigned long addr,
 				    pte_t *ptep);
 	/* a table entry at @level (1 = pmd, 2 = pud, 3 = pgd) */
-	void (*set_table_entry)(pte_t *ptep, pte_t entry, int level);
+	void (*set_table_entry)(pte_t *ptep, pte_t entry, int level,
+				unsigned long addr);
 
 	/* TLB maintenance */
 	void (*flush_tlb_kernel_range)(unsigned long start, unsigned long end);
@@ -67,7 +68,8 @@ void set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 pte_t ptep_get(pte_t *ptep);
 pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
 			 pte_t *ptep);
-void set_table_entry(pte_t *ptep, pte_t entry, int level);
+void set_table_entry(pte_t *ptep, pte_t entry, int level,
+		     unsigned long addr);
 void flush_tlb_kernel_range(unsigned long start, unsigned long end);
 void flush_tlb_range(struct mm_struct *mm, unsigned long start,
 		     unsigned long end);
@@ -79,7 +81,8 @@ void generic_set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 pte_t generic_ptep_get(pte_t *ptep);
 pte_t generic_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
 				 pte_t *ptep);
-void generic_set_table_entry(pte_t *ptep, pte_t entry, int level);
+void generic_set_table_entry(pte_t *ptep, pte_t entry, int level,
+			     unsigned long addr);
 void generic_flush_tlb_kernel_range(unsigned long start, unsigned long end);
 void generic_flush_tlb_range(struct mm_struct *mm, unsigned long start,
 			     unsigned long end);

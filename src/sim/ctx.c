@@ -28,16 +28,16 @@ void sim_ctx_switch(struct sim_ctx *from, struct sim_ctx *to)
 
 #else
 
-/* lmm_ctx_swap(&from->sp, to->sp): in assembly below. */
-void lmm_ctx_swap(void **save_sp, void *load_sp);
+/* sim_ctx_swap(&from->sp, to->sp): in assembly below. */
+void sim_ctx_swap(void **save_sp, void *load_sp);
 
 #if defined(__x86_64__)
 /* System V: rbx, rbp, r12-r15 are callee-saved; the MXCSR and x87 control
  * word too, but nothing here changes them. */
 __asm__(".text\n"
-	".globl lmm_ctx_swap\n"
-	".type lmm_ctx_swap, @function\n"
-	"lmm_ctx_swap:\n"
+	".globl sim_ctx_swap\n"
+	".type sim_ctx_swap, @function\n"
+	"sim_ctx_swap:\n"
 	"	pushq %rbp\n"
 	"	pushq %rbx\n"
 	"	pushq %r12\n"
@@ -53,16 +53,16 @@ __asm__(".text\n"
 	"	popq %rbx\n"
 	"	popq %rbp\n"
 	"	ret\n"
-	".size lmm_ctx_swap, .-lmm_ctx_swap\n"
+	".size sim_ctx_swap, .-sim_ctx_swap\n"
 	".section .note.GNU-stack,\"\",@progbits\n"
 	".text\n");
 #define CTX_SAVED_WORDS 6 /* then the return address */
 #elif defined(__aarch64__)
 /* AAPCS64: x19-x29, lr (x30), sp and d8-d15 are callee-saved. */
 __asm__(".text\n"
-	".globl lmm_ctx_swap\n"
-	".type lmm_ctx_swap, %function\n"
-	"lmm_ctx_swap:\n"
+	".globl sim_ctx_swap\n"
+	".type sim_ctx_swap, %function\n"
+	"sim_ctx_swap:\n"
 	"	sub sp, sp, #160\n"
 	"	stp x19, x20, [sp, #0]\n"
 	"	stp x21, x22, [sp, #16]\n"
@@ -89,7 +89,7 @@ __asm__(".text\n"
 	"	ldp d14, d15, [sp, #144]\n"
 	"	add sp, sp, #160\n"
 	"	ret\n"
-	".size lmm_ctx_swap, .-lmm_ctx_swap\n"
+	".size sim_ctx_swap, .-sim_ctx_swap\n"
 	".section .note.GNU-stack,\"\",%progbits\n"
 	".text\n");
 #define CTX_FRAME_BYTES 160
@@ -122,7 +122,7 @@ void sim_ctx_make(struct sim_ctx *ctx, void *stack, size_t size,
 
 void sim_ctx_switch(struct sim_ctx *from, struct sim_ctx *to)
 {
-	lmm_ctx_swap(&from->sp, to->sp);
+	sim_ctx_swap(&from->sp, to->sp);
 }
 
 #endif

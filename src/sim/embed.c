@@ -10,63 +10,63 @@
 
 #include "sim/embed.h"
 
-static _Thread_local const struct lmm_embedder *lmm_embedder;
+static _Thread_local const struct sim_embedder_ops *installed;
 
-const struct lmm_embedder *lmm_embedder_install(const struct lmm_embedder *e)
+const struct sim_embedder_ops *sim_embedder_install(const struct sim_embedder_ops *e)
 {
-	const struct lmm_embedder *old = lmm_embedder;
+	const struct sim_embedder_ops *old = installed;
 
-	lmm_embedder = e;
+	installed = e;
 	return old;
 }
 
-static const struct lmm_embedder *embedder(void)
+static const struct sim_embedder_ops *embedder(void)
 {
-	if (!lmm_embedder) {
+	if (!installed) {
 		fprintf(stderr, "lazymmu: lazy MMU call with no embedder installed\n");
 		abort();
 	}
-	return lmm_embedder;
+	return installed;
 }
 
 struct lazy_mmu_state *lazy_mmu_current_state(void)
 {
-	const struct lmm_embedder *e = embedder();
+	const struct sim_embedder_ops *e = embedder();
 
 	return e->current_state(e->priv);
 }
 
 bool lazy_mmu_in_interrupt(void)
 {
-	const struct lmm_embedder *e = embedder();
+	const struct sim_embedder_ops *e = embedder();
 
 	return e->in_interrupt(e->priv);
 }
 
 void arch_enter_lazy_mmu_mode(void)
 {
-	const struct lmm_embedder *e = embedder();
+	const struct sim_embedder_ops *e = embedder();
 
 	e->arch_enter(e->priv);
 }
 
 void arch_leave_lazy_mmu_mode(void)
 {
-	const struct lmm_embedder *e = embedder();
+	const struct sim_embedder_ops *e = embedder();
 
 	e->arch_leave(e->priv);
 }
 
 void arch_flush_lazy_mmu_mode(void)
 {
-	const struct lmm_embedder *e = embedder();
+	const struct sim_embedder_ops *e = embedder();
 
 	e->arch_flush(e->priv);
 }
 
 void lazy_mmu_warn(const char *what)
 {
-	const struct lmm_embedder *e = embedder();
+	const struct sim_embedder_ops *e = embedder();
 
 	e->warn(e->priv, what);
 }

@@ -12,7 +12,7 @@
 
 #include <lazymmu/lazy_mmu.h>
 
-struct lmm_embedder {
+struct sim_embedder_ops {
 	struct lazy_mmu_state *(*current_state)(void *priv);
 	bool (*in_interrupt)(void *priv);
 	void (*arch_enter)(void *priv);
@@ -23,9 +23,9 @@ struct lmm_embedder {
 };
 
 /*
- * lmm_embedder_install() - make @e the embedder of the calling thread.
+ * sim_embedder_install() - make @e the embedder of the calling thread.
  * Returns the previous one (NULL if none) so that callers can nest.
  */
-const struct lmm_embedder *lmm_embedder_install(const struct lmm_embedder *e);
+const struct sim_embedder_ops *sim_embedder_install(const struct sim_embedder_ops *e);
 
 #endif /* _LAZYMMU_SIM_EMBED_H */

@@ -166,7 +166,7 @@ static void emb_warn(void *priv, const char *what)
 		   s ? s->func : "");
 }
 
-const struct lmm_embedder sim_embedder = {
+const struct sim_embedder_ops sim_embedder = {
 	.current_state = emb_current_state,
 	.in_interrupt = emb_in_interrupt,
 	.arch_enter = emb_enter,

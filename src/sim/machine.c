@@ -559,10 +559,10 @@ void sim_destroy(struct sim_machine *m)
 void sim_run(struct sim_machine *m)
 {
 	struct sim_machine *saved = sim_this;
-	const struct lmm_embedder *old;
+	const struct sim_embedder_ops *old;
 
 	sim_this = m;
-	old = lmm_embedder_install(&sim_embedder);
+	old = sim_embedder_install(&sim_embedder);
 #ifdef SIM_TSAN
 	m->sched_fiber = __tsan_get_current_fiber();
 #endif
@@ -575,6 +575,6 @@ void sim_run(struct sim_machine *m)
 		pick_cpu_and_switch(NULL, false);
 	}
 	m->running = false;
-	lmm_embedder_install(old);
+	sim_embedder_install(old);
 	sim_this = saved;
 }

@@ -59,7 +59,7 @@ pte_t *sim_walk(struct mm_struct *mm, unsigned long addr, int level,
 			if (!pte_valid(*e)) {
 				set_table_entry(e,
 						pfn_pte(pfn, PAGE_KERNEL_TABLE),
-						l);
+						l, addr);
 				pfn = 0;
 			}
 			spin_unlock(&mm->page_table_lock);

@@ -459,7 +459,7 @@ void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line);
 void sim_lazy_mmu_mode_disable(void);
 void sim_lazy_mmu_mode_pause(void);
 void sim_lazy_mmu_mode_resume(void);
-extern const struct lmm_embedder sim_embedder;
+extern const struct sim_embedder_ops sim_embedder;
 
 /*
  * Kernel code (src/mm, src/arch, the machine's kernel services) calls the

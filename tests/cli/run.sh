@@ -98,6 +98,13 @@ else
 	n=$((n + 1)); echo "ok $n # SKIP no python3"
 fi
 
+"$L" run --arch arm64 --workload vmalloc --pages 8 --cpus 2 --debug-pagealloc --trace "$tmp/t2.json" >/dev/null
+cmp -s "$tmp/t.json" "$tmp/t2.json"
+t $? "the same run writes the same trace, byte for byte"
+"$L" run --arch generic --workload vmalloc --json >"$tmp/j"
+grep -q '"lazy":false' "$tmp/j"
+t $? "generic (no lazy MMU mode) reports lazy false"
+
 "$L" run --arch arm64 --workload vmalloc --pages=16 --json >"$tmp/j" && grep -q '"pages":16' "$tmp/j"
 t $? "--opt=value form is accepted"
 "$L" list >"$tmp/out"

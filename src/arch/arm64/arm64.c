@@ -88,10 +88,11 @@ static void set_entry(pte_t *ptep, pte_t pte, unsigned long addr,
 			  queue_pte_barriers_##v);                             \
 	}                                                                      \
 	/* set_pmd() / set_pud() / set_p4d(): any valid entry */               \
-	static void set_table_entry_##v(pte_t *ptep, pte_t entry, int level)  \
+	static void set_table_entry_##v(pte_t *ptep, pte_t entry, int level,  \
+					unsigned long addr)                    \
 	{                                                                      \
 		(void)level;                                                   \
-		set_entry(ptep, entry, 0, pte_valid(entry),                    \
+		set_entry(ptep, entry, addr, pte_valid(entry),                 \
 			  queue_pte_barriers_##v);                             \
 	}
 
