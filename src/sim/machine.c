@@ -547,6 +547,7 @@ void sim_destroy(struct sim_machine *m)
 	free(m->free_stack);
 	free(m->hidden);
 	free(m->words);
+	free(m->word0);
 	free(m->findings);
 	free(m);
 }

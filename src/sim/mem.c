@@ -58,9 +58,10 @@ void sim_mem_init(struct sim_machine *m)
 			      PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	m->pages = calloc(n, sizeof(*m->pages));
+	m->word0 = calloc(n, sizeof(*m->word0));
 	m->free_stack = calloc(n, sizeof(*m->free_stack));
 	if (m->mem == MAP_FAILED || m->hidden_slot == MAP_FAILED || !m->pages ||
-	    !m->free_stack) {
+	    !m->free_stack || !m->word0) {
 		fprintf(stderr, "lazymmu: cannot allocate %lu frames\n", n);
 		exit(2);
 	}
@@ -143,6 +144,8 @@ uint64_t sim_phys_read(unsigned long pa)
 	pa &= ~7UL;
 	if (pfn_to_page(pa >> PAGE_SHIFT)->flags & PG_pgtable)
 		return *(uint64_t *)(m->mem + pa);
+	if (!(pa & (PAGE_SIZE - 1)))
+		return m->word0[pa >> PAGE_SHIFT];
 	w = word_find(m, pa, false);
 	return w ? w->val : 0;
 }
@@ -154,6 +157,8 @@ void sim_phys_write(unsigned long pa, uint64_t val)
 	pa &= ~7UL;
 	if (pfn_to_page(pa >> PAGE_SHIFT)->flags & PG_pgtable)
 		*(uint64_t *)(m->mem + pa) = val;
+	else if (!(pa & (PAGE_SIZE - 1)))
+		m->word0[pa >> PAGE_SHIFT] = val;
 	else
 		word_find(m, pa, true)->val = val;
 }

@@ -333,6 +333,7 @@ struct sim_machine {
 		uint64_t val;
 	} *words;
 	size_t nr_words, words_cap;
+	uint64_t *word0; /* the first word of each frame: the common case */
 
 	/* entries stored but not yet seen by some walkers */
 	struct sim_hidden *hidden;
