@@ -2,8 +2,9 @@
 /*
  * bench_core: the generic layer should cost nothing beyond its hook calls.
  *
- * Runs the real core (liblazymmu.a) under a trivial embedder defined here:
- * the six hooks of <lazymmu/env.h> are empty out-of-line functions. Each
+ * Runs the real core (<lazymmu/lazy_mmu.h>, inline as a kernel caller gets
+ * it) under a trivial embedder defined here: the six hooks of
+ * <lazymmu/env.h> are empty out-of-line functions. Each
  * case is timed twice: through the core's API, and as the minimum any
  * implementation must pay, the same hook calls with the counter update
  * written out inline (no pause or overflow checks, no call into the core).
