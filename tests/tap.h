@@ -38,11 +38,11 @@ tap_ok(bool pass, const char *file, int line, const char *fmt, ...)
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 
 /* diag("...") - a diagnostic line; never affects the result. */
-#define diag(...)                                                              \
-	do {                                                                   \
-		printf("# ");                                                  \
-		printf(__VA_ARGS__);                                           \
-		putchar('\n');                                                 \
+#define diag(...)                    \
+	do {                         \
+		printf("# ");        \
+		printf(__VA_ARGS__); \
+		putchar('\n');       \
 	} while (0)
 
 /* tap_done() - print the plan; returns the exit status for main(). */

@@ -46,8 +46,8 @@ static bool known_arch(const char *a)
 	return false;
 }
 
-int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r,
-	    char *err, size_t errlen)
+int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
+	    size_t errlen)
 {
 	const char *kernel = c->kernel ? c->kernel : lmm_newest_kernel;
 	const struct lmm_workload *w = lmm_workload_find(c->workload);
@@ -62,15 +62,17 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r,
 
 	memset(r, 0, sizeof(*r));
 	if (!known_kernel(kernel)) {
-		snprintf(err, errlen, "unknown kernel version '%s' (lazymmu list)",
-			 kernel);
+		snprintf(err, errlen,
+			 "unknown kernel version '%s' (lazymmu list)", kernel);
 		return -1;
 	}
 	arch = sim_arch_find(c->arch, kernel);
 	if (!arch) {
-		snprintf(err, errlen, known_arch(c->arch) ?
-			 "arch '%s' has no model for kernel %s" :
-			 "unknown arch '%s' (lazymmu list)", c->arch, kernel);
+		snprintf(err, errlen,
+			 known_arch(c->arch) ?
+				 "arch '%s' has no model for kernel %s" :
+				 "unknown arch '%s' (lazymmu list)",
+			 c->arch, kernel);
 		return -1;
 	}
 	if (!w) {
@@ -85,9 +87,10 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r,
 	}
 	if (c->pages < 1 || c->pages > LMM_MAX_PAGES ||
 	    c->pages * c->cpus > LMM_MAX_TOTAL_PAGES) {
-		snprintf(err, errlen,
-			 "--pages %lu: must be 1..%lu, and pages x cpus at most %lu",
-			 c->pages, LMM_MAX_PAGES, LMM_MAX_TOTAL_PAGES);
+		snprintf(
+			err, errlen,
+			"--pages %lu: must be 1..%lu, and pages x cpus at most %lu",
+			c->pages, LMM_MAX_PAGES, LMM_MAX_TOTAL_PAGES);
 		return -1;
 	}
 	if (c->sched && strcmp(c->sched, "random") && strcmp(c->sched, "rr")) {

@@ -51,8 +51,8 @@ void lmm_run_defaults(struct lmm_run_config *c);
  * counters and findings. Returns 0, or -1 with a message naming the bad
  * option in @err if the configuration is impossible.
  */
-int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r,
-	    char *err, size_t errlen);
+int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
+	    size_t errlen);
 void lmm_run_result_free(struct lmm_run_result *r);
 
 extern const char *const lmm_newest_kernel;

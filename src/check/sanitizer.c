@@ -107,7 +107,8 @@ static void untrack(struct san_state *s, struct san_entry *e)
 	size_t hole = (size_t)(e - s->slot), mask = s->cap - 1;
 
 	s->nr_tracked--;
-	for (size_t i = (hole + 1) & mask; s->slot[i].ptep; i = (i + 1) & mask) {
+	for (size_t i = (hole + 1) & mask; s->slot[i].ptep;
+	     i = (i + 1) & mask) {
 		size_t home = slot_of(s, s->slot[i].ptep);
 
 		/* movable if its home is not within (hole, i] */
@@ -123,8 +124,8 @@ static void untrack(struct san_state *s, struct san_entry *e)
 static void deferred_access(struct san_state *s, const struct sim_event *ev)
 {
 	struct sim_machine *m = sim_machine();
-	struct mm_struct *mm = ev->addr >= PAGE_OFFSET ? &m->init_mm :
-							 ev->task->mm;
+	struct mm_struct *mm =
+		ev->addr >= PAGE_OFFSET ? &m->init_mm : ev->task->mm;
 
 	for (int level = 3; level >= 0; level--) {
 		pte_t *ptep = sim_walk(mm, ev->addr, level, false);
@@ -133,21 +134,23 @@ static void deferred_access(struct san_state *s, const struct sim_event *ev)
 		if (!e)
 			continue;
 		if (e->site.func)
-			sim_report("deferred-access",
-				   "CPU%d %s: access to %#lx before its %s update "
-				   "was visible (stored on CPU%d by %s in the lazy "
-				   "MMU section opened by %s() at %s:%d)",
-				   ev->cpu, ev->task->comm, ev->addr,
-				   level ? "table" : "PTE", e->cpu, e->comm,
-				   e->site.func, e->site.file, e->site.line);
+			sim_report(
+				"deferred-access",
+				"CPU%d %s: access to %#lx before its %s update "
+				"was visible (stored on CPU%d by %s in the lazy "
+				"MMU section opened by %s() at %s:%d)",
+				ev->cpu, ev->task->comm, ev->addr,
+				level ? "table" : "PTE", e->cpu, e->comm,
+				e->site.func, e->site.file, e->site.line);
 		else
-			sim_report("deferred-access",
-				   "CPU%d %s: access to %#lx before its %s update "
-				   "was visible (stored on CPU%d by %s, %s)",
-				   ev->cpu, ev->task->comm, ev->addr,
-				   level ? "table" : "PTE", e->cpu, e->comm,
-				   e->in_irq ? "in interrupt" :
-					       "outside any section");
+			sim_report(
+				"deferred-access",
+				"CPU%d %s: access to %#lx before its %s update "
+				"was visible (stored on CPU%d by %s, %s)",
+				ev->cpu, ev->task->comm, ev->addr,
+				level ? "table" : "PTE", e->cpu, e->comm,
+				e->in_irq ? "in interrupt" :
+					    "outside any section");
 		return;
 	}
 	sim_report("deferred-access",
@@ -159,11 +162,12 @@ static void deferred_access(struct san_state *s, const struct sim_event *ev)
 static void freed_frame(const struct sim_event *ev)
 {
 	struct sim_machine *m = sim_machine();
-	struct mm_struct *mm = ev->addr >= PAGE_OFFSET ? &m->init_mm :
-							 ev->task->mm;
+	struct mm_struct *mm =
+		ev->addr >= PAGE_OFFSET ? &m->init_mm : ev->task->mm;
 	pte_t *ptep = sim_walk(mm, ev->addr, 0, false);
 
-	if (ptep && pte_valid(*ptep) && pte_pfn(*ptep) == (unsigned long)ev->arg)
+	if (ptep && pte_valid(*ptep) &&
+	    pte_pfn(*ptep) == (unsigned long)ev->arg)
 		sim_report("bad-access",
 			   "CPU%d %s: %#lx is still mapped to frame %ld, "
 			   "which was freed",
@@ -206,18 +210,19 @@ static void san_event(void *priv, const struct sim_event *ev)
 		break;
 	case SIM_EV_SLEEP:
 		if (!preemptible())
-			sim_report("sleep-in-atomic",
-				   "CPU%d %s: might sleep with preempt_count %d%s"
-				   "%s%s",
-				   ev->cpu, ev->task->comm,
-				   ev->task->preempt_count,
-				   in_interrupt() ? ", in interrupt" : "",
-				   sim_section_site(ev->task) ?
-					   ", in the lazy MMU section opened by " :
-					   "",
-				   sim_section_site(ev->task) ?
-					   sim_section_site(ev->task)->func :
-					   "");
+			sim_report(
+				"sleep-in-atomic",
+				"CPU%d %s: might sleep with preempt_count %d%s"
+				"%s%s",
+				ev->cpu, ev->task->comm,
+				ev->task->preempt_count,
+				in_interrupt() ? ", in interrupt" : "",
+				sim_section_site(ev->task) ?
+					", in the lazy MMU section opened by " :
+					"",
+				sim_section_site(ev->task) ?
+					sim_section_site(ev->task)->func :
+					"");
 		break;
 	case SIM_EV_IRQ_ENTER:
 		s->irq_state[ev->cpu] = ev->state;
@@ -232,21 +237,23 @@ static void san_event(void *priv, const struct sim_event *ev)
 				   ev->cpu, ev->task->comm,
 				   s->irq_state[ev->cpu].enable_count,
 				   s->irq_state[ev->cpu].pause_count,
-				   ev->state.enable_count, ev->state.pause_count);
+				   ev->state.enable_count,
+				   ev->state.pause_count);
 		break;
 	case SIM_EV_TASK_EXIT:
 		if (ev->state.enable_count || ev->state.pause_count || ev->arg)
-			sim_report("state-leak",
-				   "%s exits with lazy MMU state enable_count=%u "
-				   "pause_count=%u (%ld section(s) left open%s%s)",
-				   ev->task->comm, ev->state.enable_count,
-				   ev->state.pause_count, ev->arg,
-				   sim_section_site(ev->task) ?
-					   ", innermost opened by " :
-					   "",
-				   sim_section_site(ev->task) ?
-					   sim_section_site(ev->task)->func :
-					   "");
+			sim_report(
+				"state-leak",
+				"%s exits with lazy MMU state enable_count=%u "
+				"pause_count=%u (%ld section(s) left open%s%s)",
+				ev->task->comm, ev->state.enable_count,
+				ev->state.pause_count, ev->arg,
+				sim_section_site(ev->task) ?
+					", innermost opened by " :
+					"",
+				sim_section_site(ev->task) ?
+					sim_section_site(ev->task)->func :
+					"");
 		break;
 	default:
 		break;

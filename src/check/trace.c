@@ -23,7 +23,8 @@ struct trace_writer {
 
 static void name_track(struct trace_writer *t, int tid, const char *name)
 {
-	fprintf(t->f, "%s{\"ph\":\"M\",\"pid\":1,\"tid\":%d,"
+	fprintf(t->f,
+		"%s{\"ph\":\"M\",\"pid\":1,\"tid\":%d,"
 		"\"name\":\"thread_name\",\"args\":{\"name\":\"%s\"}}",
 		t->nr++ ? ",\n" : "", tid, name);
 }
@@ -87,8 +88,10 @@ static void trace_event(void *priv, const struct sim_event *ev)
 		if (ev->arg == SIM_LAZY_ENABLE) {
 			site = sim_section_site(ev->task);
 			head(t, "B", "lazy section", task_track(t, ev->task));
-			fprintf(t->f, ",\"args\":{\"opened by\":\"%s\","
-				"\"cpu\":%d}", site ? site->func : "", ev->cpu);
+			fprintf(t->f,
+				",\"args\":{\"opened by\":\"%s\","
+				"\"cpu\":%d}",
+				site ? site->func : "", ev->cpu);
 		} else if (ev->arg == SIM_LAZY_DISABLE) {
 			head(t, "E", "lazy section", task_track(t, ev->task));
 		} else {
@@ -108,16 +111,19 @@ static void trace_event(void *priv, const struct sim_event *ev)
 		instant(t, ev->flag ? "PTE write (hidden)" : "PTE write",
 			ev->cpu);
 		args_begin(t, ev);
-		fprintf(t->f, ",\"addr\":\"%#lx\",\"old\":\"%#llx\","
-			"\"new\":\"%#llx\"}", ev->addr,
-			(unsigned long long)ev->old,
+		fprintf(t->f,
+			",\"addr\":\"%#lx\",\"old\":\"%#llx\","
+			"\"new\":\"%#llx\"}",
+			ev->addr, (unsigned long long)ev->old,
 			(unsigned long long)ev->new);
 		if (ev->flag) {
 			end(t);
-			head(t, "b", "deferred store", TRACE_DEFERRED_TID + ev->cpu);
-			fprintf(t->f, ",\"cat\":\"deferred\",\"id\":\"%#lx\","
-				"\"args\":{\"addr\":\"%#lx\"}", entry_pa(ev->ptep),
-				ev->addr);
+			head(t, "b", "deferred store",
+			     TRACE_DEFERRED_TID + ev->cpu);
+			fprintf(t->f,
+				",\"cat\":\"deferred\",\"id\":\"%#lx\","
+				"\"args\":{\"addr\":\"%#lx\"}",
+				entry_pa(ev->ptep), ev->addr);
 		}
 		break;
 	case SIM_EV_PTE_VISIBLE:
@@ -126,7 +132,8 @@ static void trace_event(void *priv, const struct sim_event *ev)
 			entry_pa(ev->ptep));
 		break;
 	case SIM_EV_TLB_INVAL:
-		instant(t, ev->arg ? "TLB invalidate page" : "TLB invalidate all",
+		instant(t,
+			ev->arg ? "TLB invalidate page" : "TLB invalidate all",
 			ev->cpu);
 		fprintf(t->f, ",\"args\":{\"addr\":\"%#lx\"}", ev->addr);
 		break;

@@ -27,7 +27,8 @@ static const char *const finding_kinds[][2] = {
 
 int lmm_cmd_list(int argc, char **argv)
 {
-	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+	if (argc > 0 &&
+	    (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
 		puts("usage: lazymmu list\n"
 		     "the arch models per kernel version, the kernel versions, "
 		     "workloads,\nfixes, designs and finding kinds");
@@ -53,7 +54,8 @@ int lmm_cmd_list(int argc, char **argv)
 				continue;
 			shown[nr_shown++] = ops;
 			printf("    ");
-			for (const char *const *v = sim_kernel_versions; *v; v++)
+			for (const char *const *v = sim_kernel_versions; *v;
+			     v++)
 				if (sim_arch_find(*a, *v) == ops)
 					printf("%s ", *v);
 			printf("  %s\n", ops->models);
@@ -72,6 +74,7 @@ int lmm_cmd_list(int argc, char **argv)
 	puts("finding kinds:");
 	for (size_t i = 0; i < sizeof(finding_kinds) / sizeof(finding_kinds[0]);
 	     i++)
-		printf("  %-16s %s\n", finding_kinds[i][0], finding_kinds[i][1]);
+		printf("  %-16s %s\n", finding_kinds[i][0],
+		       finding_kinds[i][1]);
 	return LMM_EXIT_CLEAN;
 }

@@ -11,8 +11,7 @@
 #define LMM_EXIT_USAGE 2
 
 /* lmm_usage_error() - print "lazymmu: <message>" to stderr, return 2. */
-int lmm_usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+int lmm_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* lmm_json_string() - @s as a JSON string on stdout; NULL prints null. */
 void lmm_json_string(const char *s);

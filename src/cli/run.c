@@ -25,12 +25,11 @@ static int usage(FILE *f)
 }
 
 /* Options of run (and, later, check) that take a value. */
-static const char *const valued[] = { "--arch", "--workload", "--kernel",
-				      "--fix", "--design", "--lazy",
-				      "--pages", "--cpus", "--seed",
-				      "--sched", "--tlb-entries", "--trace",
-				      "--tlb-evict",
-				      NULL };
+static const char *const valued[] = {
+	"--arch",	 "--workload", "--kernel",    "--fix",	"--design",
+	"--lazy",	 "--pages",    "--cpus",      "--seed", "--sched",
+	"--tlb-entries", "--trace",    "--tlb-evict", NULL
+};
 
 static bool takes_value(const char *opt)
 {
@@ -73,11 +72,13 @@ static int parse(int argc, char **argv, struct lmm_run_config *c, bool *json)
 		} else if (!strcmp(opt, "--fix")) {
 			return lmm_usage_error(
 				"run: unknown fix '%s' (no fix is modelled for "
-				"these workloads yet; lazymmu list)", val);
+				"these workloads yet; lazymmu list)",
+				val);
 		} else if (!strcmp(opt, "--design")) {
 			return lmm_usage_error(
 				"run: unknown design '%s' (no alternative design "
-				"is modelled yet; lazymmu list)", val);
+				"is modelled yet; lazymmu list)",
+				val);
 		} else if (!strcmp(opt, "--lazy")) {
 			if (strcmp(val, "on") && strcmp(val, "off"))
 				return lmm_usage_error(
@@ -106,7 +107,8 @@ static int parse(int argc, char **argv, struct lmm_run_config *c, bool *json)
 			if (strcmp(val, "fifo") && strcmp(val, "random"))
 				return lmm_usage_error(
 					"run: --tlb-evict '%s': expected fifo or "
-					"random", val);
+					"random",
+					val);
 			c->tlb_random_evict = !strcmp(val, "random");
 		} else if (!strcmp(opt, "--trace")) {
 			c->trace = val;
@@ -179,7 +181,8 @@ static void print_text(const struct lmm_run_config *c,
 	       "%u CPU%s, lazy %s, sched %s, seed %llu%s\n",
 	       c->arch, r->kernel, c->workload, c->pages,
 	       c->pages == 1 ? "" : "s", c->cpus, c->cpus == 1 ? "" : "s",
-	       r->lazy ? "on" : c->lazy ? "off (the arch has no lazy MMU mode)" :
+	       r->lazy ? "on" :
+	       c->lazy ? "off (the arch has no lazy MMU mode)" :
 			 "off",
 	       c->sched, (unsigned long long)c->seed,
 	       c->debug_pagealloc ? ", DEBUG_PAGEALLOC" : "");
@@ -194,8 +197,8 @@ static void print_text(const struct lmm_run_config *c,
 		       (unsigned long long)sim_stats_total(&r->stats, s));
 		if (c->cpus > 1)
 			for (unsigned int cpu = 0; cpu < c->cpus; cpu++)
-				printf(" %10llu",
-				       (unsigned long long)r->stats.cpu[cpu][s]);
+				printf(" %10llu", (unsigned long long)
+							  r->stats.cpu[cpu][s]);
 		putchar('\n');
 	}
 	if (!c->sanitize)

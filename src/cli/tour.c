@@ -45,8 +45,8 @@ static int tour_vmalloc(void)
 			}
 			b[lazy] = sim_stats_total(&r.stats, SIM_STAT_barriers);
 			if (lazy)
-				flushes = sim_stats_total(&r.stats,
-							  SIM_STAT_batch_flushes);
+				flushes = sim_stats_total(
+					&r.stats, SIM_STAT_batch_flushes);
 			lmm_run_result_free(&r);
 		}
 		printf("%6lu %12llu %12llu %9.1f%% %14llu %10s\n",

@@ -24,7 +24,8 @@ static void vmalloc_task(void *arg)
 		sim_store(area->addr + i * PAGE_SIZE, area->pages[i]);
 	for (unsigned long i = 0; i < area->nr_pages; i++)
 		if (sim_load(area->addr + i * PAGE_SIZE) != area->pages[i])
-			sim_report("bad-access", "%s: page %lu of %#lx lost its data",
+			sim_report("bad-access",
+				   "%s: page %lu of %#lx lost its data",
 				   current->comm, i, area->addr);
 	vfree(area);
 }

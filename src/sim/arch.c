@@ -51,14 +51,12 @@ pte_t ptep_get(pte_t *ptep)
 	return ARCH_OP(ptep_get)(ptep);
 }
 
-pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
-			 pte_t *ptep)
+pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep)
 {
 	return ARCH_OP(ptep_get_and_clear)(mm, addr, ptep);
 }
 
-void set_table_entry(pte_t *ptep, pte_t entry, int level,
-		     unsigned long addr)
+void set_table_entry(pte_t *ptep, pte_t entry, int level, unsigned long addr)
 {
 	ARCH_OP(set_table_entry)(ptep, entry, level, addr);
 }
@@ -147,7 +145,8 @@ void generic_kernel_map_pages(unsigned long pfn, int n, bool enable)
 
 		if (ptep)
 			set_pte_at(&sim_this->init_mm, addr, ptep,
-				   pfn_pte(pfn + i, enable ? PAGE_KERNEL :
+				   pfn_pte(pfn + i,
+					   enable ? PAGE_KERNEL :
 						    PAGE_KERNEL & ~PTE_VALID));
 	}
 	sim_tlb_inval_all(smp_processor_id());

@@ -20,8 +20,8 @@ struct sim_arch_ops {
 	enum sim_lazy_layer lazy; /* generic layer of this kernel version */
 
 	/* page-table stores and reads */
-	void (*set_pte_at)(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
-			   pte_t pte);
+	void (*set_pte_at)(struct mm_struct *mm, unsigned long addr,
+			   pte_t *ptep, pte_t pte);
 	pte_t (*ptep_get)(pte_t *ptep);
 	pte_t (*ptep_get_and_clear)(struct mm_struct *mm, unsigned long addr,
 				    pte_t *ptep);
@@ -54,7 +54,7 @@ struct sim_arch_ops {
 	bool (*spurious_fault)(unsigned long addr);
 };
 
-#define DEFINE_SIM_ARCH(ident, ...)                                            \
+#define DEFINE_SIM_ARCH(ident, ...) \
 	const struct sim_arch_ops ident = { __VA_ARGS__ }
 
 /* The registered models (src/arch/arch.c). */
@@ -66,10 +66,8 @@ extern const char *const sim_arch_names[];
 void set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 		pte_t pte);
 pte_t ptep_get(pte_t *ptep);
-pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
-			 pte_t *ptep);
-void set_table_entry(pte_t *ptep, pte_t entry, int level,
-		     unsigned long addr);
+pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep);
+void set_table_entry(pte_t *ptep, pte_t entry, int level, unsigned long addr);
 void flush_tlb_kernel_range(unsigned long start, unsigned long end);
 void flush_tlb_range(struct mm_struct *mm, unsigned long start,
 		     unsigned long end);

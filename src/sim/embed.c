@@ -12,7 +12,8 @@
 
 static _Thread_local const struct sim_embedder_ops *installed;
 
-const struct sim_embedder_ops *sim_embedder_install(const struct sim_embedder_ops *e)
+const struct sim_embedder_ops *
+sim_embedder_install(const struct sim_embedder_ops *e)
 {
 	const struct sim_embedder_ops *old = installed;
 
@@ -23,7 +24,8 @@ const struct sim_embedder_ops *sim_embedder_install(const struct sim_embedder_op
 static const struct sim_embedder_ops *embedder(void)
 {
 	if (!installed) {
-		fprintf(stderr, "lazymmu: lazy MMU call with no embedder installed\n");
+		fprintf(stderr,
+			"lazymmu: lazy MMU call with no embedder installed\n");
 		abort();
 	}
 	return installed;

@@ -26,6 +26,7 @@ struct sim_embedder_ops {
  * sim_embedder_install() - make @e the embedder of the calling thread.
  * Returns the previous one (NULL if none) so that callers can nest.
  */
-const struct sim_embedder_ops *sim_embedder_install(const struct sim_embedder_ops *e);
+const struct sim_embedder_ops *
+sim_embedder_install(const struct sim_embedder_ops *e);
 
 #endif /* _LAZYMMU_SIM_EMBED_H */

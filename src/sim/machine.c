@@ -355,7 +355,7 @@ static void preempt_current(void)
 
 	if (m->opt.nr_cpus > 1)
 		target = sim_choose(SIM_CHOOSE_MIGRATE, m->opt.nr_cpus,
-				m->this_cpu);
+				    m->this_cpu);
 	next = rq_pop(m, m->this_cpu);
 	if (!next && target == m->this_cpu)
 		return;
@@ -542,7 +542,8 @@ void sim_destroy(struct sim_machine *m)
 	if (m->opt.policy && m->opt.policy->destroy)
 		m->opt.policy->destroy(m->opt.policy);
 	munmap(m->mem, m->nr_frames << PAGE_SHIFT);
-	munmap(m->hidden_slot, m->nr_frames * PTRS_PER_TABLE * sizeof(uint32_t));
+	munmap(m->hidden_slot,
+	       m->nr_frames * PTRS_PER_TABLE * sizeof(uint32_t));
 	free(m->pages);
 	free(m->free_stack);
 	free(m->hidden);

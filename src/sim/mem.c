@@ -43,8 +43,8 @@ static void boot_map(struct sim_machine *m, unsigned long pfn, bool valid)
 				     PAGE_KERNEL_TABLE);
 		table = sim_table_of(*e);
 	}
-	table[pt_index(addr, 0)] = pfn_pte(pfn, valid ? PAGE_KERNEL :
-							  PAGE_KERNEL & ~PTE_VALID);
+	table[pt_index(addr, 0)] =
+		pfn_pte(pfn, valid ? PAGE_KERNEL : PAGE_KERNEL & ~PTE_VALID);
 }
 
 void sim_mem_init(struct sim_machine *m)
@@ -54,9 +54,10 @@ void sim_mem_init(struct sim_machine *m)
 	m->nr_frames = n;
 	m->mem = mmap(NULL, n << PAGE_SHIFT, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	m->hidden_slot = mmap(NULL, n * PTRS_PER_TABLE * sizeof(uint32_t),
-			      PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	m->hidden_slot =
+		mmap(NULL, n * PTRS_PER_TABLE * sizeof(uint32_t),
+		     PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	m->pages = calloc(n, sizeof(*m->pages));
 	m->word0 = calloc(n, sizeof(*m->word0));
 	m->free_stack = calloc(n, sizeof(*m->free_stack));
@@ -177,7 +178,8 @@ unsigned long alloc_page(gfp_t gfp)
 	pfn_to_page(pfn)->flags = 0;
 	ev.arg = (long)pfn;
 	ev.what = gfp & GFP_KERNEL ? "GFP_KERNEL" :
-		  gfp & GFP_ATOMIC ? "GFP_ATOMIC" : "GFP_NOWAIT";
+		  gfp & GFP_ATOMIC ? "GFP_ATOMIC" :
+				     "GFP_NOWAIT";
 	sim_emit(&ev);
 	if (m->opt.debug_pagealloc)
 		__kernel_map_pages(pfn, 1, true);
@@ -197,8 +199,7 @@ void __free_page(unsigned long pfn)
 	page = pfn_to_page(pfn);
 	if (page->flags & (PG_free | PG_reserved)) {
 		sim_report("bad-page", "__free_page(%lu): frame is %s", pfn,
-			   page->flags & PG_free ? "already free" :
-						   "reserved");
+			   page->flags & PG_free ? "already free" : "reserved");
 		return;
 	}
 	ev.arg = (long)pfn;

@@ -32,8 +32,7 @@ static unsigned long pte_alloc_one_kernel(void)
  * allocating missing tables if @alloc. Returns NULL if a table is missing
  * (and !@alloc) or cannot be allocated.
  */
-pte_t *sim_walk(struct mm_struct *mm, unsigned long addr, int level,
-		bool alloc)
+pte_t *sim_walk(struct mm_struct *mm, unsigned long addr, int level, bool alloc)
 {
 	pte_t *table = mm->pgd;
 
@@ -187,8 +186,8 @@ void sim_pt_hide(pte_t *ptep, pte_t old)
 	}
 	if (m->nr_hidden == m->hidden_cap) {
 		m->hidden_cap = m->hidden_cap ? 2 * m->hidden_cap : 64;
-		m->hidden = realloc(m->hidden,
-				    m->hidden_cap * sizeof(*m->hidden));
+		m->hidden =
+			realloc(m->hidden, m->hidden_cap * sizeof(*m->hidden));
 		if (!m->hidden)
 			abort();
 	}

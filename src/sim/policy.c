@@ -97,7 +97,8 @@ static unsigned int random_choose(struct sim_policy *p, enum sim_choice what,
 	return 0;
 }
 
-struct sim_policy *sim_policy_random(uint64_t seed, unsigned int switch_per_1000,
+struct sim_policy *sim_policy_random(uint64_t seed,
+				     unsigned int switch_per_1000,
 				     unsigned int preempt_per_1000,
 				     unsigned int irq_per_1000)
 {

@@ -260,7 +260,8 @@ struct sim_policy {
 };
 
 struct sim_policy *sim_policy_rr(unsigned int quantum);
-struct sim_policy *sim_policy_random(uint64_t seed, unsigned int switch_per_1000,
+struct sim_policy *sim_policy_random(uint64_t seed,
+				     unsigned int switch_per_1000,
 				     unsigned int preempt_per_1000,
 				     unsigned int irq_per_1000);
 
@@ -331,7 +332,7 @@ struct sim_machine {
 	struct sim_word {
 		uint64_t pa1; /* physical address + 1 */
 		uint64_t val;
-	} *words;
+	} * words;
 	size_t nr_words, words_cap;
 	uint64_t *word0; /* the first word of each frame: the common case */
 
@@ -469,7 +470,7 @@ extern const struct sim_embedder_ops sim_embedder;
  * the kernel has no lazy MMU mode. The core's own functions are still
  * reachable as (lazy_mmu_mode_enable)().
  */
-#define lazy_mmu_mode_enable()                                                 \
+#define lazy_mmu_mode_enable() \
 	sim_lazy_mmu_mode_enable(__func__, __FILE__, __LINE__)
 #define lazy_mmu_mode_disable() sim_lazy_mmu_mode_disable()
 #define lazy_mmu_mode_pause() sim_lazy_mmu_mode_pause()

@@ -9,21 +9,21 @@
 
 #include "sim/sim.h"
 
-#define SIM_STATS(X)                                                           \
-	X(pte_writes)                                                          \
-	X(barriers)                                                            \
-	X(hypercalls)                                                          \
-	X(batch_flushes)                                                       \
-	X(tlb_invalidations)                                                   \
-	X(faults)                                                              \
-	X(spurious_faults)                                                     \
-	X(unbatched_in_section)                                                \
-	X(data_accesses)                                                       \
-	X(lazy_calls)                                                          \
-	X(arch_hooks)                                                          \
-	X(interrupts)                                                          \
-	X(context_switches)                                                    \
-	X(page_allocs)                                                         \
+#define SIM_STATS(X)            \
+	X(pte_writes)           \
+	X(barriers)             \
+	X(hypercalls)           \
+	X(batch_flushes)        \
+	X(tlb_invalidations)    \
+	X(faults)               \
+	X(spurious_faults)      \
+	X(unbatched_in_section) \
+	X(data_accesses)        \
+	X(lazy_calls)           \
+	X(arch_hooks)           \
+	X(interrupts)           \
+	X(context_switches)     \
+	X(page_allocs)          \
 	X(page_frees)
 
 enum sim_stat {

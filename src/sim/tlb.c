@@ -63,7 +63,8 @@ static void tlb_fill(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid,
 		unsigned int victim = *next % tlb->ways;
 
 		if (sim_this->opt.tlb_random_evict)
-			victim = sim_choose(SIM_CHOOSE_EVICT, tlb->ways, victim);
+			victim =
+				sim_choose(SIM_CHOOSE_EVICT, tlb->ways, victim);
 		e = &set[victim];
 		*next = (victim + 1) % tlb->ways;
 	}
@@ -133,7 +134,8 @@ static pte_t hw_walk(struct mm_struct *mm, unsigned long addr, int cpu)
 	if (addr < USER_TOP && mm == &sim_this->init_mm)
 		return 0;
 	for (int level = 3; level >= 0; level--) {
-		pte_t e = sim_pt_walker_read(&table[pt_index(addr, level)], cpu);
+		pte_t e =
+			sim_pt_walker_read(&table[pt_index(addr, level)], cpu);
 
 		if (!pte_valid(e))
 			return 0;
@@ -209,15 +211,16 @@ static long access(unsigned long addr, bool write)
 	ev.addr = addr;
 	ev.flag = write;
 	if (!sim_translate(addr & ~7UL, &pa, &faulted)) {
-		sim_report("bad-access",
-			   "CPU%d %s: unhandled %s fault at %#lx", m->this_cpu,
-			   current->comm, write ? "write" : "read", addr);
+		sim_report("bad-access", "CPU%d %s: unhandled %s fault at %#lx",
+			   m->this_cpu, current->comm, write ? "write" : "read",
+			   addr);
 		return -1;
 	}
 	ev.arg = (long)(pa >> PAGE_SHIFT);
 	if ((unsigned long)ev.arg >= m->nr_frames) {
-		sim_report("bad-access", "CPU%d %s: %#lx translates to no frame",
-			   m->this_cpu, current->comm, addr);
+		sim_report("bad-access",
+			   "CPU%d %s: %#lx translates to no frame", m->this_cpu,
+			   current->comm, addr);
 		return -1;
 	}
 	sim_emit(&ev);

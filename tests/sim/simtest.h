@@ -101,8 +101,7 @@ static inline int findings(struct sim_machine *m, const char *kind)
 	return n;
 }
 
-static inline const char *finding_text(struct sim_machine *m,
-				       const char *kind)
+static inline const char *finding_text(struct sim_machine *m, const char *kind)
 {
 	for (size_t i = 0; i < m->nr_findings; i++)
 		if (!strcmp(m->findings[i].kind, kind))

@@ -55,13 +55,15 @@ static void deferred_task(void *arg)
 {
 	struct sim_machine *m = sim_machine();
 	pte_t *p1, *p2;
-	unsigned long f1 = page_at(KADDR, &p1), f2 = page_at(KADDR + PAGE_SIZE, &p2);
+	unsigned long f1 = page_at(KADDR, &p1),
+		      f2 = page_at(KADDR + PAGE_SIZE, &p2);
 	uint64_t b = stat(&T, SIM_STAT_barriers);
 
 	(void)arg;
 	lazy_mmu_mode_enable();
 	set_pte_at(&m->init_mm, KADDR, p1, pfn_pte(f1, PAGE_KERNEL));
-	set_pte_at(&m->init_mm, KADDR + PAGE_SIZE, p2, pfn_pte(f2, PAGE_KERNEL));
+	set_pte_at(&m->init_mm, KADDR + PAGE_SIZE, p2,
+		   pfn_pte(f2, PAGE_KERNEL));
 	ok(stat(&T, SIM_STAT_barriers) == b,
 	   "%s: in a section, no barrier for two stores", kver);
 	ok(test_thread_flag(TIF_LAZY_MMU_PENDING),

@@ -153,7 +153,8 @@ static void evict_task(void *arg)
 		sim_pt_write(sim_walk(&m->init_mm, a, 0, false),
 			     pfn_pte(y, PAGE_KERNEL), a, false);
 	}
-	ok(sim_load(KADDR) == 0x1111 && sim_load(KADDR + 4 * PAGE_SIZE) == 0x1111,
+	ok(sim_load(KADDR) == 0x1111 &&
+		   sim_load(KADDR + 4 * PAGE_SIZE) == 0x1111,
 	   "random eviction: pages 0 and 4 still cached");
 	ok(sim_load(KADDR + 3 * PAGE_SIZE) == 0x2222,
 	   "random eviction: the policy's victim (page 3) was replaced");

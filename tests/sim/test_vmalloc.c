@@ -153,7 +153,8 @@ int main(void)
 			run_ok(&c, &r);
 			ok(r.nr_findings == 0 &&
 				   sim_stats_total(&r.stats,
-						   SIM_STAT_context_switches) > 0 &&
+						   SIM_STAT_context_switches) >
+					   0 &&
 				   sim_stats_total(&r.stats,
 						   SIM_STAT_interrupts) > 0,
 			   "%s, 4 CPUs, DEBUG_PAGEALLOC, seed %llu: no findings "
@@ -202,7 +203,8 @@ int main(void)
 	sim_run(T.m);
 	ok(findings(T.m, "deferred-access") == 1 && T.m->nr_findings == 1,
 	   "after 4500 tracked entries the sanitizer still finds exactly the "
-	   "one deferred access (%zu findings)", T.m->nr_findings);
+	   "one deferred access (%zu findings)",
+	   T.m->nr_findings);
 	simtest_fini(&T);
 
 	lmm_run_defaults(&c);
@@ -210,7 +212,8 @@ int main(void)
 	c.pages = 2048;
 	c.debug_pagealloc = true;
 	run_ok(&c, &r);
-	ok(r.nr_findings == 0, "4 CPUs x 2048 pages, DEBUG_PAGEALLOC: no findings");
+	ok(r.nr_findings == 0,
+	   "4 CPUs x 2048 pages, DEBUG_PAGEALLOC: no findings");
 	lmm_run_result_free(&r);
 	return tap_done();
 }

@@ -69,8 +69,8 @@ static void queue_pte_barriers_70(void)
 		set_thread_flag(TIF_LAZY_MMU_PENDING);
 }
 
-static void set_entry(pte_t *ptep, pte_t pte, unsigned long addr,
-		      bool barriers, void (*queue)(void))
+static void set_entry(pte_t *ptep, pte_t pte, unsigned long addr, bool barriers,
+		      void (*queue)(void))
 {
 	pte_t old = *ptep;
 
@@ -79,21 +79,21 @@ static void set_entry(pte_t *ptep, pte_t pte, unsigned long addr,
 		queue();
 }
 
-#define ARM64_VERSION(v)                                                       \
-	static void set_pte_at_##v(struct mm_struct *mm, unsigned long addr,   \
-				   pte_t *ptep, pte_t pte)                     \
-	{                                                                      \
-		(void)mm;                                                      \
-		set_entry(ptep, pte, addr, pte_valid_not_user(pte),            \
-			  queue_pte_barriers_##v);                             \
-	}                                                                      \
-	/* set_pmd() / set_pud() / set_p4d(): any valid entry */               \
-	static void set_table_entry_##v(pte_t *ptep, pte_t entry, int level,  \
-					unsigned long addr)                    \
-	{                                                                      \
-		(void)level;                                                   \
-		set_entry(ptep, entry, addr, pte_valid(entry),                 \
-			  queue_pte_barriers_##v);                             \
+#define ARM64_VERSION(v)                                                     \
+	static void set_pte_at_##v(struct mm_struct *mm, unsigned long addr, \
+				   pte_t *ptep, pte_t pte)                   \
+	{                                                                    \
+		(void)mm;                                                    \
+		set_entry(ptep, pte, addr, pte_valid_not_user(pte),          \
+			  queue_pte_barriers_##v);                           \
+	}                                                                    \
+	/* set_pmd() / set_pud() / set_p4d(): any valid entry */             \
+	static void set_table_entry_##v(pte_t *ptep, pte_t entry, int level, \
+					unsigned long addr)                  \
+	{                                                                    \
+		(void)level;                                                 \
+		set_entry(ptep, entry, addr, pte_valid(entry),               \
+			  queue_pte_barriers_##v);                           \
 	}
 
 ARM64_VERSION(616)
@@ -275,13 +275,13 @@ static void kernel_map_pages_70(unsigned long pfn, int n, bool enable)
 	flush_tlb_kernel_range(start, start + size);
 }
 
-#define ARM64_COMMON                                                           \
-	.name = "arm64", .ptep_get = arm64_ptep_get,                           \
-	.ptep_get_and_clear = arm64_ptep_get_and_clear,                        \
-	.flush_tlb_kernel_range = arm64_flush_tlb_kernel_range,                \
-	.flush_tlb_range = arm64_flush_tlb_range,                              \
-	.switch_to = arm64_switch_to,                                          \
-	.exception_return = arm64_exception_return,                            \
+#define ARM64_COMMON                                            \
+	.name = "arm64", .ptep_get = arm64_ptep_get,            \
+	.ptep_get_and_clear = arm64_ptep_get_and_clear,         \
+	.flush_tlb_kernel_range = arm64_flush_tlb_kernel_range, \
+	.flush_tlb_range = arm64_flush_tlb_range,               \
+	.switch_to = arm64_switch_to,                           \
+	.exception_return = arm64_exception_return,             \
 	.spurious_fault = arm64_spurious_fault
 
 DEFINE_SIM_ARCH(arm64_6_16_ops, ARM64_COMMON, .kernel = "6.16",
