@@ -12,39 +12,12 @@
 #include <string.h>
 
 #include "../tap.h"
+#include "calls.h"
 #include "recorder.h"
 
-enum op { ENABLE, DISABLE, PAUSE, RESUME, NR_OPS };
-
-static const char *const op_name[NR_OPS] = {
-	[ENABLE] = "enable",
-	[DISABLE] = "disable",
-	[PAUSE] = "pause",
-	[RESUME] = "resume",
-};
 
 static struct rec_task task_a = { .name = "A" };
 static struct rec_task task_b = { .name = "B" };
-
-static void call(enum op op)
-{
-	switch (op) {
-	case ENABLE:
-		lazy_mmu_mode_enable();
-		break;
-	case DISABLE:
-		lazy_mmu_mode_disable();
-		break;
-	case PAUSE:
-		lazy_mmu_mode_pause();
-		break;
-	case RESUME:
-		lazy_mmu_mode_resume();
-		break;
-	case NR_OPS:
-		break;
-	}
-}
 
 /* Start a case: task A is current, outside interrupts, state (e, p). */
 static void setup(unsigned int e, unsigned int p)

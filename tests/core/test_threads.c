@@ -46,6 +46,7 @@
 
 #define REC_TLS _Thread_local
 #include "../tap.h"
+#include "calls.h"
 #include "recorder.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -68,14 +69,6 @@
 #define MAX_EXTRA_SECONDS 20
 #define CLOCK_EVERY 1024
 
-enum op { ENABLE, DISABLE, PAUSE, RESUME, NR_OPS };
-
-static const char *const op_name[NR_OPS] = {
-	[ENABLE] = "enable",
-	[DISABLE] = "disable",
-	[PAUSE] = "pause",
-	[RESUME] = "resume",
-};
 
 struct worker {
 	int id;
@@ -93,26 +86,6 @@ struct worker {
 static struct worker workers[NR_WORKERS];
 static atomic_int workers_done;
 static pthread_barrier_t start_line;
-
-static void call(enum op op)
-{
-	switch (op) {
-	case ENABLE:
-		lazy_mmu_mode_enable();
-		break;
-	case DISABLE:
-		lazy_mmu_mode_disable();
-		break;
-	case PAUSE:
-		lazy_mmu_mode_pause();
-		break;
-	case RESUME:
-		lazy_mmu_mode_resume();
-		break;
-	case NR_OPS:
-		break;
-	}
-}
 
 /* ---- per-thread PRNG ---------------------------------------------------- */
 

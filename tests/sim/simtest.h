@@ -58,26 +58,43 @@ struct simtest {
 	struct san_state *san;
 };
 
-static inline void simtest_init(struct simtest *t, const char *arch,
-				const char *kernel, unsigned int cpus,
-				bool debug_pagealloc, void (*irq)(void *))
+/* The options simtest_init() uses; callers may adjust them. */
+static inline struct sim_options simtest_options(const char *arch,
+						 const char *kernel,
+						 unsigned int cpus)
 {
 	struct sim_options opt = { 0 };
 
-	want_cpu = -1;
-	want_irq = want_preempt = false;
 	opt.arch = sim_arch_find(arch, kernel);
 	if (!opt.arch)
 		abort();
 	opt.lazy = opt.arch->lazy;
 	opt.nr_cpus = cpus;
 	opt.nr_frames = 4096;
-	opt.debug_pagealloc = debug_pagealloc;
 	opt.policy = &steer_policy;
-	opt.irq_handler = irq;
-	t->m = sim_create(&opt);
+	return opt;
+}
+
+/* A machine with counters and the sanitizer attached. */
+static inline void simtest_init_opt(struct simtest *t,
+				    const struct sim_options *opt)
+{
+	want_cpu = -1;
+	want_irq = want_preempt = false;
+	t->m = sim_create(opt);
 	sim_stats_attach(t->m, &t->stats);
 	t->san = san_attach(t->m);
+}
+
+static inline void simtest_init(struct simtest *t, const char *arch,
+				const char *kernel, unsigned int cpus,
+				bool debug_pagealloc, void (*irq)(void *))
+{
+	struct sim_options opt = simtest_options(arch, kernel, cpus);
+
+	opt.debug_pagealloc = debug_pagealloc;
+	opt.irq_handler = irq;
+	simtest_init_opt(t, &opt);
 }
 
 static inline void simtest_fini(struct simtest *t)

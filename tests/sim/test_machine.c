@@ -254,23 +254,12 @@ static uint64_t random_run(uint64_t seed, unsigned long *events)
 static void run_task_test(const char *name, void (*fn)(void *), bool dpa,
 			  unsigned int tlb)
 {
-	struct sim_options opt = { 0 };
+	struct sim_options opt = simtest_options("arm64", "7.0", 2);
 
 	diag("%s", name);
-	simtest_init(&T, "arm64", "7.0", 2, dpa, NULL);
-	if (tlb) {
-		/* rebuild with a small TLB */
-		simtest_fini(&T);
-		opt.arch = sim_arch_find("arm64", "7.0");
-		opt.lazy = opt.arch->lazy;
-		opt.nr_cpus = 1;
-		opt.nr_frames = 4096;
-		opt.tlb_entries = tlb;
-		opt.policy = &steer_policy;
-		T.m = sim_create(&opt);
-		sim_stats_attach(T.m, &T.stats);
-		T.san = san_attach(T.m);
-	}
+	opt.debug_pagealloc = dpa;
+	opt.tlb_entries = tlb;
+	simtest_init_opt(&T, &opt);
 	sim_spawn(T.m, name, 0, fn, NULL);
 	sim_run(T.m);
 	simtest_fini(&T);
@@ -285,17 +274,12 @@ int main(void)
 	run_task_test("tlb", tlb_task, false, 4);
 	run_task_test("asid", asid_task, false, 0);
 	{
-		struct sim_options opt = { 0 };
+		struct sim_options opt = simtest_options("arm64", "7.0", 1);
 
-		opt.arch = sim_arch_find("arm64", "7.0");
-		opt.lazy = opt.arch->lazy;
-		opt.nr_cpus = 1;
 		opt.tlb_entries = 4;
 		opt.tlb_random_evict = true;
 		opt.policy = &last_slot_policy;
-		T.m = sim_create(&opt);
-		sim_stats_attach(T.m, &T.stats);
-		T.san = san_attach(T.m);
+		simtest_init_opt(&T, &opt);
 		sim_spawn(T.m, "evict", 0, evict_task, NULL);
 		sim_run(T.m);
 		simtest_fini(&T);
