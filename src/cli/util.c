@@ -38,7 +38,10 @@ int lmm_parse_ulong(const char *opt, const char *value, unsigned long min,
 		return lmm_usage_error("%s needs a value", opt);
 	errno = 0;
 	v = strtoull(value, &end, 10);
-	if (errno || end == value || *end || value[0] == '-')
+	if (errno == ERANGE)
+		return lmm_usage_error("%s '%s': too large", opt, value);
+	if (errno || end == value || *end || value[0] == '-' ||
+	    value[0] == '+' || value[0] == ' ')
 		return lmm_usage_error("%s '%s': not a number", opt, value);
 	if (v < min || v > max)
 		return lmm_usage_error("%s %s: must be %lu..%lu", opt, value,
