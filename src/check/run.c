@@ -116,7 +116,6 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	opt.tlb_entries = c->tlb_entries;
 	opt.tlb_random_evict = c->tlb_random_evict;
 	opt.debug_pagealloc = c->debug_pagealloc;
-	opt.seed = c->seed;
 	if (c->sched && !strcmp(c->sched, "rr")) {
 		opt.policy = sim_policy_rr(64);
 	} else {

@@ -430,7 +430,6 @@ static void task_exit(void)
 	ev.state = t->lazy_mmu_state;
 	ev.arg = t->lazy_sections;
 	sim_emit(&ev);
-	t->exited = true;
 	m->nr_live--;
 	next = rq_pop(m, m->this_cpu);
 	cpu->curr = next;

@@ -137,7 +137,6 @@ struct task_struct {
 	struct mm_struct *mm;
 	/* where the task runs */
 	int cpu;
-	bool exited;
 	struct task_struct *rq_next; /* this CPU's runqueue (circular) */
 	/* what the callers meant, whatever the kernel version does with it */
 	int lazy_sections; /* sections opened by callers, not yet closed */
@@ -150,8 +149,6 @@ struct task_struct {
 	void *stack;
 	size_t stack_size;
 	void *fiber; /* TSan fiber */
-	/* per-task data the architecture models keep */
-	uint64_t arch_data[4];
 };
 
 /* ---- TLBs ----------------------------------------------------------------- */
@@ -285,7 +282,6 @@ struct sim_options {
 	unsigned int tlb_entries;
 	bool tlb_random_evict; /* false: FIFO; true: the policy picks */
 	bool debug_pagealloc;
-	uint64_t seed;
 	struct sim_policy *policy; /* owned by the machine; NULL: round-robin */
 	void (*irq_handler)(void *arg); /* what an interrupt does */
 	void *irq_arg;
@@ -297,7 +293,6 @@ struct sim_cpu {
 	struct task_struct *rq_tail; /* runnable tasks other than curr */
 	int irq_depth;
 	struct sim_tlb tlb;
-	uint64_t arch_data[4];
 };
 
 struct sim_hidden {
