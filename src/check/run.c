@@ -132,7 +132,7 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	if (trace)
 		tw = trace_attach(m, trace);
 	for (unsigned int cpu = 0; cpu < c->cpus; cpu++) {
-		snprintf(comm, sizeof(comm), "%s/%u", w->name, cpu);
+		snprintf(comm, sizeof(comm), "%s/%u", w->comm, cpu);
 		sim_spawn(m, comm, (int)cpu, w->task, &params);
 	}
 	sim_run(m);

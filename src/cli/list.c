@@ -67,7 +67,7 @@ int lmm_cmd_list(int argc, char **argv)
 	printf("   (default %s)\n", lmm_newest_kernel);
 	puts("workloads:");
 	for (const struct lmm_workload *w = lmm_workloads; w->name; w++)
-		printf("  %-10s %s\n  %-10s %s\n", w->name, w->summary, "",
+		printf("  %s\n    %s\n    %s\n", w->name, w->summary,
 		       w->models);
 	puts("fixes:\n  (none yet)");
 	puts("designs:\n  (none yet)");

@@ -15,6 +15,7 @@ struct vm_struct {
 	unsigned long *pages; /* pfns */
 };
 
+unsigned long get_vm_area(unsigned long nr_pages); /* 0: no room */
 struct vm_struct *vmalloc(unsigned long nr_pages);
 void vfree(struct vm_struct *area);
 int vmap_pages_range(unsigned long addr, unsigned long end,
@@ -28,6 +29,7 @@ struct lmm_workload_params {
 
 struct lmm_workload {
 	const char *name;
+	const char *comm; /* its tasks' name (TASK_COMM_LEN with "/cpu") */
 	const char *summary;
 	const char *models; /* kernel paths */
 	void (*task)(void *params); /* one instance per CPU */

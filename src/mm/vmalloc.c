@@ -13,7 +13,7 @@
 #include "sim/arch.h"
 
 /* get_vm_area(): the next free range, with a guard page after it. */
-static unsigned long get_vm_area(unsigned long nr_pages)
+unsigned long get_vm_area(unsigned long nr_pages)
 {
 	struct sim_machine *m = sim_machine();
 	unsigned long addr;

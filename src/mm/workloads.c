@@ -4,6 +4,7 @@
  * interrupt does meanwhile.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mm/mm.h"
@@ -31,6 +32,50 @@ static void vmalloc_task(void *arg)
 }
 
 /*
+ * A deliberately wrong caller, the bug class of Ryan Roberts' RFC (2025-05-30,
+ * patches 1-2): it relies on its page-table updates inside the section that
+ * may still defer them. Like vmalloc(), but each page is written as soon as
+ * it is mapped, before lazy_mmu_mode_disable(). On arm64 every such access
+ * takes a spurious fault, which the sanitizer reports as deferred-access.
+ */
+static void touch_early_task(void *arg)
+{
+	const struct lmm_workload_params *p = arg;
+	struct sim_machine *m = sim_machine();
+	struct vm_struct *area = calloc(1, sizeof(*area));
+	unsigned long addr, i;
+	pte_t *pte = NULL;
+
+	if (!area)
+		return;
+	area->nr_pages = p->pages;
+	area->addr = get_vm_area(p->pages);
+	area->pages = calloc(p->pages, sizeof(*area->pages));
+	if (!area->addr || !area->pages) {
+		free(area->pages);
+		free(area);
+		return;
+	}
+	for (i = 0; i < p->pages; i++)
+		area->pages[i] = alloc_page(GFP_KERNEL);
+	for (i = 0, addr = area->addr; i < p->pages; i++, addr += PAGE_SIZE) {
+		if (!pte || !(addr & (PTE_TABLE_SPAN - 1))) {
+			if (pte)
+				lazy_mmu_mode_disable();
+			pte = pte_offset_kernel_alloc(addr);
+			lazy_mmu_mode_enable();
+		} else {
+			pte++;
+		}
+		set_pte_at(&m->init_mm, addr, pte,
+			   pfn_pte(area->pages[i], PAGE_KERNEL));
+		sim_store(addr, area->pages[i]); /* too early */
+	}
+	lazy_mmu_mode_disable();
+	vfree(area);
+}
+
+/*
  * A softirq that allocates and frees a page (an RCU callback, a network
  * buffer): with DEBUG_PAGEALLOC it rewrites the linear map from interrupt
  * context, where nothing may be deferred.
@@ -47,10 +92,15 @@ static void page_churn_irq(void *arg)
 }
 
 const struct lmm_workload lmm_workloads[] = {
-	{ "vmalloc", "vmalloc(N pages), touch every page, vfree()",
+	{ "vmalloc", "vmalloc", "vmalloc(N pages), touch every page, vfree()",
 	  "mm/vmalloc.c: vmap_pages_pte_range(), vunmap_pte_range()",
 	  vmalloc_task, page_churn_irq },
-	{ NULL, NULL, NULL, NULL, NULL },
+	{ "vmalloc-touch-early", "touch-early",
+	  "a deliberately wrong caller: vmalloc that writes each page before "
+	  "closing its section",
+	  "mm/vmalloc.c, with the mapping loop's caller relying on deferred "
+	  "updates", touch_early_task, page_churn_irq },
+	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
 const struct lmm_workload *lmm_workload_find(const char *name)

@@ -105,6 +105,15 @@ t $? "the same run writes the same trace, byte for byte"
 grep -q '"lazy":false' "$tmp/j"
 t $? "generic (no lazy MMU mode) reports lazy false"
 
+"$L" run --arch arm64 --workload vmalloc-touch-early --pages 4 --json >"$tmp/j"
+rc=$?
+[ $rc = 1 ] && grep -q '"kind":"deferred-access"' "$tmp/j" && grep -q 'touch_early_task' "$tmp/j"
+t $? "a wrong caller: exit 1, deferred-access naming the section's opener (rc $rc)"
+"$L" run --arch arm64 --workload vmalloc-touch-early --pages 4 --lazy off >/dev/null
+t $? "the same caller with the mode off: nothing deferred, exit 0"
+"$L" run --arch generic --workload vmalloc-touch-early --pages 4 >/dev/null
+t $? "the same caller on generic (x86 native): exit 0"
+
 "$L" run --arch arm64 --workload vmalloc --pages=16 --json >"$tmp/j" && grep -q '"pages":16' "$tmp/j"
 t $? "--opt=value form is accepted"
 "$L" list >"$tmp/out"
