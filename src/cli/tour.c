@@ -62,6 +62,30 @@ static int tour_vmalloc(void)
 	return LMM_EXIT_CLEAN;
 }
 
+/* The sanitizer on a deliberately wrong caller. */
+static int tour_sanitizer(void)
+{
+	struct lmm_run_config c;
+	struct lmm_run_result r;
+	char err[160];
+
+	lmm_run_defaults(&c);
+	c.workload = "vmalloc-touch-early";
+	c.pages = 2;
+	c.sched = "rr";
+	if (lmm_run(&c, &r, err, sizeof(err))) {
+		fprintf(stderr, "lazymmu: %s\n", err);
+		return LMM_EXIT_USAGE;
+	}
+	puts("\nThe sanitizer on a caller that writes its pages inside the "
+	     "section that maps\nthem (lazymmu run --workload "
+	     "vmalloc-touch-early --pages 2):\n");
+	for (size_t i = 0; i < r.nr_findings; i++)
+		printf("  %s: %s\n", r.findings[i].kind, r.findings[i].message);
+	lmm_run_result_free(&r);
+	return LMM_EXIT_CLEAN;
+}
+
 int lmm_cmd_tour(int argc, char **argv)
 {
 	int ret;
@@ -74,6 +98,8 @@ int lmm_cmd_tour(int argc, char **argv)
 		return ret;
 	puts("The Linux 7.0 lazy MMU API, call by call (lazymmu explain):\n");
 	ret = lmm_cmd_explain(0, NULL);
+	if (!ret)
+		ret = tour_sanitizer();
 	puts("\nMore: lazymmu list; lazymmu run --arch arm64 --workload vmalloc "
 	     "[--kernel 6.16]\n      [--lazy off] [--cpus 4] "
 	     "[--debug-pagealloc] [--json]; lazymmu explain --help");
