@@ -21,6 +21,7 @@ struct san_entry {
 	char comm[16];
 	struct sim_section site; /* func == NULL: no section open */
 	bool in_irq;
+	bool deferred; /* SIM_PT_DEFERRED, not merely in flight */
 };
 
 /*
@@ -91,6 +92,7 @@ static void track(struct san_state *s, const struct sim_event *ev)
 		e->visible = ev->old;
 	}
 	e->written = ev->new;
+	e->deferred = ev->arg == SIM_PT_DEFERRED;
 	e->cpu = ev->cpu;
 	memcpy(e->comm, ev->task->comm, sizeof(e->comm));
 	e->in_irq = in_interrupt();
@@ -133,6 +135,13 @@ static void deferred_access(struct san_state *s, const struct sim_event *ev)
 
 		if (!e)
 			continue;
+		/*
+		 * A store whose barriers follow at once raced with this
+		 * access: the kernel recovers the spurious fault and no lazy
+		 * section is to blame.
+		 */
+		if (!e->deferred)
+			return;
 		if (e->site.func)
 			sim_report(
 				"deferred-access",

@@ -108,7 +108,10 @@ static void trace_event(void *priv, const struct sim_event *ev)
 		fputs("}", t->f);
 		break;
 	case SIM_EV_PTE_WRITE:
-		instant(t, ev->flag ? "PTE write (hidden)" : "PTE write",
+		instant(t,
+			ev->arg == SIM_PT_DEFERRED  ? "PTE write (deferred)" :
+			ev->arg == SIM_PT_IN_FLIGHT ? "PTE write (in flight)" :
+						      "PTE write",
 			ev->cpu);
 		args_begin(t, ev);
 		fprintf(t->f,

@@ -85,7 +85,7 @@ void generic_set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 			pte_t pte)
 {
 	(void)mm;
-	sim_pt_write(ptep, pte, addr, false);
+	sim_pt_write(ptep, pte, addr, SIM_PT_SEEN);
 }
 
 pte_t generic_ptep_get(pte_t *ptep)
@@ -100,7 +100,7 @@ pte_t generic_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
 	pte_t old = *ptep;
 
 	(void)mm;
-	sim_pt_write(ptep, 0, addr, false);
+	sim_pt_write(ptep, 0, addr, SIM_PT_SEEN);
 	return old;
 }
 
@@ -108,7 +108,7 @@ void generic_set_table_entry(pte_t *ptep, pte_t entry, int level,
 			     unsigned long addr)
 {
 	(void)level;
-	sim_pt_write(ptep, entry, addr, false);
+	sim_pt_write(ptep, entry, addr, SIM_PT_SEEN);
 }
 
 static void flush_range(unsigned long start, unsigned long end, uint16_t asid)

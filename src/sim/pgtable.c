@@ -144,12 +144,14 @@ int apply_to_existing_page_range(struct mm_struct *mm, unsigned long addr,
 
 /*
  * sim_pt_write() - a store to a page-table entry (a hardware event).
- * @hide: the architecture does not guarantee that walkers see the new value
- * until this CPU publishes it (sim_pt_publish) and, for this CPU's own
- * walker, synchronises (sim_pt_sync).
+ * @vis: unless SIM_PT_SEEN, the architecture does not guarantee that walkers
+ * see the new value until this CPU publishes it (sim_pt_publish) and, for
+ * this CPU's own walker, synchronises (sim_pt_sync).
  */
-void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr, bool hide)
+void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr,
+		  enum sim_pt_vis vis)
 {
+	bool hide = vis != SIM_PT_SEEN;
 	struct sim_event ev = { .type = SIM_EV_PTE_WRITE };
 
 	sim_sched_point();
@@ -158,6 +160,7 @@ void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr, bool hide)
 	ev.old = *ptep;
 	ev.new = val;
 	ev.flag = hide;
+	ev.arg = vis;
 	if (hide)
 		sim_pt_hide(ptep, *ptep);
 	*ptep = val;

@@ -218,7 +218,9 @@ struct sim_event {
 	pte_t old, new;
 	const char *what; /* barrier name, hook name, call name, ... */
 	bool flag; /* PTE_WRITE: hidden; FAULT: spurious; ACCESS: write */
-	long arg; /* pages (TLB_*), pfn (PAGE_*, ACCESS), call (LAZY_CALL) */
+	/* pages (TLB_*), pfn (PAGE_*, ACCESS), call (LAZY_CALL),
+	 * enum sim_pt_vis (PTE_WRITE) */
+	long arg;
 	struct lazy_mmu_state state; /* IRQ_ENTER/EXIT, TASK_EXIT */
 };
 
@@ -435,7 +437,20 @@ int apply_to_page_range(struct mm_struct *mm, unsigned long addr,
 int apply_to_existing_page_range(struct mm_struct *mm, unsigned long addr,
 				 unsigned long size, pte_fn_t fn, void *data);
 struct mm_struct *sim_mm_alloc(const char *name);
-void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr, bool hide);
+/*
+ * Who sees a page-table store: every walker at once (SEEN); no walker until
+ * the barriers that follow the store right away (IN_FLIGHT: another CPU may
+ * race with them, which the kernel recovers as a spurious fault); or no
+ * walker until the lazy MMU section is flushed (DEFERRED).
+ */
+enum sim_pt_vis {
+	SIM_PT_SEEN,
+	SIM_PT_IN_FLIGHT,
+	SIM_PT_DEFERRED,
+};
+
+void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr,
+		  enum sim_pt_vis vis);
 void sim_pt_hide(pte_t *ptep, pte_t old);
 void sim_pt_publish(int cpu);
 void sim_pt_sync(int cpu);

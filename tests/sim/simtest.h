@@ -21,6 +21,8 @@
  */
 static int want_cpu = -1;
 static bool want_irq, want_preempt;
+/* after this many more CPU choices, want_cpu becomes want_cpu_next */
+static int want_cpu_in = -1, want_cpu_next;
 
 static unsigned int steer_choose(struct sim_policy *p, enum sim_choice what,
 				 unsigned int n, unsigned int cur)
@@ -28,6 +30,10 @@ static unsigned int steer_choose(struct sim_policy *p, enum sim_choice what,
 	(void)p;
 	switch (what) {
 	case SIM_CHOOSE_CPU:
+		if (want_cpu_in > 0 && --want_cpu_in == 0) {
+			want_cpu = want_cpu_next;
+			want_cpu_in = -1;
+		}
 		return want_cpu >= 0 && (unsigned int)want_cpu < n ?
 			       (unsigned int)want_cpu :
 			       cur;
@@ -79,7 +85,7 @@ static inline struct sim_options simtest_options(const char *arch,
 static inline void simtest_init_opt(struct simtest *t,
 				    const struct sim_options *opt)
 {
-	want_cpu = -1;
+	want_cpu = want_cpu_in = -1;
 	want_irq = want_preempt = false;
 	t->m = sim_create(opt);
 	sim_stats_attach(t->m, &t->stats);

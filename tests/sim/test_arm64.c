@@ -131,6 +131,37 @@ static void reader_task(void *arg)
 	want_cpu = 0;
 }
 
+/*
+ * Outside a section the barriers follow the store at once; another CPU that
+ * accesses in between takes a spurious fault the kernel recovers. That is a
+ * race with barriers in flight, not a deferred update: no finding.
+ */
+static void inflight_writer(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *ptep;
+	unsigned long pfn = page_at(KADDR, &ptep);
+
+	(void)arg;
+	want_cpu_next = 1;
+	want_cpu_in = 2; /* the store's point, then the dsb's: switch there */
+	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(pfn, PAGE_KERNEL));
+	ok(step == 1, "%s: the other CPU ran between the store and the dsb",
+	   kver);
+	ok(stat(&T, SIM_STAT_spurious_faults) == 1 &&
+		   findings(m, "deferred-access") == 0,
+	   "%s: its spurious fault is no deferred access (%s)", kver,
+	   finding_text(m, "deferred-access"));
+}
+
+static void inflight_reader(void *arg)
+{
+	(void)arg;
+	sim_load(KADDR);
+	step = 1;
+	want_cpu = 0;
+}
+
 /* Interrupt-context stores are never deferred, even inside a section. */
 static void irq_store(void *arg)
 {
@@ -279,6 +310,10 @@ int main(void)
 		simtest_fini(&T);
 		step = 0;
 		one("two CPUs", writer_task, 2, false, NULL, reader_task);
+		simtest_fini(&T);
+		step = 0;
+		one("in flight", inflight_writer, 2, false, NULL,
+		    inflight_reader);
 		simtest_fini(&T);
 		one("interrupt", irq_task, 1, false, irq_store, NULL);
 		simtest_fini(&T);

@@ -37,7 +37,7 @@ static void pgtable_task(void *arg)
 	   "table frames are marked PG_pgtable");
 
 	pfn = alloc_page(GFP_KERNEL);
-	sim_pt_write(ptep, pfn_pte(pfn, PAGE_KERNEL), KADDR, true);
+	sim_pt_write(ptep, pfn_pte(pfn, PAGE_KERNEL), KADDR, SIM_PT_DEFERRED);
 	ok(sim_pt_walker_read(ptep, 0) == 0 && sim_pt_walker_read(ptep, 1) == 0,
 	   "a hidden store is seen by no walker");
 	ok(ptep_get(ptep) == pfn_pte(pfn, PAGE_KERNEL),
@@ -68,7 +68,7 @@ static void tlb_task(void *arg)
 	sim_phys_write(y << PAGE_SHIFT, 0x2222);
 	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(x, PAGE_KERNEL));
 	ok(sim_load(KADDR) == 0x1111, "a load translates through the table");
-	sim_pt_write(ptep, pfn_pte(y, PAGE_KERNEL), KADDR, false);
+	sim_pt_write(ptep, pfn_pte(y, PAGE_KERNEL), KADDR, SIM_PT_SEEN);
 	ok(sim_load(KADDR) == 0x1111,
 	   "without a flush the TLB keeps the old translation");
 	sim_tlb_inval_page(-1, KADDR, TLB_ASID_ALL);
@@ -82,13 +82,13 @@ static void tlb_task(void *arg)
 			   pfn_pte(x, PAGE_KERNEL));
 		sim_load(KADDR + i * PAGE_SIZE);
 	}
-	sim_pt_write(ptep, pfn_pte(x, PAGE_KERNEL), KADDR, false);
+	sim_pt_write(ptep, pfn_pte(x, PAGE_KERNEL), KADDR, SIM_PT_SEEN);
 	ok(sim_load(KADDR) == 0x1111,
 	   "the oldest entry was evicted: a fresh walk sees the change");
 
 	/* a missing translation is a fault and a finding */
 	faults = stat(&T, SIM_STAT_faults);
-	sim_pt_write(ptep, 0, KADDR, false);
+	sim_pt_write(ptep, 0, KADDR, SIM_PT_SEEN);
 	sim_tlb_inval_all(-1);
 	sim_load(KADDR);
 	ok(stat(&T, SIM_STAT_faults) == faults + 1 &&
@@ -151,7 +151,7 @@ static void evict_task(void *arg)
 		unsigned long a = KADDR + i * PAGE_SIZE;
 
 		sim_pt_write(sim_walk(&m->init_mm, a, 0, false),
-			     pfn_pte(y, PAGE_KERNEL), a, false);
+			     pfn_pte(y, PAGE_KERNEL), a, SIM_PT_SEEN);
 	}
 	ok(sim_load(KADDR) == 0x1111 &&
 		   sim_load(KADDR + 4 * PAGE_SIZE) == 0x1111,

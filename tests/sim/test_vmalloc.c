@@ -207,6 +207,20 @@ int main(void)
 	   T.m->nr_findings);
 	simtest_fini(&T);
 
+	/* once reported a barrier-in-flight race as a deferred access */
+	lmm_run_defaults(&c);
+	c.cpus = 5;
+	c.pages = 3;
+	c.tlb_entries = 8;
+	c.tlb_random_evict = true;
+	c.seed = 2357;
+	run_ok(&c, &r);
+	ok(r.nr_findings == 0 &&
+		   sim_stats_total(&r.stats, SIM_STAT_spurious_faults) > 0,
+	   "5 CPUs sharing a PTE table: spurious faults from barriers in "
+	   "flight, no finding");
+	lmm_run_result_free(&r);
+
 	lmm_run_defaults(&c);
 	c.cpus = 4;
 	c.pages = 2048;

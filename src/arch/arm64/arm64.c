@@ -69,12 +69,30 @@ static void queue_pte_barriers_70(void)
 		set_thread_flag(TIF_LAZY_MMU_PENDING);
 }
 
-static void set_entry(pte_t *ptep, pte_t pte, unsigned long addr, bool barriers,
-		      void (*queue)(void))
+/* Whether queue_pte_barriers() would defer, per version. */
+static bool deferring_616(void)
 {
-	pte_t old = *ptep;
+	return !in_interrupt() && test_thread_flag(TIF_LAZY_MMU);
+}
 
-	sim_pt_write(ptep, pte, addr, barriers && !pte_valid(old));
+static bool deferring_70(void)
+{
+	return is_lazy_mmu_mode_active();
+}
+
+/*
+ * A store followed by queue_pte_barriers() if @barriers. Walkers may miss a
+ * newly valid entry until the barriers: right after the store, or when the
+ * section is flushed.
+ */
+static void set_entry(pte_t *ptep, pte_t pte, unsigned long addr, bool barriers,
+		      bool (*deferring)(void), void (*queue)(void))
+{
+	enum sim_pt_vis vis = SIM_PT_SEEN;
+
+	if (barriers && !pte_valid(*ptep))
+		vis = deferring() ? SIM_PT_DEFERRED : SIM_PT_IN_FLIGHT;
+	sim_pt_write(ptep, pte, addr, vis);
 	if (barriers)
 		queue();
 }
@@ -85,14 +103,14 @@ static void set_entry(pte_t *ptep, pte_t pte, unsigned long addr, bool barriers,
 	{                                                                    \
 		(void)mm;                                                    \
 		set_entry(ptep, pte, addr, pte_valid_not_user(pte),          \
-			  queue_pte_barriers_##v);                           \
+			  deferring_##v, queue_pte_barriers_##v);            \
 	}                                                                    \
 	/* set_pmd() / set_pud() / set_p4d(): any valid entry */             \
 	static void set_table_entry_##v(pte_t *ptep, pte_t entry, int level, \
 					unsigned long addr)                  \
 	{                                                                    \
 		(void)level;                                                 \
-		set_entry(ptep, entry, addr, pte_valid(entry),               \
+		set_entry(ptep, entry, addr, pte_valid(entry), deferring_##v, \
 			  queue_pte_barriers_##v);                           \
 	}
 
@@ -112,7 +130,7 @@ static pte_t arm64_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
 	pte_t old = *ptep;
 
 	(void)mm;
-	sim_pt_write(ptep, 0, addr, false);
+	sim_pt_write(ptep, 0, addr, SIM_PT_SEEN);
 	return old;
 }
 
