@@ -464,7 +464,7 @@ void sim_tlb_inval_page(int cpu, unsigned long addr, uint16_t asid);
 void sim_tlb_inval_all(int cpu);
 uint64_t sim_load(unsigned long addr);
 void sim_store(unsigned long addr, uint64_t val);
-bool sim_translate(unsigned long addr, unsigned long *pa, bool *faulted);
+bool sim_translate(unsigned long addr, unsigned long *pa);
 
 /* generic.c: the generic lazy MMU layer of the selected kernel version */
 void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line);

@@ -160,7 +160,7 @@ static pte_t mem_walk(struct mm_struct *mm, unsigned long addr)
  * (the entry is valid in memory): then the access is retried and succeeds.
  * Returns false if the fault is real.
  */
-bool sim_translate(unsigned long addr, unsigned long *pa, bool *faulted)
+bool sim_translate(unsigned long addr, unsigned long *pa)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_cpu *cpu = this_cpu();
@@ -170,7 +170,6 @@ bool sim_translate(unsigned long addr, unsigned long *pa, bool *faulted)
 	struct sim_tlb_entry *e = tlb_lookup(&cpu->tlb, vpn, asid);
 	pte_t pte;
 
-	*faulted = false;
 	if (e) {
 		pte = e->pte;
 	} else {
@@ -181,7 +180,6 @@ bool sim_translate(unsigned long addr, unsigned long *pa, bool *faulted)
 						m->arch->spurious_fault(addr) :
 						pte_valid(mem_walk(mm, addr));
 
-			*faulted = true;
 			ev.addr = addr;
 			ev.flag = spurious;
 			sim_emit(&ev);
@@ -205,12 +203,11 @@ static long access(unsigned long addr, bool write)
 	struct sim_machine *m = sim_this;
 	struct sim_event ev = { .type = SIM_EV_ACCESS };
 	unsigned long pa;
-	bool faulted;
 
 	sim_sched_point();
 	ev.addr = addr;
 	ev.flag = write;
-	if (!sim_translate(addr & ~7UL, &pa, &faulted)) {
+	if (!sim_translate(addr & ~7UL, &pa)) {
 		sim_report("bad-access", "CPU%d %s: unhandled %s fault at %#lx",
 			   m->this_cpu, current->comm, write ? "write" : "read",
 			   addr);

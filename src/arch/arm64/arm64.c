@@ -42,34 +42,13 @@ static bool pte_valid_not_user(pte_t pte)
 	       (PTE_VALID | PTE_UXN);
 }
 
-/* ---- queue_pte_barriers(), per version -------------------------------------- */
+/* ---- queue_pte_barriers() ------------------------------------------------ */
 
-/* v6.16: TIF_LAZY_MMU marks the mode; interrupts never defer. */
-static void queue_pte_barriers_616(void)
-{
-	if (in_interrupt() || !test_thread_flag(TIF_LAZY_MMU)) {
-		emit_pte_barriers();
-		sim_unbatched_update();
-		return;
-	}
-	if (!test_thread_flag(TIF_LAZY_MMU_PENDING))
-		set_thread_flag(TIF_LAZY_MMU_PENDING);
-}
-
-/* v7.0: the generic layer says whether the mode is active. */
-static void queue_pte_barriers_70(void)
-{
-	if (!is_lazy_mmu_mode_active()) {
-		emit_pte_barriers();
-		sim_unbatched_update();
-		return;
-	}
-	/* test before set: no atomic RMW when already pending */
-	if (!test_thread_flag(TIF_LAZY_MMU_PENDING))
-		set_thread_flag(TIF_LAZY_MMU_PENDING);
-}
-
-/* Whether queue_pte_barriers() would defer, per version. */
+/*
+ * Whether queue_pte_barriers() defers, per version. v6.16: TIF_LAZY_MMU
+ * marks the mode and interrupts never defer; v7.0: the generic layer says
+ * whether the mode is active (false in interrupt context).
+ */
 static bool deferring_616(void)
 {
 	return !in_interrupt() && test_thread_flag(TIF_LAZY_MMU);
@@ -80,38 +59,53 @@ static bool deferring_70(void)
 	return is_lazy_mmu_mode_active();
 }
 
+/* Owe the barriers to the section if it defers, else pay them now. */
+static void queue_pte_barriers(bool defer)
+{
+	if (!defer) {
+		emit_pte_barriers();
+		sim_unbatched_update();
+		return;
+	}
+	/* test before set: no atomic RMW when already pending */
+	if (!test_thread_flag(TIF_LAZY_MMU_PENDING))
+		set_thread_flag(TIF_LAZY_MMU_PENDING);
+}
+
 /*
  * A store followed by queue_pte_barriers() if @barriers. Walkers may miss a
  * newly valid entry until the barriers: right after the store, or when the
- * section is flushed.
+ * section is flushed. Nothing the store's scheduling point may run (an
+ * interrupt, another task) changes this task's mode, so @deferring is asked
+ * once.
  */
 static void set_entry(pte_t *ptep, pte_t pte, unsigned long addr, bool barriers,
-		      bool (*deferring)(void), void (*queue)(void))
+		      bool (*deferring)(void))
 {
+	bool defer = barriers && deferring();
 	enum sim_pt_vis vis = SIM_PT_SEEN;
 
 	if (barriers && !pte_valid(*ptep))
-		vis = deferring() ? SIM_PT_DEFERRED : SIM_PT_IN_FLIGHT;
+		vis = defer ? SIM_PT_DEFERRED : SIM_PT_IN_FLIGHT;
 	sim_pt_write(ptep, pte, addr, vis);
 	if (barriers)
-		queue();
+		queue_pte_barriers(defer);
 }
 
-#define ARM64_VERSION(v)                                                     \
-	static void set_pte_at_##v(struct mm_struct *mm, unsigned long addr, \
-				   pte_t *ptep, pte_t pte)                   \
-	{                                                                    \
-		(void)mm;                                                    \
-		set_entry(ptep, pte, addr, pte_valid_not_user(pte),          \
-			  deferring_##v, queue_pte_barriers_##v);            \
-	}                                                                    \
-	/* set_pmd() / set_pud() / set_p4d(): any valid entry */             \
-	static void set_table_entry_##v(pte_t *ptep, pte_t entry, int level, \
-					unsigned long addr)                  \
-	{                                                                    \
-		(void)level;                                                 \
-		set_entry(ptep, entry, addr, pte_valid(entry), deferring_##v, \
-			  queue_pte_barriers_##v);                           \
+#define ARM64_VERSION(v)                                                       \
+	static void set_pte_at_##v(struct mm_struct *mm, unsigned long addr,   \
+				   pte_t *ptep, pte_t pte)                     \
+	{                                                                      \
+		(void)mm;                                                      \
+		set_entry(ptep, pte, addr, pte_valid_not_user(pte),            \
+			  deferring_##v);                                      \
+	}                                                                      \
+	/* set_pmd() / set_pud() / set_p4d(): any valid entry */               \
+	static void set_table_entry_##v(pte_t *ptep, pte_t entry, int level,   \
+					unsigned long addr)                    \
+	{                                                                      \
+		(void)level;                                                   \
+		set_entry(ptep, entry, addr, pte_valid(entry), deferring_##v); \
 	}
 
 ARM64_VERSION(616)
