@@ -20,7 +20,6 @@ struct san_entry {
 	int cpu;
 	char comm[16];
 	struct sim_section site; /* func == NULL: no section open */
-	bool in_irq;
 	bool deferred; /* SIM_PT_DEFERRED, not merely in flight */
 };
 
@@ -95,8 +94,7 @@ static void track(struct san_state *s, const struct sim_event *ev)
 	e->deferred = ev->arg == SIM_PT_DEFERRED;
 	e->cpu = ev->cpu;
 	memcpy(e->comm, ev->task->comm, sizeof(e->comm));
-	e->in_irq = in_interrupt();
-	site = e->in_irq ? NULL : sim_section_site(ev->task);
+	site = in_interrupt() ? NULL : sim_section_site(ev->task);
 	if (site)
 		e->site = *site;
 	else
@@ -142,24 +140,18 @@ static void deferred_access(struct san_state *s, const struct sim_event *ev)
 		 */
 		if (!e->deferred)
 			return;
-		if (e->site.func)
-			sim_report(
-				"deferred-access",
-				"CPU%d %s: access to %#lx before its %s update "
-				"was visible (stored on CPU%d by %s in the lazy "
-				"MMU section opened by %s() at %s:%d)",
-				ev->cpu, ev->task->comm, ev->addr,
-				level ? "table" : "PTE", e->cpu, e->comm,
-				e->site.func, e->site.file, e->site.line);
-		else
-			sim_report(
-				"deferred-access",
-				"CPU%d %s: access to %#lx before its %s update "
-				"was visible (stored on CPU%d by %s, %s)",
-				ev->cpu, ev->task->comm, ev->addr,
-				level ? "table" : "PTE", e->cpu, e->comm,
-				e->in_irq ? "in interrupt" :
-					    "outside any section");
+		/* a deferred store was made with a section open */
+		sim_report("deferred-access",
+			   "CPU%d %s: access to %#lx before its %s update was "
+			   "visible (walkers saw %#llx, the kernel wrote %#llx "
+			   "on CPU%d in %s, in the lazy MMU section opened by "
+			   "%s() at %s:%d)",
+			   ev->cpu, ev->task->comm, ev->addr,
+			   level ? "table" : "PTE",
+			   (unsigned long long)e->visible,
+			   (unsigned long long)e->written, e->cpu, e->comm,
+			   e->site.func ? e->site.func : "?",
+			   e->site.file ? e->site.file : "?", e->site.line);
 		return;
 	}
 	sim_report("deferred-access",

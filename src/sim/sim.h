@@ -233,7 +233,7 @@ struct sim_observer {
 
 struct sim_finding {
 	char kind[24];
-	char message[256];
+	char message[384];
 };
 
 /* ---- scheduler policy ----------------------------------------------------- */
