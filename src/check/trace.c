@@ -171,6 +171,11 @@ static void trace_event(void *priv, const struct sim_event *ev)
 	case SIM_EV_PAGE_ALLOC:
 	case SIM_EV_PAGE_FREE:
 	case SIM_EV_HYPERCALL:
+	case SIM_EV_PTE_READ:
+	case SIM_EV_DEFERRED_QUEUED:
+	case SIM_EV_DEFERRED_PAID:
+	case SIM_EV_FINDING:
+	case SIM_EV_SWITCH_MM:
 	case SIM_EV_NR:
 		t->ts--; /* not drawn */
 		break;

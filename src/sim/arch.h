@@ -19,27 +19,66 @@ struct sim_arch_ops {
 	const char *models; /* kernel files this table models */
 	enum sim_lazy_layer lazy; /* generic layer of this kernel version */
 
+	/*
+	 * The model's own state, zeroed by the machine: state_size bytes per
+	 * machine (sim_arch_state()) and cpu_state_size bytes per CPU
+	 * (sim_arch_cpu_state(cpu)). init() runs after boot, fini() before
+	 * the machine is freed; both with the machine current (sim_machine()).
+	 * A model keeps no state anywhere else.
+	 */
+	size_t state_size;
+	size_t cpu_state_size;
+	void (*init)(struct sim_machine *m);
+	void (*fini)(struct sim_machine *m);
+
 	/* page-table stores and reads */
 	void (*set_pte_at)(struct mm_struct *mm, unsigned long addr,
 			   pte_t *ptep, pte_t pte);
+	/* set_ptes(): @nr consecutive entries mapping consecutive frames */
+	void (*set_ptes)(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
+			 pte_t pte, unsigned int nr);
 	pte_t (*ptep_get)(pte_t *ptep);
+	/* read-modify-write primitives are atomic (xchg / cmpxchg loop) */
 	pte_t (*ptep_get_and_clear)(struct mm_struct *mm, unsigned long addr,
 				    pte_t *ptep);
+	void (*pte_clear)(struct mm_struct *mm, unsigned long addr,
+			  pte_t *ptep);
+	void (*ptep_set_wrprotect)(struct mm_struct *mm, unsigned long addr,
+				   pte_t *ptep);
+	pte_t (*ptep_modify_prot_start)(struct vm_area_struct *vma,
+					unsigned long addr, pte_t *ptep);
+	void (*ptep_modify_prot_commit)(struct vm_area_struct *vma,
+					unsigned long addr, pte_t *ptep,
+					pte_t old_pte, pte_t pte);
 	/* a table entry at @level (1 = pmd, 2 = pud, 3 = pgd) */
 	void (*set_table_entry)(pte_t *ptep, pte_t entry, int level,
 				unsigned long addr);
+	void (*clear_table_entry)(pte_t *ptep, int level, unsigned long addr);
 
 	/* TLB maintenance */
 	void (*flush_tlb_kernel_range)(unsigned long start, unsigned long end);
 	void (*flush_tlb_range)(struct mm_struct *mm, unsigned long start,
 				unsigned long end);
+	void (*flush_tlb_mm)(struct mm_struct *mm);
+	void (*flush_tlb_page)(struct vm_area_struct *vma, unsigned long addr);
 
 	/* the lazy MMU hooks */
 	void (*arch_enter_lazy_mmu_mode)(void);
 	void (*arch_leave_lazy_mmu_mode)(void);
 	void (*arch_flush_lazy_mmu_mode)(void);
 
-	/* context switch: prev is still current when this runs */
+	/*
+	 * Context switch, on every switch whatever caused it (preemption,
+	 * sleep, exit, a task placed on an idle CPU): switch_out() with
+	 * @prev still current (NULL: the CPU was idle), then switch_mm()
+	 * if the address space changes, then switch_in() with @next current
+	 * (NULL: the CPU goes idle). Xen's xen_start_context_switch(prev) /
+	 * xen_end_context_switch(next); arm64's __switch_to().
+	 */
+	void (*switch_out)(struct task_struct *prev);
+	void (*switch_mm)(struct mm_struct *prev, struct mm_struct *next);
+	void (*switch_in)(struct task_struct *next);
+	/* (before the split into out/in) prev is still current when it runs */
 	void (*switch_to)(struct task_struct *prev, struct task_struct *next);
 	/* return from an exception or interrupt on this CPU */
 	void (*exception_return)(void);
@@ -52,6 +91,20 @@ struct sim_arch_ops {
 	 * spurious (the entry is valid in memory; the access may retry).
 	 */
 	bool (*spurious_fault)(unsigned long addr);
+
+	/*
+	 * A translation cache the model owns (powerpc hash HPT, sparc64 TSB,
+	 * s390's per-CPU PTE cache), consulted on a TLB miss before the
+	 * table walk: return true and the entry in @pte if the cache
+	 * translates @addr for @mm on @cpu (possibly to an old frame: the
+	 * cache survives TLB eviction until the model invalidates it).
+	 * translate_fill() is told of every successful table walk, so the
+	 * model can fill its cache (a hash fault inserting an HPTE).
+	 */
+	bool (*translate)(struct mm_struct *mm, unsigned long addr, int cpu,
+			  pte_t *pte);
+	void (*translate_fill)(struct mm_struct *mm, unsigned long addr,
+			       int cpu, pte_t pte);
 };
 
 #define DEFINE_SIM_ARCH(ident, ...) \

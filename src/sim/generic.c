@@ -32,7 +32,7 @@ static void hook(const char *what, void (*fn)(void))
 {
 	struct sim_event ev = { .type = SIM_EV_LAZY_HOOK, .what = what };
 
-	sim_sched_point();
+	sim_sched_point_touch(SIM_TOUCH_LAZY, current);
 	sim_emit(&ev);
 	if (fn)
 		fn();

@@ -251,7 +251,7 @@ void spin_lock(spinlock_t *lock)
 				   current->comm);
 			return;
 		}
-		sim_sched_point();
+		sim_sched_point_touch(SIM_TOUCH_LOCK, lock);
 	}
 	lock->owner = current;
 }
@@ -382,10 +382,17 @@ static void preempt_current(void)
 
 void sim_sched_point(void)
 {
+	sim_sched_point_touch(SIM_TOUCH_LOCAL, NULL);
+}
+
+void sim_sched_point_touch(enum sim_touch kind, const void *obj)
+{
 	struct sim_machine *m = sim_this;
 	struct sim_cpu *cpu;
 
 	m->points++;
+	this_cpu()->next.kind = kind;
+	this_cpu()->next.obj = obj;
 	if (m->in_sched)
 		return;
 	cpu = this_cpu();
@@ -516,12 +523,35 @@ struct sim_machine *sim_create(const struct sim_options *opt)
 	}
 	sim_this = m;
 	sim_mem_init(m);
+	if (m->arch->state_size) {
+		m->arch_state = calloc(1, m->arch->state_size);
+		if (!m->arch_state)
+			abort();
+	}
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
+		if (!m->arch->cpu_state_size)
+			break;
+		m->cpu[c].arch_state = calloc(1, m->arch->cpu_state_size);
+		if (!m->cpu[c].arch_state)
+			abort();
+	}
+	if (m->arch->init)
+		m->arch->init(m);
 	sim_this = saved;
 	return m;
 }
 
 void sim_destroy(struct sim_machine *m)
 {
+	struct sim_machine *saved = sim_this;
+
+	sim_this = m;
+	if (m->arch->fini)
+		m->arch->fini(m);
+	sim_this = saved;
+	free(m->arch_state);
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
+		free(m->cpu[c].arch_state);
 	for (size_t i = 0; i < m->nr_tasks; i++) {
 #ifdef SIM_ASAN
 		__asan_unpoison_memory_region(m->tasks[i]->stack,

@@ -154,7 +154,7 @@ void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr,
 	bool hide = vis != SIM_PT_SEEN;
 	struct sim_event ev = { .type = SIM_EV_PTE_WRITE };
 
-	sim_sched_point();
+	sim_sched_point_touch(SIM_TOUCH_PTE, ptep);
 	ev.ptep = ptep;
 	ev.addr = addr;
 	ev.old = *ptep;

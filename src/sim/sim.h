@@ -115,6 +115,8 @@ typedef struct {
 void spin_lock(spinlock_t *lock);
 void spin_unlock(spinlock_t *lock);
 
+struct vm_area_struct;
+
 struct mm_struct {
 	spinlock_t page_table_lock;
 	pte_t *pgd;
@@ -198,6 +200,11 @@ enum sim_event_type {
 	SIM_EV_PAGE_ALLOC,
 	SIM_EV_PAGE_FREE,
 	SIM_EV_WARN, /* lazy_mmu_warn() */
+	SIM_EV_PTE_READ, /* ptep_get(): kernel code read an entry (old = value) */
+	SIM_EV_DEFERRED_QUEUED, /* a model deferred work (arg: how many) */
+	SIM_EV_DEFERRED_PAID, /* a model paid deferred work (arg: how many) */
+	SIM_EV_FINDING, /* a finding was reported (what = kind) */
+	SIM_EV_SWITCH_MM, /* switch_mm(): the CPU's address space changed */
 	SIM_EV_NR
 };
 
@@ -234,6 +241,33 @@ struct sim_observer {
 struct sim_finding {
 	char kind[24];
 	char message[384];
+};
+
+/* ---- what a step touches ----------------------------------------------------- */
+
+/*
+ * Every scheduling point says what the step after it touches, so that a
+ * model checker can tell independent steps of two CPUs apart: two steps
+ * commute unless they touch the same object of the same kind (or one of
+ * them is SIM_TOUCH_GLOBAL). @obj identifies the object: a PTE's address,
+ * a lock, a task (lazy state), a model's batch or queue; NULL with
+ * SIM_TOUCH_TLB means every TLB.
+ */
+enum sim_touch {
+	SIM_TOUCH_LOCAL, /* only the CPU's and task's private state */
+	SIM_TOUCH_PTE, /* a page-table entry (obj: the entry) */
+	SIM_TOUCH_DATA, /* a data access (obj: the virtual page) */
+	SIM_TOUCH_TLB, /* TLB maintenance (obj: NULL, every TLB) */
+	SIM_TOUCH_LOCK, /* a spinlock (obj: the lock) */
+	SIM_TOUCH_LAZY, /* a task's lazy MMU state (obj: the task) */
+	SIM_TOUCH_ARCH, /* a batch or queue of the model (obj: it) */
+	SIM_TOUCH_ALLOC, /* the page allocator (obj: NULL) */
+	SIM_TOUCH_GLOBAL, /* anything: depends on every other step */
+};
+
+struct sim_step {
+	enum sim_touch kind;
+	const void *obj;
 };
 
 /* ---- scheduler policy ----------------------------------------------------- */
@@ -292,6 +326,8 @@ struct sim_options {
 struct sim_cpu {
 	int id;
 	struct task_struct *curr;
+	struct sim_step next; /* what curr's next step touches */
+	void *arch_state; /* the model's per-CPU state (sim_arch_ops) */
 	struct task_struct *rq_tail; /* runnable tasks other than curr */
 	int irq_depth;
 	struct sim_tlb tlb;
@@ -347,6 +383,9 @@ struct sim_machine {
 	bool running;
 	bool in_sched;
 
+	/* the model's per-machine state (sim_arch_ops.state_size bytes) */
+	void *arch_state;
+
 	/* observers and results */
 	struct sim_observer obs[8];
 	int nr_obs;
@@ -390,7 +429,8 @@ void sim_run(struct sim_machine *m);
 void sim_emit(struct sim_event *ev);
 void sim_report(const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void sim_sched_point(void);
+void sim_sched_point_touch(enum sim_touch kind, const void *obj);
+void sim_sched_point(void); /* touches nothing shared (SIM_TOUCH_LOCAL) */
 unsigned int sim_choose(enum sim_choice what, unsigned int n, unsigned int cur);
 void might_sleep(void);
 void cond_resched(void);
@@ -405,6 +445,17 @@ bool test_and_clear_thread_flag(unsigned int flag);
 void sim_unbatched_update(void);
 bool sim_in_section(void);
 const struct sim_section *sim_section_site(const struct task_struct *t);
+
+/* The model's state (see sim_arch_ops.state_size, cpu_state_size). */
+static inline void *sim_arch_state(void)
+{
+	return sim_this->arch_state;
+}
+
+static inline void *sim_arch_cpu_state(int cpu)
+{
+	return sim_this->cpu[cpu].arch_state;
+}
 
 /* mem.c: frames, the page allocator, DEBUG_PAGEALLOC */
 static inline struct page *pfn_to_page(unsigned long pfn)

@@ -97,7 +97,7 @@ void sim_tlb_inval_page(int cpu, unsigned long addr, uint16_t asid)
 	struct sim_machine *m = sim_this;
 	struct sim_event ev = { .type = SIM_EV_TLB_INVAL, .arg = 1 };
 
-	sim_sched_point();
+	sim_sched_point_touch(SIM_TOUCH_TLB, NULL);
 	ev.addr = addr;
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
 		if (cpu < 0 || (int)c == cpu)
@@ -111,7 +111,7 @@ void sim_tlb_inval_all(int cpu)
 	struct sim_machine *m = sim_this;
 	struct sim_event ev = { .type = SIM_EV_TLB_INVAL, .arg = 0 };
 
-	sim_sched_point();
+	sim_sched_point_touch(SIM_TOUCH_TLB, NULL);
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
 		if (cpu >= 0 && (int)c != cpu)
 			continue;
@@ -204,7 +204,8 @@ static long access(unsigned long addr, bool write)
 	struct sim_event ev = { .type = SIM_EV_ACCESS };
 	unsigned long pa;
 
-	sim_sched_point();
+	sim_sched_point_touch(SIM_TOUCH_DATA,
+			      (const void *)(addr & ~(PAGE_SIZE - 1)));
 	ev.addr = addr;
 	ev.flag = write;
 	if (!sim_translate(addr & ~7UL, &pa)) {
