@@ -92,12 +92,10 @@ void vunmap_range(unsigned long addr, unsigned long end)
 
 struct vm_struct *vmalloc(unsigned long nr_pages)
 {
-	struct vm_struct *area = calloc(1, sizeof(*area));
+	struct vm_struct *area = kzalloc(sizeof(*area), GFP_KERNEL);
 	unsigned long i;
 
-	if (!area)
-		return NULL;
-	area->pages = calloc(nr_pages, sizeof(*area->pages));
+	area->pages = kcalloc(nr_pages, sizeof(*area->pages), GFP_KERNEL);
 	area->addr = get_vm_area(nr_pages);
 	if (!area->pages || !area->addr)
 		goto fail;
@@ -116,8 +114,8 @@ fail_pages:
 	while (i-- > 0)
 		__free_page(area->pages[i]);
 fail:
-	free(area->pages);
-	free(area);
+	kfree(area->pages);
+	kfree(area);
 	return NULL;
 }
 
@@ -128,6 +126,6 @@ void vfree(struct vm_struct *area)
 	vunmap_range(area->addr, area->addr + area->nr_pages * PAGE_SIZE);
 	for (unsigned long i = 0; i < area->nr_pages; i++)
 		__free_page(area->pages[i]);
-	free(area->pages);
-	free(area);
+	kfree(area->pages);
+	kfree(area);
 }

@@ -42,18 +42,16 @@ static void touch_early_task(void *arg)
 {
 	const struct lmm_workload_params *p = arg;
 	struct sim_machine *m = sim_machine();
-	struct vm_struct *area = calloc(1, sizeof(*area));
+	struct vm_struct *area = kzalloc(sizeof(*area), GFP_KERNEL);
 	unsigned long addr, i;
 	pte_t *pte = NULL;
 
-	if (!area)
-		return;
 	area->nr_pages = p->pages;
 	area->addr = get_vm_area(p->pages);
-	area->pages = calloc(p->pages, sizeof(*area->pages));
+	area->pages = kcalloc(p->pages, sizeof(*area->pages), GFP_KERNEL);
 	if (!area->addr || !area->pages) {
-		free(area->pages);
-		free(area);
+		kfree(area->pages);
+		kfree(area);
 		return;
 	}
 	for (i = 0; i < p->pages; i++)

@@ -579,6 +579,7 @@ void sim_destroy(struct sim_machine *m)
 	free(m->words);
 	free(m->word0);
 	free(m->findings);
+	sim_kmem_free_all(m);
 	free(m);
 }
 

@@ -78,11 +78,11 @@ pte_t *pte_offset_kernel_alloc(unsigned long addr)
 struct mm_struct *sim_mm_alloc(const char *name)
 {
 	struct sim_machine *m = sim_this;
-	struct mm_struct *mm = calloc(1, sizeof(*mm));
+	struct mm_struct *mm = kzalloc(sizeof(*mm), GFP_KERNEL);
 	unsigned long pfn = pte_alloc_one_kernel();
 
-	if (!mm || !pfn) {
-		free(mm);
+	if (!pfn) {
+		kfree(mm);
 		return NULL;
 	}
 	mm->pgd = pfn_to_virt_raw(pfn);

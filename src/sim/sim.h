@@ -383,6 +383,8 @@ struct sim_machine {
 	bool running;
 	bool in_sched;
 
+	struct sim_kobj *kobjs; /* kernel objects (kmem.c) */
+
 	/* the model's per-machine state (sim_arch_ops.state_size bytes) */
 	void *arch_state;
 
@@ -476,6 +478,13 @@ void sim_phys_write(unsigned long pa, uint64_t val);
 void __free_page(unsigned long pfn);
 unsigned long sim_ptep_pfn(const pte_t *ptep);
 void sim_mem_init(struct sim_machine *m);
+
+/* kmem.c: kernel objects, owned by the machine */
+void *kmalloc(size_t size, gfp_t gfp);
+void *kzalloc(size_t size, gfp_t gfp);
+void *kcalloc(size_t n, size_t size, gfp_t gfp);
+void kfree(const void *p);
+void sim_kmem_free_all(struct sim_machine *m);
 
 /* pgtable.c: page tables and their walks */
 pte_t *sim_table_of(pte_t entry);

@@ -47,7 +47,7 @@ static void immediate_task(void *arg)
 	set_pte_at(mm, 0x400000, ptep, pfn_pte(pfn, PAGE_USER_RW));
 	ok(stat(&T, SIM_STAT_barriers) == b,
 	   "%s: a user PTE store needs no barriers", kver);
-	free(mm);
+	kfree(mm);
 }
 
 /* Inside a section the barriers are owed; an access before they are paid. */

@@ -115,8 +115,8 @@ static void asid_task(void *arg)
 	ok(sim_load(ua) == 0xb,
 	   "mm b at the same address: the TLB entry of a does not match");
 	current->mm = &m->init_mm;
-	free(a);
-	free(b);
+	kfree(a);
+	kfree(b);
 }
 
 /* Random eviction: the policy names the victim (here: always the last). */
