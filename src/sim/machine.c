@@ -557,7 +557,8 @@ struct task_struct *sim_spawn(struct sim_machine *m, const char *comm, int cpu,
 		cpu = (int)(m->nr_tasks % m->opt.nr_cpus);
 	m->nr_tasks++;
 	t->pid = (int)m->nr_tasks;
-	snprintf(t->comm, sizeof(t->comm), "%s", comm);
+	/* TASK_COMM_LEN, truncated; t is zeroed (no printf: once per run) */
+	memcpy(t->comm, comm, strnlen(comm, sizeof(t->comm) - 1));
 	t->fn = fn;
 	t->arg = arg;
 	t->mm = &m->init_mm;
