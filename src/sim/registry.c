@@ -94,7 +94,7 @@ const struct sim_design sim_designs[] = {
 			  "2025-05-30)",
 		.active = "as v7.0: the core's counters are kept",
 	},
-	{ NULL }
+	{ .name = NULL }
 };
 
 const struct sim_design *sim_design_find(const char *name)
