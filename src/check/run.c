@@ -73,20 +73,22 @@ static int pick_design(const struct lmm_run_config *c,
 }
 
 /*
- * The fixes applied: each must be known, must change this workload on
- * this arch, and must not be merged already in this kernel version.
+ * The fixes applied: every name must be known; then each must change this
+ * workload on this arch and must not be merged already in this version.
  */
 static int pick_fixes(const struct lmm_run_config *c, const char *kernel,
 		      uint64_t *fixes, char *err, size_t errlen)
 {
 	for (unsigned int i = 0; i < c->nr_fixes; i++) {
-		const struct sim_fix_info *f = sim_fix_find(c->fixes[i]);
-
-		if (!f) {
+		if (!sim_fix_find(c->fixes[i])) {
 			snprintf(err, errlen, "unknown fix '%s' (lazymmu list)",
 				 c->fixes[i]);
 			return -1;
 		}
+	}
+	for (unsigned int i = 0; i < c->nr_fixes; i++) {
+		const struct sim_fix_info *f = sim_fix_find(c->fixes[i]);
+
 		if (f->arch && strcmp(f->arch, c->arch)) {
 			snprintf(err, errlen,
 				 "fix '%s' changes arch %s only, not %s",
