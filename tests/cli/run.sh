@@ -161,6 +161,9 @@ for x in f:
     assert hex(int(x['addr'], 16)) in x['message']
 "
 	t $? "findings are objects: kind, message, cpu, task, addr, old, new, section"
+	"$L" run --arch arm64 --workload vmalloc-touch-early --pages 2 --json >"$tmp/j"
+	json "assert d['events']['pte_writes'] == 2 + 2 + 3 and len(d['findings']) == 2, d['events']"
+	t $? "finding events count as no other event (2 maps, 2 clears, 3 tables)"
 	"$L" run --arch arm64 --workload vmalloc-touch-early --pages 2 --trace "$tmp/t.json" >/dev/null
 	python3 -c "
 import json
@@ -173,7 +176,7 @@ for e in f:
 "
 	t $? "the trace draws each finding as an instant with its kind and message"
 else
-	for i in 1 2 3 4 5; do n=$((n + 1)); echo "ok $n # SKIP no python3"; done
+	for i in 1 2 3 4 5 6; do n=$((n + 1)); echo "ok $n # SKIP no python3"; done
 fi
 
 "$L" run --arch arm64 --workload vmalloc --pages=16 --json >"$tmp/j" && grep -q '"pages":16' "$tmp/j"
