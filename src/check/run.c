@@ -73,8 +73,8 @@ static int pick_design(const struct lmm_run_config *c,
 }
 
 /*
- * The fixes applied: every name must be known; then each must change this
- * workload on this arch and must not be merged already in this version.
+ * The fixes applied: every name must be known; then each must be for this
+ * arch, not merged already in this version, and change this workload.
  */
 static int pick_fixes(const struct lmm_run_config *c, const char *kernel,
 		      uint64_t *fixes, char *err, size_t errlen)
@@ -95,6 +95,13 @@ static int pick_fixes(const struct lmm_run_config *c, const char *kernel,
 				 f->name, f->arch, c->arch);
 			return -1;
 		}
+		if (f->merged &&
+		    sim_kernel_parse(kernel) >= sim_kernel_parse(f->merged)) {
+			snprintf(err, errlen,
+				 "fix '%s' is merged in %s: kernel %s has it",
+				 f->name, f->merged, kernel);
+			return -1;
+		}
 		if (!sim_fix_changes(f, c->arch, c->workload)) {
 			char ws[80] = "";
 			bool modelled = false;
@@ -110,13 +117,6 @@ static int pick_fixes(const struct lmm_run_config *c, const char *kernel,
 				 "fix '%s' changes workload %s, not %s%s",
 				 f->name, ws, c->workload,
 				 modelled ? "" : " (not modelled yet)");
-			return -1;
-		}
-		if (f->merged &&
-		    sim_kernel_parse(kernel) >= sim_kernel_parse(f->merged)) {
-			snprintf(err, errlen,
-				 "fix '%s' is merged in %s: kernel %s has it",
-				 f->name, f->merged, kernel);
 			return -1;
 		}
 		*fixes |= 1ULL << f->id;

@@ -164,6 +164,20 @@ const struct sim_fix_info sim_fixes[] = {
 		.workloads = { "kasan-vfree", "bpf-arena-free" },
 	},
 	{
+		.id = SIM_FIX_KASAN_PAUSE,
+		.name = "kasan-pause",
+		.summary = "the KASAN shadow populate and depopulate callbacks "
+			   "leave lazy MMU mode around each PTE access "
+			   "(pause/resume from 7.0), so that ptep_get() and "
+			   "set_pte_at() see no deferred value",
+		.source = "\"[PATCH 2/2] mm/kasan: avoid lazy MMU mode "
+			  "hazards\", Alexander Gordeev, 2025-08-18, "
+			  "0d2efb7ddddbff6b288fbffeeb10166e90771718.1755528662."
+			  "git.agordeev@linux.ibm.com",
+		.merged = "6.17",
+		.workloads = { "kasan-populate", "kasan-vfree" },
+	},
+	{
 		.id = SIM_FIX_TLB_NEXT_BATCH_LEAVE,
 		.name = "tlb-next-batch-leave",
 		.summary = "tlb_next_batch() leaves lazy MMU mode around its "

@@ -295,6 +295,12 @@ static void test_fixes(void)
 	c.fixes[c.nr_fixes++] = "xen-tolerate-nested";
 	ok(run_err(&c, err, sizeof(err)) && strstr(err, "arch xen-pv only"),
 	   "a fix of another arch refused: %s", err);
+	lmm_run_defaults(&c);
+	c.kernel = "6.17";
+	c.fixes[c.nr_fixes++] = "kasan-pause";
+	ok(run_err(&c, err, sizeof(err)) &&
+		   strstr(err, "is merged in 6.17: kernel 6.17 has it"),
+	   "a fix merged in the version run refused: %s", err);
 	ok(sim_fix_changes(sim_fix_find("arm64-never-nest"), "arm64",
 			   "munmap") &&
 		   !sim_fix_changes(sim_fix_find("arm64-never-nest"), "arm64",
