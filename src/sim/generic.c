@@ -71,6 +71,8 @@ struct lazy_layer_ops {
 	void (*pause)(void);
 	void (*resume)(void);
 	bool (*active)(void);
+	/* @t's saved state, whatever the context (at context switch) */
+	bool (*task_active)(const struct task_struct *t);
 };
 
 /*
@@ -99,6 +101,11 @@ static bool passthrough_active(void)
 	return !in_interrupt() && current->lazy_entered;
 }
 
+static bool passthrough_task_active(const struct task_struct *t)
+{
+	return t->lazy_entered;
+}
+
 static void core_enable(void)
 {
 	(lazy_mmu_mode_enable)();
@@ -124,6 +131,11 @@ static bool core_active(void)
 	return (is_lazy_mmu_mode_active)();
 }
 
+static bool core_task_active(const struct task_struct *t)
+{
+	return __task_lazy_mmu_mode_active(&t->lazy_mmu_state);
+}
+
 /*
  * noflush: a nested disable (outside interrupts, not paused, the count
  * staying above 0) only drops the count; every other case is the core's,
@@ -146,17 +158,20 @@ static const struct lazy_layer_ops layers[SIM_LAZY_NR] = {
 			      .disable = passthrough_leave,
 			      .pause = passthrough_leave,
 			      .resume = passthrough_enter,
-			      .active = passthrough_active },
+			      .active = passthrough_active,
+			      .task_active = passthrough_task_active },
 	[SIM_LAZY_NESTING] = { .enable = core_enable,
 			       .disable = core_disable,
 			       .pause = core_pause,
 			       .resume = core_resume,
-			       .active = core_active },
+			       .active = core_active,
+			       .task_active = core_task_active },
 	[SIM_LAZY_NOFLUSH] = { .enable = core_enable,
 			       .disable = noflush_disable,
 			       .pause = core_pause,
 			       .resume = core_resume,
-			       .active = core_active },
+			       .active = core_active,
+			       .task_active = core_task_active },
 };
 
 static const struct lazy_layer_ops *layer(void)
@@ -235,6 +250,18 @@ bool sim_is_lazy_mmu_mode_active(void)
 	const struct lazy_layer_ops *ops = layer();
 
 	return ops && ops->active();
+}
+
+/*
+ * __task_lazy_mmu_mode_active() of @t as models see it (Xen's switch-in
+ * asks it of next): the core's counters, or passthrough's flag, whose
+ * kernels had no counters (the core's would read 0).
+ */
+bool sim_task_lazy_mmu_mode_active(const struct task_struct *t)
+{
+	const struct lazy_layer_ops *ops = layer();
+
+	return ops && ops->task_active(t);
 }
 
 /* ---- the embedder ------------------------------------------------------------ */

@@ -583,6 +583,7 @@ void sim_lazy_mmu_mode_disable(void);
 void sim_lazy_mmu_mode_pause(void);
 void sim_lazy_mmu_mode_resume(void);
 bool sim_is_lazy_mmu_mode_active(void);
+bool sim_task_lazy_mmu_mode_active(const struct task_struct *t);
 extern const struct sim_embedder_ops sim_embedder;
 
 /*

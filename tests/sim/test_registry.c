@@ -184,14 +184,16 @@ static void test_noflush(void)
 }
 
 /* is_lazy_mmu_mode_active() as a model sees it, through each design. */
-static bool act[5];
+static bool act[5], task_act[2];
 
 static void active_task(void *arg)
 {
 	(void)arg;
 	act[0] = is_lazy_mmu_mode_active();
+	task_act[0] = sim_task_lazy_mmu_mode_active(current);
 	lazy_mmu_mode_enable();
 	act[1] = is_lazy_mmu_mode_active();
+	task_act[1] = sim_task_lazy_mmu_mode_active(current);
 	lazy_mmu_mode_enable();
 	lazy_mmu_mode_disable();
 	act[2] = is_lazy_mmu_mode_active();
@@ -228,6 +230,11 @@ static void test_active(void)
 	ok(!act[0] && act[1] && !act[2] && !act[3] && !act[4],
 	   "passthrough: active from enter to the next leave; the nested "
 	   "disable (a leave) ends it");
+	ok(!task_act[0] && task_act[1],
+	   "passthrough: a task's saved state says active inside a section");
+	run_active("arm64", "7.0", SIM_LAZY_NESTING);
+	ok(!task_act[0] && task_act[1],
+	   "v7.0: a task's saved state is the core's counters");
 	run_active("generic", "7.0", SIM_LAZY_NESTING);
 	ok(!act[0] && !act[1] && !act[2] && !act[3] && !act[4],
 	   "no lazy MMU mode: never active");
