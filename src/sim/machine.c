@@ -152,8 +152,8 @@ static void emit_pending_findings(struct sim_machine *m);
  * run (a finding an observer reports) is not delivered at once, which
  * would re-enter observers in the middle of an event: findings are queued
  * and emitted to every observer once the current event has reached all of
- * them. Other events must not be emitted from an observer (they change
- * nothing, see docs/design.md).
+ * them. Observers emit no other event: they must not change the machine
+ * (docs/design.md).
  */
 void sim_emit(struct sim_event *ev)
 {

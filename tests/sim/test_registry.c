@@ -429,6 +429,8 @@ static void obs_event(void *priv, const struct sim_event *ev)
 	o->depth--;
 }
 
+static struct task_struct *other_task;
+
 static void report_task(void *arg)
 {
 	struct sim_machine *m = sim_machine();
@@ -447,6 +449,11 @@ static void report_task(void *arg)
 	sim_report("bad-page", "without a section");
 	report_barriers = true;
 	set_pte_at(&m->init_mm, KADDR, p, pfn_pte(f, PAGE_KERNEL));
+	report_barriers = false;
+	at.have = SIM_FINDING_CPU;
+	at.cpu = 0;
+	at.task = other_task;
+	sim_report_at(&at, "state-leak", "of another task");
 }
 
 static void test_structured(void)
@@ -463,12 +470,12 @@ static void test_structured(void)
 	o2 = (struct obs){ 0 };
 	sim_add_observer(m, &a);
 	sim_add_observer(m, &b);
-	sim_spawn(m, "idle", 0, kernel_task, NULL);
+	other_task = sim_spawn(m, "idle", 0, kernel_task, NULL);
 	sim_spawn(m, "reporter", 1, report_task, NULL);
 	sim_run(m);
 
 	f = &m->findings[0];
-	ok(m->nr_findings == 4 && !strcmp(f->kind, "bad-page") && f->cpu == 1 &&
+	ok(m->nr_findings == 5 && !strcmp(f->kind, "bad-page") && f->cpu == 1 &&
 		   f->pid == 2 && !strcmp(f->comm, "reporter"),
 	   "a finding records the CPU and task that reported it");
 	ok((f->have & SIM_FINDING_ADDR) && f->addr == KADDR &&
@@ -489,15 +496,19 @@ static void test_structured(void)
 	ok(!strcmp(m->findings[2].kind, "arch-bug") &&
 		   strstr(m->findings[2].message, "from an observer on dsb"),
 	   "an observer's report is a finding like any other");
-	ok(o1.findings == 4 && o2.findings == 4,
+	ok(o1.findings == 5 && o2.findings == 5,
 	   "every finding reaches every observer, also the one an observer "
 	   "reported (first %d, second %d)",
 	   o1.findings, o2.findings);
 	ok(o1.max_depth == 1 && o2.max_depth == 1,
 	   "no observer is re-entered: a finding reported from an observer "
 	   "is emitted after the event");
-	ok(!strcmp(o2.copy.message, m->findings[3].message),
+	ok(!strcmp(o2.copy.message, m->findings[4].message),
 	   "the event carries the finding itself");
+	f = &m->findings[4];
+	ok(f->cpu == 0 && f->pid == 1 && !strcmp(f->comm, "idle") &&
+		   !(f->have & SIM_FINDING_ADDR),
+	   "SIM_FINDING_CPU names another CPU and task than the current");
 	simtest_fini(&T);
 }
 
