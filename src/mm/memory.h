@@ -44,8 +44,8 @@ spinlock_t *pmd_lock(struct mm_struct *mm, pte_t *pmd);
  * with that table's lock held (*@ptlp). NULL, no lock held, if @pmd maps
  * no table. Must be paired with pte_unmap_unlock().
  */
-pte_t *pte_offset_map_lock(struct mm_struct *mm, pte_t *pmd,
-			   unsigned long addr, spinlock_t **ptlp);
+pte_t *pte_offset_map_lock(struct mm_struct *mm, pte_t *pmd, unsigned long addr,
+			   spinlock_t **ptlp);
 void pte_unmap_unlock(pte_t *pte, spinlock_t *ptl);
 
 /*

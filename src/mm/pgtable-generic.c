@@ -40,8 +40,8 @@ spinlock_t *pmd_lock(struct mm_struct *mm, pte_t *pmd)
  * points to, and retry if the pmd changed meanwhile (the table was freed
  * or replaced by another CPU). The lockless read is a step of its own.
  */
-pte_t *pte_offset_map_lock(struct mm_struct *mm, pte_t *pmd,
-			   unsigned long addr, spinlock_t **ptlp)
+pte_t *pte_offset_map_lock(struct mm_struct *mm, pte_t *pmd, unsigned long addr,
+			   spinlock_t **ptlp)
 {
 	for (;;) {
 		pte_t pmdval;

@@ -130,7 +130,7 @@ typedef struct {
 #define SWP_MIGRATION_NUM 3
 #define SWP_HWPOISON_NUM 1
 #define SWP_PTE_MARKER_NUM 1
-#define MAX_SWAPFILES                                                   \
+#define MAX_SWAPFILES                                                      \
 	((1 << MAX_SWAPFILES_SHIFT) - SWP_DEVICE_NUM - SWP_MIGRATION_NUM - \
 	 SWP_HWPOISON_NUM - SWP_PTE_MARKER_NUM)
 #define SWP_HWPOISON MAX_SWAPFILES
@@ -184,9 +184,9 @@ static inline pte_t swp_entry_to_pte(swp_entry_t entry)
 /* The entry of a swap PTE; software bits (PTE_SWP_EXCLUSIVE) dropped. */
 static inline swp_entry_t pte_to_swp_entry(pte_t pte)
 {
-	return swp_entry((unsigned int)((pte >> __SWP_TYPE_SHIFT) &
-					__SWP_TYPE_MASK),
-			 (pte >> __SWP_OFFSET_SHIFT) & __SWP_OFFSET_MASK);
+	return swp_entry(
+		(unsigned int)((pte >> __SWP_TYPE_SHIFT) & __SWP_TYPE_MASK),
+		(pte >> __SWP_OFFSET_SHIFT) & __SWP_OFFSET_MASK);
 }
 
 static inline bool pte_swp_exclusive(pte_t pte)

@@ -326,15 +326,14 @@ static void kernel_map_pages_70(unsigned long pfn, int n, bool enable)
 	flush_tlb_kernel_range(start, start + size);
 }
 
-#define ARM64_COMMON                                            \
-	.name = "arm64", .ptep_get = arm64_ptep_get,            \
-	.ptep_get_and_clear = arm64_ptep_get_and_clear,         \
-	.flush_tlb_kernel_range = arm64_flush_tlb_kernel_range, \
-	.flush_tlb_range = arm64_flush_tlb_range,               \
-	.flush_tlb_mm = arm64_flush_tlb_mm,                     \
-	.flush_tlb_page = arm64_flush_tlb_page,                 \
-	.switch_to = arm64_switch_to,                           \
-	.exception_return = arm64_exception_return,             \
+#define ARM64_COMMON                                                          \
+	.name = "arm64", .ptep_get = arm64_ptep_get,                          \
+	.ptep_get_and_clear = arm64_ptep_get_and_clear,                       \
+	.flush_tlb_kernel_range = arm64_flush_tlb_kernel_range,               \
+	.flush_tlb_range = arm64_flush_tlb_range,                             \
+	.flush_tlb_mm = arm64_flush_tlb_mm,                                   \
+	.flush_tlb_page = arm64_flush_tlb_page, .switch_to = arm64_switch_to, \
+	.exception_return = arm64_exception_return,                           \
 	.spurious_fault = arm64_spurious_fault
 
 DEFINE_SIM_ARCH(arm64_6_16_ops, ARM64_COMMON, .kernel = "6.16",
@@ -352,8 +351,7 @@ DEFINE_SIM_ARCH(arm64_7_0_ops, ARM64_COMMON, .kernel = "7.0",
 		.models = "arch/arm64/include/asm/pgtable.h (v7.0), "
 			  "arch/arm64/mm/pageattr.c (update_range_prot)",
 		.lazy = SIM_LAZY_NESTING, .set_pte_at = set_pte_at_70,
-		.set_ptes = set_ptes_70,
-		.set_table_entry = set_table_entry_70,
+		.set_ptes = set_ptes_70, .set_table_entry = set_table_entry_70,
 		.arch_enter_lazy_mmu_mode = arch_enter_70,
 		.arch_leave_lazy_mmu_mode = arch_leave_70,
 		.arch_flush_lazy_mmu_mode = arch_flush_70,
