@@ -158,8 +158,8 @@ pte_t generic_ptep_get(pte_t *ptep)
  * set_ptes() of include/linux/pgtable.h (v6.16, v7.0), which an arch
  * without its own uses: set_pte() per entry, the frame advancing by one
  * (pte_next_pfn()). Each entry is the model's set_pte_at(); the loop opens
- * no lazy section (it did until "mm: Avoid calling arch_enter/
- * leave_lazy_mmu() in set_ptes", v6.15).
+ * no lazy section (it did until "mm: fix lazy mmu docs and usage", Ryan
+ * Roberts, v6.15).
  */
 void generic_set_ptes(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 		      pte_t pte, unsigned int nr)
