@@ -396,6 +396,9 @@ static void asid_task(void *arg)
 	current->mm = ma;
 	ok(sim_load(UADDR) == 0xa0, "%s %s: mm a's mapping through current->mm",
 	   arch, kver);
+	sim_store(UADDR + 8, 0xa5);
+	ok(sim_phys_read((f[0] << PAGE_SHIFT) + 8) == 0xa5,
+	   "%s %s: a store through it reaches mm a's frame", arch, kver);
 	current->mm = mb;
 	ok(sim_load(UADDR) == 0xa1, "%s %s: mm b's, same address, other ASID",
 	   arch, kver);

@@ -326,21 +326,25 @@ static void kernel_map_pages_70(unsigned long pfn, int n, bool enable)
 	flush_tlb_kernel_range(start, start + size);
 }
 
-#define ARM64_COMMON                                                          \
-	.name = "arm64", .ptep_get = arm64_ptep_get,                          \
-	.ptep_get_and_clear = arm64_ptep_get_and_clear,                       \
-	.flush_tlb_kernel_range = arm64_flush_tlb_kernel_range,               \
-	.flush_tlb_range = arm64_flush_tlb_range,                             \
-	.flush_tlb_mm = arm64_flush_tlb_mm,                                   \
-	.flush_tlb_page = arm64_flush_tlb_page, .switch_to = arm64_switch_to, \
-	.exception_return = arm64_exception_return,                           \
+#define ARM64_COMMON                                            \
+	.name = "arm64", .ptep_get = arm64_ptep_get,            \
+	.ptep_get_and_clear = arm64_ptep_get_and_clear,         \
+	.flush_tlb_kernel_range = arm64_flush_tlb_kernel_range, \
+	.flush_tlb_range = arm64_flush_tlb_range,               \
+	.switch_to = arm64_switch_to,                           \
+	.exception_return = arm64_exception_return,             \
 	.spurious_fault = arm64_spurious_fault
+
+/* the TLB flushes of user address spaces, the same in both versions */
+#define ARM64_FLUSH_MM                      \
+	.flush_tlb_mm = arm64_flush_tlb_mm, \
+	.flush_tlb_page = arm64_flush_tlb_page
 
 DEFINE_SIM_ARCH(arm64_6_16_ops, ARM64_COMMON, .kernel = "6.16",
 		.models = "arch/arm64/include/asm/pgtable.h (v6.16), "
 			  "arch/arm64/mm/pageattr.c (apply_to_page_range)",
 		.lazy = SIM_LAZY_DIRECT, .set_pte_at = set_pte_at_616,
-		.set_ptes = set_ptes_616,
+		.set_ptes = set_ptes_616, ARM64_FLUSH_MM,
 		.set_table_entry = set_table_entry_616,
 		.arch_enter_lazy_mmu_mode = arch_enter_616,
 		.arch_leave_lazy_mmu_mode = arch_leave_616,
@@ -351,7 +355,8 @@ DEFINE_SIM_ARCH(arm64_7_0_ops, ARM64_COMMON, .kernel = "7.0",
 		.models = "arch/arm64/include/asm/pgtable.h (v7.0), "
 			  "arch/arm64/mm/pageattr.c (update_range_prot)",
 		.lazy = SIM_LAZY_NESTING, .set_pte_at = set_pte_at_70,
-		.set_ptes = set_ptes_70, .set_table_entry = set_table_entry_70,
+		.set_ptes = set_ptes_70, ARM64_FLUSH_MM,
+		.set_table_entry = set_table_entry_70,
 		.arch_enter_lazy_mmu_mode = arch_enter_70,
 		.arch_leave_lazy_mmu_mode = arch_leave_70,
 		.arch_flush_lazy_mmu_mode = arch_flush_70,
