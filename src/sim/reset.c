@@ -249,6 +249,8 @@ static void reset_carry(struct sim_machine *m, const struct sim_mark *mk)
 	/* lmm_run() may have taken the findings */
 	m->findings = keep.findings;
 	m->findings_cap = keep.findings ? keep.findings_cap : 0;
+	m->pending = keep.pending; /* findings an observer reported */
+	m->pending_cap = keep.pending_cap;
 	m->tasks = keep.tasks;
 	m->tasks_cap = keep.tasks_cap;
 	m->nr_task_structs = keep.nr_task_structs;

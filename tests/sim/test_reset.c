@@ -16,6 +16,7 @@
 #include "../tap.h"
 #include "check/run.h"
 #include "check/sanitizer.h"
+#include "mm/memory.h"
 #include "mm/mm.h"
 #include "sim/arch.h"
 #include "sim/hostsan.h"
@@ -103,6 +104,52 @@ struct rig_config {
 	struct sim_policy *policy; /* NULL: random, as lmm_run() */
 };
 
+/*
+ * A user address space: an mm with a VMA, PTEs set under the split PTE
+ * lock, data through the user mapping, write-protect, clear, flush; the mm
+ * and its VMA are left for the reset to take back (kernel objects), its
+ * tables too.
+ */
+static void user_task(void *arg)
+{
+	const struct lmm_workload_params *p = arg;
+	unsigned long start = 0x400000, end = start + p->pages * PAGE_SIZE;
+	struct mm_struct *mm = sim_mm_alloc("user");
+	pte_t prot = vm_get_page_prot(VM_READ | VM_WRITE);
+	struct mm_struct *old = current->mm;
+	spinlock_t *ptl;
+	pte_t *pte;
+
+	sim_vma_add(mm, start, end, VM_READ | VM_WRITE);
+	for (unsigned long a = start; a < end; a += PAGE_SIZE) {
+		unsigned long pfn = alloc_page(GFP_KERNEL); /* may sleep */
+
+		pte = pte_alloc_map_lock(mm, a, &ptl);
+		set_pte_at(mm, a, pte, pfn_pte(pfn, prot));
+		pte_unmap_unlock(pte, ptl);
+	}
+	current->mm = mm;
+	for (unsigned long a = start; a < end; a += PAGE_SIZE)
+		sim_store(a, a);
+	for (unsigned long a = start; a < end; a += PAGE_SIZE) {
+		pte = pte_offset_map_lock(mm, pmd_off(mm, a), a, &ptl);
+		ptep_set_wrprotect(mm, a, pte);
+		pte_unmap_unlock(pte, ptl);
+	}
+	flush_tlb_mm(mm);
+	for (unsigned long a = start; a < end; a += PAGE_SIZE) {
+		pte = pte_offset_map_lock(mm, pmd_off(mm, a), a, &ptl);
+		__free_page(pte_pfn(ptep_get_and_clear(mm, a, pte)));
+		pte_unmap_unlock(pte, ptl);
+	}
+	flush_tlb_mm(mm);
+	current->mm = old;
+}
+
+static const struct lmm_workload user_workload = {
+	"user", "user", "a user mm", "", user_task, NULL,
+};
+
 /* A machine as lmm_run() builds it, with the recorder as a third observer. */
 static void rig_create(struct rig *g, const struct rig_config *c)
 {
@@ -110,7 +157,8 @@ static void rig_create(struct rig *g, const struct rig_config *c)
 	struct sim_observer o = { .event = rec_event, .reset = rec_reset };
 
 	memset(g, 0, sizeof(*g));
-	g->w = lmm_workload_find(c->workload);
+	g->w = strcmp(c->workload, "user") ? lmm_workload_find(c->workload) :
+					     &user_workload;
 	g->params.pages = c->pages;
 	opt.arch = sim_arch_find("arm64", c->kernel);
 	opt.lazy = opt.arch->lazy;
@@ -570,6 +618,7 @@ int main(void)
 	test_reset_same("7.0", "vmalloc", 2, true);
 	test_reset_same("7.0", "vmalloc-touch-early", 2, true);
 	test_reset_same("6.16", "vmalloc-touch-early", 1, false);
+	test_reset_same("7.0", "user", 2, true);
 	test_reset_cost();
 	test_kmem();
 	test_threads();
