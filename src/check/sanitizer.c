@@ -16,6 +16,7 @@
  * Deferred work still queued by a task in a section when it flushes the
  * TLB or frees a page is a flush in the section.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -312,19 +313,17 @@ static struct san_queued *queued_update(struct san_state *s,
 	return NULL;
 }
 
+/* "@what <q's address> @how": the access or read that relied on @q */
 static void report_queued(const struct sim_event *ev, const char *what,
-			  const struct san_queued *q, unsigned long found)
+			  const char *how, const struct san_queued *q)
 {
 	sim_report("deferred-access",
-		   "CPU%d %s: %s %#lx %s %#lx, but the update to %#llx that "
-		   "%s queued on CPU%d (%s) is not paid yet (in the lazy MMU "
+		   "CPU%d %s: %s %#lx %s, but the update to %#llx that %s "
+		   "queued on CPU%d (%s) is not paid yet (in the lazy MMU "
 		   "section opened by %s() at %s:%d)",
 		   ev->cpu, ev->task ? ev->task->comm : "idle", what, q->addr,
-		   q->in_memory ? "was translated by the model's cache to "
-				  "frame" :
-				  "found",
-		   found, (unsigned long long)q->value, q->comm, q->cpu,
-		   q->what, q->site.func ? q->site.func : "?",
+		   how, (unsigned long long)q->value, q->comm, q->cpu, q->what,
+		   q->site.func ? q->site.func : "?",
 		   q->site.file ? q->site.file : "?", q->site.line);
 }
 
@@ -333,9 +332,12 @@ static void pte_read(struct san_state *s, const struct sim_event *ev)
 {
 	struct san_queued *q = queued_update(s, ev->ptep, true);
 
-	if (q && q->value != ev->old)
-		report_queued(ev, "ptep_get() of the PTE of", q,
-			      (unsigned long)ev->old);
+	char how[40];
+
+	if (!q || q->value == ev->old)
+		return;
+	snprintf(how, sizeof(how), "read %#llx", (unsigned long long)ev->old);
+	report_queued(ev, "ptep_get() of the PTE of", how, q);
 }
 
 static struct mm_struct *ev_mm(const struct sim_event *ev)
@@ -363,11 +365,14 @@ static void queued_access(struct san_state *s, const struct sim_event *ev,
 		return;
 	q = s->nr_queued_pte ? queued_update(s, ptep, false) : NULL;
 	if (q) {
+		char how[40];
+
+		snprintf(how, sizeof(how), "reached frame %lu", pfn);
 		if (fault && pte_valid(q->value))
-			report_queued(ev, "a fault at", q, 0);
+			report_queued(ev, "an access to", "faulted", q);
 		else if (!fault && (!pte_valid(q->value) ||
 				    pte_pfn(q->value) != pfn))
-			report_queued(ev, "an access to", q, pfn);
+			report_queued(ev, "an access to", how, q);
 		return;
 	}
 	if (fault)
