@@ -73,9 +73,9 @@ static void style_init(struct sim_machine *m)
 
 static void style_fini(struct sim_machine *m)
 {
-	bool intact = !sim_arch_state() ||
-		      ((struct style_hpt *)sim_arch_state())->magic ==
-			      STYLE_MAGIC;
+	bool intact =
+		!sim_arch_state() ||
+		((struct style_hpt *)sim_arch_state())->magic == STYLE_MAGIC;
 
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
 		intact &= ((struct style_cpu *)sim_arch_cpu_state((int)c))
@@ -256,13 +256,13 @@ static void cache_switch_out(struct task_struct *prev)
 	cache_flush_cpu();
 }
 
-#define STYLE_COMMON(style)                                             \
-	.kernel = "test", .models = "tests/sim/style_models.h",        \
+#define STYLE_COMMON(style)                                                   \
+	.kernel = "test", .models = "tests/sim/style_models.h",               \
 	.lazy = SIM_LAZY_NESTING, .cpu_state_size = sizeof(struct style_cpu), \
-	.init = style_init, .fini = style_fini,                          \
-	.set_pte_at = style##_set_pte_at,                                \
-	.arch_leave_lazy_mmu_mode = style##_flush_cpu,                   \
-	.arch_flush_lazy_mmu_mode = style##_flush_cpu,                   \
+	.init = style_init, .fini = style_fini,                               \
+	.set_pte_at = style##_set_pte_at,                                     \
+	.arch_leave_lazy_mmu_mode = style##_flush_cpu,                        \
+	.arch_flush_lazy_mmu_mode = style##_flush_cpu,                        \
 	.switch_out = style##_switch_out
 
 static DEFINE_SIM_ARCH(style_hide_ops, .name = "style-hide",
