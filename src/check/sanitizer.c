@@ -301,8 +301,8 @@ static void paid(struct san_state *s, const struct sim_event *ev)
 }
 
 /* The newest unpaid update of @ptep (of any style if !@store_only). */
-static struct san_queued *queued_update(struct san_state *s,
-					const pte_t *ptep, bool store_only)
+static struct san_queued *queued_update(struct san_state *s, const pte_t *ptep,
+					bool store_only)
 {
 	for (size_t i = s->nr_queued; i-- > 0;) {
 		struct san_queued *q = &s->queued[i];
@@ -370,8 +370,8 @@ static void queued_access(struct san_state *s, const struct sim_event *ev,
 		snprintf(how, sizeof(how), "reached frame %lu", pfn);
 		if (fault && pte_valid(q->value))
 			report_queued(ev, "an access to", "faulted", q);
-		else if (!fault && (!pte_valid(q->value) ||
-				    pte_pfn(q->value) != pfn))
+		else if (!fault &&
+			 (!pte_valid(q->value) || pte_pfn(q->value) != pfn))
 			report_queued(ev, "an access to", how, q);
 		return;
 	}
@@ -386,8 +386,7 @@ static void queued_access(struct san_state *s, const struct sim_event *ev,
 				   "its invalidation (%s) was paid; the table "
 				   "maps %#llx",
 				   ev->cpu, ev->task->comm, ev->addr, pfn,
-				   s->paid[i].what,
-				   (unsigned long long)*ptep);
+				   s->paid[i].what, (unsigned long long)*ptep);
 		return;
 	}
 }
@@ -431,8 +430,7 @@ static void flush_in_section(struct san_state *s, const struct sim_event *ev,
 		   "%s:%d",
 		   ev->cpu, ev->task->comm, what, n, first->what, first->addr,
 		   first->site.func ? first->site.func : "?",
-		   first->site.file ? first->site.file : "?",
-		   first->site.line);
+		   first->site.file ? first->site.file : "?", first->site.line);
 }
 
 /* A task's own queue (a thread flag: arm64's owed barriers) dies with it. */

@@ -175,8 +175,7 @@ static void trace_event(void *priv, const struct sim_event *ev)
 							     "deferred paid",
 			TRACE_DEFERRED_TID + ev->cpu);
 		args_begin(t, ev);
-		fprintf(t->f, ",\"queue\":\"%s\",\"n\":%ld", ev->what,
-			ev->arg);
+		fprintf(t->f, ",\"queue\":\"%s\",\"n\":%ld", ev->what, ev->arg);
 		if (ev->ptep)
 			fprintf(t->f, ",\"addr\":\"%#lx\",\"new\":\"%#llx\"",
 				ev->addr, (unsigned long long)ev->new);

@@ -59,8 +59,12 @@ static bool deferring_70(void)
 	return is_lazy_mmu_mode_active();
 }
 
-/* Owe the barriers to the section if it defers, else pay them now. */
-static void queue_pte_barriers(bool defer)
+/*
+ * Owe the barriers to the section if it defers, else pay them now. What is
+ * owed is reported as deferred work of the task (the flag is per task),
+ * named by the store (@addr) that made it owed.
+ */
+static void queue_pte_barriers(bool defer, unsigned long addr)
 {
 	if (!defer) {
 		emit_pte_barriers();
@@ -70,7 +74,7 @@ static void queue_pte_barriers(bool defer)
 	/* test before set: no atomic RMW when already pending */
 	if (!test_thread_flag(TIF_LAZY_MMU_PENDING)) {
 		set_thread_flag(TIF_LAZY_MMU_PENDING);
-		sim_deferred_queued("owed dsb+isb", current, NULL, 0, 0, 1);
+		sim_deferred_queued("owed dsb+isb", current, NULL, addr, 0, 1);
 	}
 }
 
@@ -101,7 +105,7 @@ static void set_entry(pte_t *ptep, pte_t pte, unsigned long addr, bool barriers,
 		vis = defer ? SIM_PT_DEFERRED : SIM_PT_IN_FLIGHT;
 	sim_pt_write(ptep, pte, addr, vis);
 	if (barriers)
-		queue_pte_barriers(defer);
+		queue_pte_barriers(defer, addr);
 }
 
 #define ARM64_VERSION(v)                                                       \
@@ -306,7 +310,7 @@ static void kernel_map_pages_70(unsigned long pfn, int n, bool enable)
 	.ptep_get_and_clear = arm64_ptep_get_and_clear,         \
 	.flush_tlb_kernel_range = arm64_flush_tlb_kernel_range, \
 	.flush_tlb_range = arm64_flush_tlb_range,               \
-	.switch_out = arm64_switch_out,                           \
+	.switch_out = arm64_switch_out,                         \
 	.exception_return = arm64_exception_return,             \
 	.spurious_fault = arm64_spurious_fault
 
