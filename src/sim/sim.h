@@ -76,6 +76,167 @@ static inline pte_t pfn_pte(unsigned long pfn, pte_t prot)
 	return ((pte_t)pfn << PAGE_SHIFT) | prot;
 }
 
+static inline bool pte_none(pte_t pte)
+{
+	return !pte;
+}
+
+/* No PROT_NONE bit in this layout: present is valid. */
+static inline bool pte_present(pte_t pte)
+{
+	return pte_valid(pte);
+}
+
+/* Writable: PTE_RDONLY clear (no separate DBM/PTE_WRITE bit modelled). */
+static inline bool pte_write(pte_t pte)
+{
+	return !(pte & PTE_RDONLY);
+}
+
+static inline pte_t pte_wrprotect(pte_t pte)
+{
+	return pte | PTE_RDONLY;
+}
+
+static inline pte_t pte_mkwrite(pte_t pte)
+{
+	return pte & ~PTE_RDONLY;
+}
+
+/* pte_next_pfn(): the same entry for the next frame (set_ptes()). */
+static inline pte_t pte_next_pfn(pte_t pte)
+{
+	return pte + ((pte_t)1 << PAGE_SHIFT);
+}
+
+/*
+ * Swap and migration entries (include/linux/swapops.h, include/linux/swap.h
+ * v6.16..v7.0), in the non-present PTE layout of arm64
+ * (arch/arm64/include/asm/pgtable.h: __SWP_TYPE_SHIFT 3, five type bits,
+ * fifty offset bits from bit 8, PTE_SWP_EXCLUSIVE bit 2). PTE_VALID (bit 0)
+ * is never set in one, so no walker ever uses it. Pure shifts and masks of
+ * a 64-bit value: the same on a big-endian host.
+ *
+ * swp_entry_t is the arch-independent form: the type in the top bits of a
+ * 63-bit xarray value, the offset below; swp_entry_to_pte() and
+ * pte_to_swp_entry() convert through the arch's layout.
+ */
+typedef struct {
+	uint64_t val;
+} swp_entry_t;
+
+#define MAX_SWAPFILES_SHIFT 5
+#define SWP_DEVICE_NUM 3 /* device private/exclusive: not modelled */
+#define SWP_MIGRATION_NUM 3
+#define SWP_HWPOISON_NUM 1
+#define SWP_PTE_MARKER_NUM 1
+#define MAX_SWAPFILES                                                      \
+	((1 << MAX_SWAPFILES_SHIFT) - SWP_DEVICE_NUM - SWP_MIGRATION_NUM - \
+	 SWP_HWPOISON_NUM - SWP_PTE_MARKER_NUM)
+#define SWP_HWPOISON MAX_SWAPFILES
+#define SWP_MIGRATION_READ (MAX_SWAPFILES + SWP_HWPOISON_NUM)
+#define SWP_MIGRATION_READ_EXCLUSIVE (MAX_SWAPFILES + SWP_HWPOISON_NUM + 1)
+#define SWP_MIGRATION_WRITE (MAX_SWAPFILES + SWP_HWPOISON_NUM + 2)
+
+#define SWP_TYPE_SHIFT (63 - MAX_SWAPFILES_SHIFT) /* BITS_PER_XA_VALUE - 5 */
+#define SWP_OFFSET_MASK ((1ULL << SWP_TYPE_SHIFT) - 1)
+
+/* arm64's non-present layout */
+#define __SWP_TYPE_SHIFT 3
+#define __SWP_TYPE_BITS 5
+#define __SWP_TYPE_MASK ((1ULL << __SWP_TYPE_BITS) - 1)
+#define __SWP_OFFSET_SHIFT (__SWP_TYPE_BITS + __SWP_TYPE_SHIFT)
+#define __SWP_OFFSET_BITS 50
+#define __SWP_OFFSET_MASK ((1ULL << __SWP_OFFSET_BITS) - 1)
+#define PTE_SWP_EXCLUSIVE (1ULL << 2)
+
+static inline swp_entry_t swp_entry(unsigned int type, uint64_t offset)
+{
+	swp_entry_t e = { ((uint64_t)type << SWP_TYPE_SHIFT) |
+			  (offset & SWP_OFFSET_MASK) };
+
+	return e;
+}
+
+static inline unsigned int swp_type(swp_entry_t entry)
+{
+	return (unsigned int)(entry.val >> SWP_TYPE_SHIFT);
+}
+
+static inline uint64_t swp_offset(swp_entry_t entry)
+{
+	return entry.val & SWP_OFFSET_MASK;
+}
+
+/* Not none, not present: a swap, migration or other software entry. */
+static inline bool is_swap_pte(pte_t pte)
+{
+	return !pte_none(pte) && !pte_present(pte);
+}
+
+static inline pte_t swp_entry_to_pte(swp_entry_t entry)
+{
+	return (((pte_t)swp_type(entry) & __SWP_TYPE_MASK)
+		<< __SWP_TYPE_SHIFT) |
+	       ((swp_offset(entry) & __SWP_OFFSET_MASK) << __SWP_OFFSET_SHIFT);
+}
+
+/* The entry of a swap PTE; software bits (PTE_SWP_EXCLUSIVE) dropped. */
+static inline swp_entry_t pte_to_swp_entry(pte_t pte)
+{
+	return swp_entry(
+		(unsigned int)((pte >> __SWP_TYPE_SHIFT) & __SWP_TYPE_MASK),
+		(pte >> __SWP_OFFSET_SHIFT) & __SWP_OFFSET_MASK);
+}
+
+static inline bool pte_swp_exclusive(pte_t pte)
+{
+	return pte & PTE_SWP_EXCLUSIVE;
+}
+
+static inline pte_t pte_swp_mkexclusive(pte_t pte)
+{
+	return pte | PTE_SWP_EXCLUSIVE;
+}
+
+static inline swp_entry_t make_readable_migration_entry(uint64_t pfn)
+{
+	return swp_entry(SWP_MIGRATION_READ, pfn);
+}
+
+static inline swp_entry_t make_readable_exclusive_migration_entry(uint64_t pfn)
+{
+	return swp_entry(SWP_MIGRATION_READ_EXCLUSIVE, pfn);
+}
+
+static inline swp_entry_t make_writable_migration_entry(uint64_t pfn)
+{
+	return swp_entry(SWP_MIGRATION_WRITE, pfn);
+}
+
+static inline bool is_migration_entry(swp_entry_t entry)
+{
+	unsigned int type = swp_type(entry);
+
+	return type >= SWP_MIGRATION_READ && type <= SWP_MIGRATION_WRITE;
+}
+
+static inline bool is_writable_migration_entry(swp_entry_t entry)
+{
+	return swp_type(entry) == SWP_MIGRATION_WRITE;
+}
+
+static inline bool is_readable_migration_entry(swp_entry_t entry)
+{
+	return swp_type(entry) == SWP_MIGRATION_READ;
+}
+
+/* The frame a migration entry stands for (swp_offset_pfn()). */
+static inline unsigned long swp_offset_pfn(swp_entry_t entry)
+{
+	return (unsigned long)swp_offset(entry);
+}
+
 /* Index of @addr in the table of @level (3 = pgd ... 0 = pte). */
 static inline unsigned int pt_index(unsigned long addr, int level)
 {
@@ -84,13 +245,33 @@ static inline unsigned int pt_index(unsigned long addr, int level)
 
 /* ---- frames and the page allocator -------------------------------------- */
 
+struct task_struct;
+
+/*
+ * A spinlock: spinning is a loop of scheduling points, so the holder (on
+ * another CPU) makes progress whatever the policy.
+ */
+typedef struct {
+	struct task_struct *owner;
+} spinlock_t;
+
+void spin_lock(spinlock_t *lock);
+void spin_unlock(spinlock_t *lock);
+
 #define PG_free (1U << 0)
 #define PG_pgtable (1U << 1)
 #define PG_reserved (1U << 2)
 
+/*
+ * A frame's descriptor. For a page-table frame it is also the kernel's
+ * struct ptdesc: @ptl is the split PTE lock of a PTE table
+ * (ptlock_ptr(), include/linux/mm.h, USE_SPLIT_PTE_PTLOCKS), taken by
+ * pte_offset_map_lock() (src/mm/memory.h).
+ */
 struct page {
 	uint32_t flags;
 	uint32_t nr_hidden; /* entries of this table not yet seen by walkers */
+	spinlock_t ptl; /* PG_pgtable: the split PTE lock */
 };
 
 typedef unsigned int gfp_t;
@@ -107,24 +288,36 @@ typedef unsigned int gfp_t;
 /* Task flags (task_struct.flags). */
 #define PF_EXITING 0x00000004U /* do_exit(): the task is dying */
 
-/*
- * A spinlock: spinning is a loop of scheduling points, so the holder (on
- * another CPU) makes progress whatever the policy.
- */
-typedef struct {
-	struct task_struct *owner;
-} spinlock_t;
-
-void spin_lock(spinlock_t *lock);
-void spin_unlock(spinlock_t *lock);
-
 struct vm_area_struct;
 
 struct mm_struct {
-	spinlock_t page_table_lock;
+	spinlock_t page_table_lock; /* the pmd level and above (pmd_lock()) */
 	pte_t *pgd;
 	uint16_t asid;
 	const char *name;
+	struct vm_area_struct *mmap; /* VMAs by address (src/mm/mmap.c) */
+	int map_count;
+};
+
+/* vm_flags (include/linux/mm.h) */
+#define VM_READ 0x00000001UL
+#define VM_WRITE 0x00000002UL
+#define VM_EXEC 0x00000004UL
+#define VM_SHARED 0x00000008UL
+
+/*
+ * A user mapping (include/linux/mm_types.h). The kernel keeps an mm's VMAs
+ * in a maple tree since 6.1; a list sorted by address does here (the
+ * kernel's own list before 6.1): vm_start < vm_end <= next->vm_start.
+ * Allocated with kzalloc(), so a run abandoned at any point leaks none.
+ */
+struct vm_area_struct {
+	struct mm_struct *vm_mm;
+	unsigned long vm_start; /* first address, page aligned */
+	unsigned long vm_end; /* first address after, page aligned */
+	unsigned long vm_flags;
+	pte_t vm_page_prot; /* the PTE bits of the mapping */
+	struct vm_area_struct *vm_next; /* the mm's next VMA by address */
 };
 
 struct sim_section {
@@ -505,11 +698,6 @@ pte_t *sim_table_of(pte_t entry);
 pte_t *sim_walk(struct mm_struct *mm, unsigned long addr, int level,
 		bool alloc);
 pte_t *pte_offset_kernel_alloc(unsigned long addr);
-typedef int (*pte_fn_t)(pte_t *ptep, unsigned long addr, void *data);
-int apply_to_page_range(struct mm_struct *mm, unsigned long addr,
-			unsigned long size, pte_fn_t fn, void *data);
-int apply_to_existing_page_range(struct mm_struct *mm, unsigned long addr,
-				 unsigned long size, pte_fn_t fn, void *data);
 struct mm_struct *sim_mm_alloc(const char *name);
 /*
  * Who sees a page-table store: every walker at once (SEEN); no walker until
@@ -525,6 +713,15 @@ enum sim_pt_vis {
 
 void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr,
 		  enum sim_pt_vis vis);
+/*
+ * Atomic read-modify-writes (xchg, cmpxchg): one scheduling point before
+ * the read, none between the read and the write, the events of
+ * sim_pt_write() when they store. Both return what the entry held.
+ */
+pte_t sim_pt_xchg(pte_t *ptep, pte_t val, unsigned long addr,
+		  enum sim_pt_vis vis);
+pte_t sim_pt_cmpxchg(pte_t *ptep, pte_t old, pte_t val, unsigned long addr,
+		     enum sim_pt_vis vis);
 void sim_pt_hide(pte_t *ptep, pte_t old);
 void sim_pt_publish(int cpu);
 void sim_pt_sync(int cpu);
@@ -536,6 +733,7 @@ pte_t sim_pt_walker_read(const pte_t *ptep, int cpu);
 void sim_tlb_init(struct sim_tlb *tlb, unsigned int capacity);
 void sim_tlb_inval_page(int cpu, unsigned long addr, uint16_t asid);
 void sim_tlb_inval_all(int cpu);
+void sim_tlb_inval_asid(int cpu, uint16_t asid);
 uint64_t sim_load(unsigned long addr);
 void sim_store(unsigned long addr, uint64_t val);
 bool sim_translate(unsigned long addr, unsigned long *pa);
