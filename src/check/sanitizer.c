@@ -48,6 +48,9 @@ struct san_queued {
 };
 
 /* An invalidation the model paid: the old translation must be gone. */
+/* Paid invalidations watched for stale-tlb: the most recent ones. */
+#define SAN_MAX_PAID 256
+
 struct san_paid {
 	const pte_t *ptep;
 	unsigned long addr;
@@ -273,6 +276,24 @@ static void unqueue(struct san_state *s, size_t i)
 	s->nr_queued--;
 }
 
+static void drop_paid(struct san_state *s, size_t i)
+{
+	memmove(&s->paid[i], &s->paid[i + 1],
+		(s->nr_paid - i - 1) * sizeof(*s->paid));
+	s->nr_paid--;
+}
+
+/* The table entry changes again: a paid invalidation is history. */
+static void forget_paid(struct san_state *s, const pte_t *ptep)
+{
+	for (size_t i = 0; i < s->nr_paid; i++) {
+		if (s->paid[i].ptep == ptep) {
+			drop_paid(s, i);
+			return;
+		}
+	}
+}
+
 /* The oldest @ev->arg items of the queue are paid. */
 static void paid(struct san_state *s, const struct sim_event *ev)
 {
@@ -288,6 +309,9 @@ static void paid(struct san_state *s, const struct sim_event *ev)
 		if (q->in_memory) {
 			struct san_paid *p;
 
+			forget_paid(s, q->ptep);
+			if (s->nr_paid == SAN_MAX_PAID)
+				drop_paid(s, 0);
 			s->paid = grow(s->paid, &s->paid_cap, s->nr_paid,
 				       sizeof(*s->paid));
 			p = &s->paid[s->nr_paid++];
@@ -388,17 +412,6 @@ static void queued_access(struct san_state *s, const struct sim_event *ev,
 				   ev->cpu, ev->task->comm, ev->addr, pfn,
 				   s->paid[i].what, (unsigned long long)*ptep);
 		return;
-	}
-}
-
-/* The table entry changes again: a paid invalidation is history. */
-static void forget_paid(struct san_state *s, const pte_t *ptep)
-{
-	for (size_t i = 0; i < s->nr_paid; i++) {
-		if (s->paid[i].ptep == ptep) {
-			s->paid[i] = s->paid[--s->nr_paid];
-			return;
-		}
 	}
 }
 
