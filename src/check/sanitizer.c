@@ -168,6 +168,8 @@ static void deferred_access(struct san_state *s, const struct sim_event *ev)
 	struct sim_machine *m = sim_machine();
 	struct mm_struct *mm =
 		ev->addr >= PAGE_OFFSET ? &m->init_mm : ev->task->mm;
+	struct sim_finding_at at = { .have = SIM_FINDING_ADDR,
+				     .addr = ev->addr };
 
 	for (int level = 3; level >= 0; level--) {
 		pte_t *ptep = sim_walk(mm, ev->addr, level, false);
@@ -183,22 +185,27 @@ static void deferred_access(struct san_state *s, const struct sim_event *ev)
 		if (!e->deferred)
 			return;
 		/* a deferred store was made with a section open */
-		sim_report("deferred-access",
-			   "CPU%d %s: access to %#lx before its %s update was "
-			   "visible (walkers saw %#llx, the kernel wrote %#llx "
-			   "on CPU%d in %s, in the lazy MMU section opened by "
-			   "%s() at %s:%d)",
-			   ev->cpu, ev->task->comm, ev->addr,
-			   level ? "table" : "PTE",
-			   (unsigned long long)e->visible,
-			   (unsigned long long)e->written, e->cpu, e->comm,
-			   e->site.func ? e->site.func : "?",
-			   e->site.file ? e->site.file : "?", e->site.line);
+		at.have |= SIM_FINDING_VALUES | SIM_FINDING_SECTION;
+		at.old = e->visible;
+		at.new = e->written;
+		at.section = e->site.func ? &e->site : NULL;
+		sim_report_at(
+			&at, "deferred-access",
+			"CPU%d %s: access to %#lx before its %s update was "
+			"visible (walkers saw %#llx, the kernel wrote %#llx "
+			"on CPU%d in %s, in the lazy MMU section opened by "
+			"%s() at %s:%d)",
+			ev->cpu, ev->task->comm, ev->addr,
+			level ? "table" : "PTE", (unsigned long long)e->visible,
+			(unsigned long long)e->written, e->cpu, e->comm,
+			e->site.func ? e->site.func : "?",
+			e->site.file ? e->site.file : "?", e->site.line);
 		return;
 	}
-	sim_report("deferred-access",
-		   "CPU%d %s: spurious fault at %#lx on an entry not tracked",
-		   ev->cpu, ev->task->comm, ev->addr);
+	sim_report_at(
+		&at, "deferred-access",
+		"CPU%d %s: spurious fault at %#lx on an entry not tracked",
+		ev->cpu, ev->task->comm, ev->addr);
 }
 
 /* An access reached a freed frame: through a stale TLB entry or the table. */
@@ -208,18 +215,20 @@ static void freed_frame(const struct sim_event *ev)
 	struct mm_struct *mm =
 		ev->addr >= PAGE_OFFSET ? &m->init_mm : ev->task->mm;
 	pte_t *ptep = sim_walk(mm, ev->addr, 0, false);
+	struct sim_finding_at at = { .have = SIM_FINDING_ADDR,
+				     .addr = ev->addr };
 
 	if (ptep && pte_valid(*ptep) &&
 	    pte_pfn(*ptep) == (unsigned long)ev->arg)
-		sim_report("bad-access",
-			   "CPU%d %s: %#lx is still mapped to frame %ld, "
-			   "which was freed",
-			   ev->cpu, ev->task->comm, ev->addr, ev->arg);
+		sim_report_at(&at, "bad-access",
+			      "CPU%d %s: %#lx is still mapped to frame %ld, "
+			      "which was freed",
+			      ev->cpu, ev->task->comm, ev->addr, ev->arg);
 	else
-		sim_report("stale-tlb",
-			   "CPU%d %s: a stale TLB entry for %#lx reached "
-			   "frame %ld after it was freed",
-			   ev->cpu, ev->task->comm, ev->addr, ev->arg);
+		sim_report_at(&at, "stale-tlb",
+			      "CPU%d %s: a stale TLB entry for %#lx reached "
+			      "frame %ld after it was freed",
+			      ev->cpu, ev->task->comm, ev->addr, ev->arg);
 }
 
 /* ---- deferred work a model reports (styles 2 and 3) ------------------------ */
@@ -337,18 +346,32 @@ static struct san_queued *queued_update(struct san_state *s, const pte_t *ptep,
 	return NULL;
 }
 
-/* "@what <q's address> @how": the access or read that relied on @q */
+/*
+ * "@what <q's address> @how": the access or read that relied on @q. @seen:
+ * the entry it saw, if known (NULL: a frame reached through a cache).
+ */
 static void report_queued(const struct sim_event *ev, const char *what,
-			  const char *how, const struct san_queued *q)
+			  const char *how, const struct san_queued *q,
+			  const pte_t *seen)
 {
-	sim_report("deferred-access",
-		   "CPU%d %s: %s %#lx %s, but the update to %#llx that %s "
-		   "queued on CPU%d (%s) is not paid yet (in the lazy MMU "
-		   "section opened by %s() at %s:%d)",
-		   ev->cpu, ev->task ? ev->task->comm : "idle", what, q->addr,
-		   how, (unsigned long long)q->value, q->comm, q->cpu, q->what,
-		   q->site.func ? q->site.func : "?",
-		   q->site.file ? q->site.file : "?", q->site.line);
+	struct sim_finding_at at = {
+		.have = SIM_FINDING_ADDR | SIM_FINDING_SECTION, .addr = q->addr
+	};
+
+	at.section = q->site.func ? &q->site : NULL;
+	if (seen) {
+		at.have |= SIM_FINDING_VALUES;
+		at.old = *seen;
+		at.new = q->value;
+	}
+	sim_report_at(&at, "deferred-access",
+		      "CPU%d %s: %s %#lx %s, but the update to %#llx that %s "
+		      "queued on CPU%d (%s) is not paid yet (in the lazy MMU "
+		      "section opened by %s() at %s:%d)",
+		      ev->cpu, ev->task ? ev->task->comm : "idle", what,
+		      q->addr, how, (unsigned long long)q->value, q->comm,
+		      q->cpu, q->what, q->site.func ? q->site.func : "?",
+		      q->site.file ? q->site.file : "?", q->site.line);
 }
 
 /* ptep_get() returned an entry whose queued update is not in memory. */
@@ -361,7 +384,7 @@ static void pte_read(struct san_state *s, const struct sim_event *ev)
 	if (!q || q->value == ev->old)
 		return;
 	snprintf(how, sizeof(how), "read %#llx", (unsigned long long)ev->old);
-	report_queued(ev, "ptep_get() of the PTE of", how, q);
+	report_queued(ev, "ptep_get() of the PTE of", how, q, &ev->old);
 }
 
 static struct mm_struct *ev_mm(const struct sim_event *ev)
@@ -393,24 +416,29 @@ static void queued_access(struct san_state *s, const struct sim_event *ev,
 
 		snprintf(how, sizeof(how), "reached frame %lu", pfn);
 		if (fault && pte_valid(q->value))
-			report_queued(ev, "an access to", "faulted", q);
+			report_queued(ev, "an access to", "faulted", q, ptep);
 		else if (!fault &&
 			 (!pte_valid(q->value) || pte_pfn(q->value) != pfn))
-			report_queued(ev, "an access to", how, q);
+			report_queued(ev, "an access to", how, q,
+				      q->in_memory ? NULL : ptep);
 		return;
 	}
 	if (fault)
 		return;
 	for (size_t i = 0; i < s->nr_paid; i++) {
+		struct sim_finding_at at = { .have = SIM_FINDING_ADDR,
+					     .addr = ev->addr };
+
 		if (s->paid[i].ptep != ptep)
 			continue;
 		if (!pte_valid(*ptep) || pte_pfn(*ptep) != pfn)
-			sim_report("stale-tlb",
-				   "CPU%d %s: %#lx reached frame %lu after "
-				   "its invalidation (%s) was paid; the table "
-				   "maps %#llx",
-				   ev->cpu, ev->task->comm, ev->addr, pfn,
-				   s->paid[i].what, (unsigned long long)*ptep);
+			sim_report_at(&at, "stale-tlb",
+				      "CPU%d %s: %#lx reached frame %lu after "
+				      "its invalidation (%s) was paid; the "
+				      "table maps %#llx",
+				      ev->cpu, ev->task->comm, ev->addr, pfn,
+				      s->paid[i].what,
+				      (unsigned long long)*ptep);
 		return;
 	}
 }
@@ -424,6 +452,8 @@ static void flush_in_section(struct san_state *s, const struct sim_event *ev,
 			     const char *what)
 {
 	const struct san_queued *first = NULL;
+	struct sim_finding_at at = { .have = SIM_FINDING_ADDR |
+					     SIM_FINDING_SECTION };
 	size_t n = 0;
 
 	if (!ev->task || !sim_in_section())
@@ -437,13 +467,16 @@ static void flush_in_section(struct san_state *s, const struct sim_event *ev,
 	}
 	if (!first)
 		return;
-	sim_report("flush-in-section",
-		   "CPU%d %s: %s with %zu deferred item(s) still queued (%s, "
-		   "first at %#lx) in the lazy MMU section opened by %s() at "
-		   "%s:%d",
-		   ev->cpu, ev->task->comm, what, n, first->what, first->addr,
-		   first->site.func ? first->site.func : "?",
-		   first->site.file ? first->site.file : "?", first->site.line);
+	at.addr = first->addr;
+	at.section = first->site.func ? &first->site : NULL;
+	sim_report_at(&at, "flush-in-section",
+		      "CPU%d %s: %s with %zu deferred item(s) still queued "
+		      "(%s, first at %#lx) in the lazy MMU section opened by "
+		      "%s() at %s:%d",
+		      ev->cpu, ev->task->comm, what, n, first->what,
+		      first->addr, first->site.func ? first->site.func : "?",
+		      first->site.file ? first->site.file : "?",
+		      first->site.line);
 }
 
 /* A task's own queue (a thread flag: arm64's owed barriers) dies with it. */

@@ -19,7 +19,9 @@ static int usage(FILE *f)
 	      "                   [--tlb-entries N] [--tlb-evict fifo|random]\n"
 	      "defaults: --arch arm64 --workload vmalloc --kernel 7.1 --lazy on\n"
 	      "          --pages 512 --cpus 1 --seed 1 --sched random\n"
-	      "(lazymmu list shows the arches, versions and workloads)\n",
+	      "          --design: the kernel version's (passthrough before 7.0)\n"
+	      "(lazymmu list shows the arches, versions, workloads, fixes and\n"
+	      "designs; --fix may be given more than once)\n",
 	      f);
 	return f == stderr ? LMM_EXIT_USAGE : LMM_EXIT_CLEAN;
 }
@@ -70,15 +72,13 @@ static int parse(int argc, char **argv, struct lmm_run_config *c, bool *json)
 		} else if (!strcmp(opt, "--kernel")) {
 			c->kernel = val;
 		} else if (!strcmp(opt, "--fix")) {
-			return lmm_usage_error(
-				"run: unknown fix '%s' (no fix is modelled for "
-				"these workloads yet; lazymmu list)",
-				val);
+			if (c->nr_fixes == LMM_MAX_FIXES)
+				return lmm_usage_error(
+					"run: --fix given more than %d times",
+					LMM_MAX_FIXES);
+			c->fixes[c->nr_fixes++] = val;
 		} else if (!strcmp(opt, "--design")) {
-			return lmm_usage_error(
-				"run: unknown design '%s' (no alternative design "
-				"is modelled yet; lazymmu list)",
-				val);
+			c->design = val;
 		} else if (!strcmp(opt, "--lazy")) {
 			if (strcmp(val, "on") && strcmp(val, "off"))
 				return lmm_usage_error(
@@ -130,6 +130,54 @@ static int parse(int argc, char **argv, struct lmm_run_config *c, bool *json)
 	return 0;
 }
 
+static void json_hex(bool known, unsigned long long v)
+{
+	if (known)
+		printf("\"0x%llx\"", v);
+	else
+		fputs("null", stdout);
+}
+
+/*
+ * A finding as a JSON object: kind and message, then what is known of it;
+ * an unknown field is null. Addresses and values are hex strings (a JSON
+ * number cannot hold every 64-bit value).
+ */
+static void print_finding(const struct sim_finding *f)
+{
+	fputs("{\"kind\":", stdout);
+	lmm_json_string(f->kind);
+	fputs(",\"message\":", stdout);
+	lmm_json_string(f->message);
+	if (f->cpu >= 0)
+		printf(",\"cpu\":%d", f->cpu);
+	else
+		fputs(",\"cpu\":null", stdout);
+	if (f->pid) {
+		printf(",\"task\":{\"pid\":%d,\"comm\":", f->pid);
+		lmm_json_string(f->comm);
+		putchar('}');
+	} else {
+		fputs(",\"task\":null", stdout);
+	}
+	fputs(",\"addr\":", stdout);
+	json_hex(f->have & SIM_FINDING_ADDR, f->addr);
+	fputs(",\"old\":", stdout);
+	json_hex(f->have & SIM_FINDING_VALUES, f->old);
+	fputs(",\"new\":", stdout);
+	json_hex(f->have & SIM_FINDING_VALUES, f->new);
+	if (f->have & SIM_FINDING_SECTION) {
+		fputs(",\"section\":{\"func\":", stdout);
+		lmm_json_string(f->section.func);
+		fputs(",\"file\":", stdout);
+		lmm_json_string(f->section.file);
+		printf(",\"line\":%d}", f->section.line);
+	} else {
+		fputs(",\"section\":null", stdout);
+	}
+	putchar('}');
+}
+
 static void print_json(const struct lmm_run_config *c,
 		       const struct lmm_run_result *r)
 {
@@ -139,6 +187,15 @@ static void print_json(const struct lmm_run_config *c,
 	lmm_json_string(r->kernel);
 	fputs(",\"workload\":", stdout);
 	lmm_json_string(c->workload);
+	fputs(",\"design\":", stdout);
+	lmm_json_string(r->design);
+	fputs(",\"fixes\":[", stdout);
+	for (unsigned int i = 0; i < c->nr_fixes; i++) {
+		if (i)
+			putchar(',');
+		lmm_json_string(c->fixes[i]);
+	}
+	putchar(']');
 	printf(",\"lazy\":%s,\"pages\":%lu,\"cpus\":%u,\"seed\":%llu",
 	       r->lazy ? "true" : "false", c->pages, c->cpus,
 	       (unsigned long long)c->seed);
@@ -165,11 +222,9 @@ static void print_json(const struct lmm_run_config *c,
 	       (unsigned long long)r->points, r->findings_dropped);
 	fputs(",\"findings\":[", stdout);
 	for (size_t i = 0; i < r->nr_findings; i++) {
-		fputs(i ? ",{\"kind\":" : "{\"kind\":", stdout);
-		lmm_json_string(r->findings[i].kind);
-		fputs(",\"message\":", stdout);
-		lmm_json_string(r->findings[i].message);
-		putchar('}');
+		if (i)
+			putchar(',');
+		print_finding(&r->findings[i]);
 	}
 	puts("]}");
 }
@@ -178,14 +233,18 @@ static void print_text(const struct lmm_run_config *c,
 		       const struct lmm_run_result *r)
 {
 	printf("lazymmu run: arch %s, kernel %s, workload %s, %lu page%s, "
-	       "%u CPU%s, lazy %s, sched %s, seed %llu%s\n",
+	       "%u CPU%s, lazy %s%s%s, sched %s, seed %llu%s",
 	       c->arch, r->kernel, c->workload, c->pages,
 	       c->pages == 1 ? "" : "s", c->cpus, c->cpus == 1 ? "" : "s",
 	       r->lazy ? "on" :
 	       c->lazy ? "off (the arch has no lazy MMU mode)" :
 			 "off",
+	       r->design ? ", design " : "", r->design ? r->design : "",
 	       c->sched, (unsigned long long)c->seed,
 	       c->debug_pagealloc ? ", DEBUG_PAGEALLOC" : "");
+	for (unsigned int i = 0; i < c->nr_fixes; i++)
+		printf(", fix %s", c->fixes[i]);
+	putchar('\n');
 	printf("model: %s\n\n", r->models);
 	printf("%-22s %10s", "event", "total");
 	if (c->cpus > 1)
@@ -219,7 +278,7 @@ int lmm_cmd_run(int argc, char **argv)
 	struct lmm_run_config c;
 	struct lmm_run_result r;
 	bool json = false;
-	char err[160];
+	char err[256];
 	int ret;
 
 	lmm_run_defaults(&c);

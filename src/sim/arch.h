@@ -17,7 +17,12 @@ struct sim_arch_ops {
 	const char *name; /* "arm64" */
 	const char *kernel; /* "7.0" */
 	const char *models; /* kernel files this table models */
-	enum sim_lazy_layer lazy; /* generic layer of this kernel version */
+	/*
+	 * SIM_LAZY_OFF: the arch does not select ARCH_HAS_LAZY_MMU_MODE.
+	 * Otherwise the design its version has; lmm_run() takes the design
+	 * from the kernel version (sim_design_default()) or --design.
+	 */
+	enum sim_lazy_layer lazy;
 
 	/*
 	 * The model's own state, zeroed by the machine: state_size bytes per

@@ -26,6 +26,7 @@
 
 #include "sim/ctx.h"
 #include "sim/embed.h"
+#include "sim/registry.h"
 
 #define SIM_MAX_CPUS 16
 #define SIM_MAX_SECTION_DEPTH 16
@@ -340,6 +341,7 @@ struct task_struct {
 	/* what the callers meant, whatever the kernel version does with it */
 	int lazy_sections; /* sections opened by callers, not yet closed */
 	int lazy_paused;
+	bool lazy_entered; /* passthrough design: entered, not yet left */
 	struct sim_section section[SIM_MAX_SECTION_DEPTH];
 	/* the coroutine */
 	void (*fn)(void *arg);
@@ -434,6 +436,7 @@ struct sim_event {
 	 * enum sim_pt_vis (PTE_WRITE) */
 	long arg;
 	struct lazy_mmu_state state; /* IRQ_ENTER/EXIT, TASK_EXIT */
+	const struct sim_finding *finding; /* FINDING */
 };
 
 struct sim_observer {
@@ -443,9 +446,42 @@ struct sim_observer {
 
 /* ---- findings -------------------------------------------------------------- */
 
+/*
+ * A finding: its kind (a name of sim_finding_kinds[]) and message, and what
+ * is known of where it happened. cpu < 0: no CPU; pid == 0: no task;
+ * SIM_FINDING_ADDR / _VALUES / _SECTION in @have say whether addr, the
+ * values and the section are known.
+ */
 struct sim_finding {
 	char kind[24];
 	char message[384];
+	int cpu;
+	int pid;
+	char comm[16];
+	unsigned int have;
+	unsigned long addr; /* the address accessed or updated */
+	pte_t old, new; /* e.g. what walkers still saw, what the kernel wrote */
+	struct sim_section section; /* the call site that opened the section */
+};
+
+#define SIM_FINDING_ADDR (1U << 0)
+#define SIM_FINDING_VALUES (1U << 1)
+#define SIM_FINDING_SECTION (1U << 2)
+#define SIM_FINDING_CPU (1U << 3) /* cpu and task given, not current's */
+
+/*
+ * What a reporter knows beyond the current context (sim_report_at()): set
+ * the bits of @have for the fields filled. Without SIM_FINDING_CPU the CPU
+ * and task are the current ones; without SIM_FINDING_SECTION the section is
+ * the current task's innermost open one, if any.
+ */
+struct sim_finding_at {
+	unsigned int have;
+	int cpu;
+	const struct task_struct *task;
+	unsigned long addr;
+	pte_t old, new;
+	const struct sim_section *section; /* NULL with the bit: none */
 };
 
 /* ---- what a step touches ----------------------------------------------------- */
@@ -509,15 +545,12 @@ struct sim_arch_ops; /* src/sim/arch.h */
 
 /* ---- the machine ----------------------------------------------------------- */
 
-enum sim_lazy_layer {
-	SIM_LAZY_OFF, /* !CONFIG_ARCH_HAS_LAZY_MMU_MODE: the calls are empty */
-	SIM_LAZY_DIRECT, /* before 7.0: the calls are the arch hooks */
-	SIM_LAZY_NESTING, /* 7.0+: the core (src/core) */
-};
-
 struct sim_options {
 	const struct sim_arch_ops *arch;
+	/* the design of the generic layer (registry.h); OFF: no lazy mode */
 	enum sim_lazy_layer lazy;
+	int kernel; /* SIM_KERNEL(7, 0); 0: the arch table's, else newest */
+	uint64_t fixes; /* bit (1 << enum sim_fix) per fix applied */
 	unsigned int nr_cpus;
 	unsigned long nr_frames;
 	unsigned int tlb_entries;
@@ -601,6 +634,10 @@ struct sim_machine {
 	struct sim_finding *findings;
 	size_t nr_findings, findings_cap;
 	size_t findings_dropped;
+	/* findings reported by an observer, emitted after the event */
+	int emitting;
+	struct sim_finding *pending;
+	size_t nr_pending, pending_cap;
 	uint64_t points; /* scheduling points passed */
 };
 
@@ -638,6 +675,8 @@ void sim_run(struct sim_machine *m);
 void sim_emit(struct sim_event *ev);
 void sim_report(const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void sim_report_at(const struct sim_finding_at *at, const char *kind,
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void sim_sched_point_touch(enum sim_touch kind, const void *obj);
 void sim_sched_point(void); /* touches nothing shared (SIM_TOUCH_LOCAL) */
 unsigned int sim_choose(enum sim_choice what, unsigned int n, unsigned int cur);
@@ -654,6 +693,18 @@ bool test_and_clear_thread_flag(unsigned int flag);
 void sim_unbatched_update(void);
 bool sim_in_section(void);
 const struct sim_section *sim_section_site(const struct task_struct *t);
+
+/* The running machine's kernel version: sim_kernel() >= SIM_KERNEL(7, 0). */
+static inline int sim_kernel(void)
+{
+	return sim_this->opt.kernel;
+}
+
+/* Whether the run applies @fix (sim_fixes[] in registry.c). */
+static inline bool sim_fix_enabled(enum sim_fix fix)
+{
+	return sim_this->opt.fixes & (1ULL << fix);
+}
 
 /* The model's state (see sim_arch_ops.state_size, cpu_state_size). */
 static inline void *sim_arch_state(void)
@@ -738,24 +789,28 @@ uint64_t sim_load(unsigned long addr);
 void sim_store(unsigned long addr, uint64_t val);
 bool sim_translate(unsigned long addr, unsigned long *pa);
 
-/* generic.c: the generic lazy MMU layer of the selected kernel version */
+/* generic.c: the generic lazy MMU layer of the design in force */
 void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line);
 void sim_lazy_mmu_mode_disable(void);
 void sim_lazy_mmu_mode_pause(void);
 void sim_lazy_mmu_mode_resume(void);
+bool sim_is_lazy_mmu_mode_active(void);
+bool sim_task_lazy_mmu_mode_active(const struct task_struct *t);
 extern const struct sim_embedder_ops sim_embedder;
 
 /*
  * Kernel code (src/mm, src/arch, the machine's kernel services) calls the
- * generic lazy MMU layer of the selected kernel version through these: the
- * 7.0 core, the pre-7.0 direct mapping onto the arch hooks, or nothing when
- * the kernel has no lazy MMU mode. The core's own functions are still
- * reachable as (lazy_mmu_mode_enable)().
+ * generic lazy MMU layer of the design in force (sim_designs[]): the 7.0
+ * core, the pre-7.0 passthrough onto the arch hooks, the hypothetical
+ * noflush, or nothing when the kernel has no lazy MMU mode. The core's own
+ * functions are still reachable as (lazy_mmu_mode_enable)().
  */
 #define lazy_mmu_mode_enable() \
 	sim_lazy_mmu_mode_enable(__func__, __FILE__, __LINE__)
 #define lazy_mmu_mode_disable() sim_lazy_mmu_mode_disable()
 #define lazy_mmu_mode_pause() sim_lazy_mmu_mode_pause()
 #define lazy_mmu_mode_resume() sim_lazy_mmu_mode_resume()
+/* as models see it: through the design in force (registry.h) */
+#define is_lazy_mmu_mode_active() sim_is_lazy_mmu_mode_active()
 
 #endif /* _LAZYMMU_SIM_SIM_H */

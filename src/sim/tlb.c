@@ -237,6 +237,7 @@ static long access(unsigned long addr, bool write)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_event ev = { .type = SIM_EV_ACCESS };
+	struct sim_finding_at at = { .have = SIM_FINDING_ADDR, .addr = addr };
 	unsigned long pa;
 
 	sim_sched_point_touch(SIM_TOUCH_DATA,
@@ -244,16 +245,17 @@ static long access(unsigned long addr, bool write)
 	ev.addr = addr;
 	ev.flag = write;
 	if (!sim_translate(addr & ~7UL, &pa)) {
-		sim_report("bad-access", "CPU%d %s: unhandled %s fault at %#lx",
-			   m->this_cpu, current->comm, write ? "write" : "read",
-			   addr);
+		sim_report_at(&at, "bad-access",
+			      "CPU%d %s: unhandled %s fault at %#lx",
+			      m->this_cpu, current->comm,
+			      write ? "write" : "read", addr);
 		return -1;
 	}
 	ev.arg = (long)(pa >> PAGE_SHIFT);
 	if ((unsigned long)ev.arg >= m->nr_frames) {
-		sim_report("bad-access",
-			   "CPU%d %s: %#lx translates to no frame", m->this_cpu,
-			   current->comm, addr);
+		sim_report_at(&at, "bad-access",
+			      "CPU%d %s: %#lx translates to no frame",
+			      m->this_cpu, current->comm, addr);
 		return -1;
 	}
 	sim_emit(&ev);
