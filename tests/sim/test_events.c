@@ -137,6 +137,33 @@ static void correct(void *arg)
 	   kver, seen.queued, seen.paid);
 }
 
+/*
+ * The same under the hypothetical noflush design (7.0 counters, a nested
+ * disable does not flush): update_range_prot()'s flush_tlb_kernel_range()
+ * after its nested section runs with the outer section's barriers (and its
+ * own) still owed: a genuine flush-in-section.
+ */
+static void noflush_nested(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	unsigned long pfn;
+	pte_t *ptep = page_at(KADDR, &pfn);
+
+	(void)arg;
+	lazy_mmu_mode_enable();
+	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(pfn, PAGE_KERNEL));
+	__free_page(alloc_page(GFP_KERNEL));
+	lazy_mmu_mode_disable();
+	ok(findings(m, "flush-in-section") >= 1 &&
+		   strstr(finding_text(m, "flush-in-section"),
+			  "flush_tlb_kernel_range") &&
+		   strstr(finding_text(m, "flush-in-section"),
+			  "noflush_nested"),
+	   "7.0 noflush: DEBUG_PAGEALLOC's flush after a nested section that "
+	   "did not flush: flush-in-section: %s",
+	   finding_text(m, "flush-in-section"));
+}
+
 static void one(const char *arch, void (*fn)(void *), bool dpa, FILE *trace)
 {
 	struct sim_observer o = { .event = watch };
@@ -157,6 +184,7 @@ static void one(const char *arch, void (*fn)(void *), bool dpa, FILE *trace)
 int main(void)
 {
 	static const char *const versions[] = { "6.16", "7.0" };
+	struct sim_options opt;
 
 	for (int v = 0; v < 2; v++) {
 		char *buf = NULL;
@@ -177,5 +205,13 @@ int main(void)
 		free(buf);
 		one("arm64", correct, true, NULL);
 	}
+
+	opt = simtest_options("arm64", "7.0", 1);
+	opt.lazy = SIM_LAZY_NOFLUSH;
+	opt.debug_pagealloc = true;
+	simtest_init_opt(&T, &opt);
+	sim_spawn(T.m, "t", 0, noflush_nested, NULL);
+	sim_run(T.m);
+	simtest_fini(&T);
 	return tap_done();
 }
