@@ -21,6 +21,7 @@
 #include "sim/arch.h"
 #include "sim/hostsan.h"
 #include "sim/stats.h"
+#include "style_models.h"
 
 /* ---- what a run did: counters, findings, a hash of every event ------------ */
 
@@ -94,7 +95,7 @@ struct rig {
 };
 
 struct rig_config {
-	const char *kernel;
+	const char *kernel; /* of arm64, or a test-only model: "style-queue" */
 	const char *workload;
 	unsigned int cpus;
 	unsigned long pages;
@@ -150,6 +151,19 @@ static const struct lmm_workload user_workload = {
 	"user", "user", "a user mm", "", user_task, NULL,
 };
 
+/* arm64 of @kernel, or the test-only model of that name (style_models.h) */
+static const struct sim_arch_ops *rig_arch(const char *kernel)
+{
+	static const struct sim_arch_ops *const styles[] = { &style_hide_ops,
+							     &style_queue_ops,
+							     &style_cache_ops };
+
+	for (size_t i = 0; i < sizeof(styles) / sizeof(styles[0]); i++)
+		if (!strcmp(styles[i]->name, kernel))
+			return styles[i];
+	return sim_arch_find("arm64", kernel);
+}
+
 /* A machine as lmm_run() builds it, with the recorder as a third observer. */
 static void rig_create(struct rig *g, const struct rig_config *c)
 {
@@ -160,7 +174,7 @@ static void rig_create(struct rig *g, const struct rig_config *c)
 	g->w = strcmp(c->workload, "user") ? lmm_workload_find(c->workload) :
 					     &user_workload;
 	g->params.pages = c->pages;
-	opt.arch = sim_arch_find("arm64", c->kernel);
+	opt.arch = rig_arch(c->kernel);
 	opt.lazy = opt.arch->lazy;
 	opt.nr_cpus = c->cpus;
 	opt.nr_frames =
@@ -347,15 +361,15 @@ static void test_reset_same(const char *kernel, const char *workload,
 	}
 	rig_destroy(&g);
 	ok(same(&fresh, &again) && all,
-	   "arm64 %s %s, %u CPU(s)%s: three runs after sim_reset() are the "
+	   "%s %s %s, %u CPU(s)%s: three runs after sim_reset() are the "
 	   "fresh machine's (%llu events, %llu points, %zu findings)",
-	   kernel, workload, cpus, dpa ? ", DEBUG_PAGEALLOC" : "",
-	   (unsigned long long)fresh.events, (unsigned long long)fresh.points,
-	   fresh.nr_findings);
+	   rig_arch(kernel)->name, rig_arch(kernel)->kernel, workload, cpus,
+	   dpa ? ", DEBUG_PAGEALLOC" : "", (unsigned long long)fresh.events,
+	   (unsigned long long)fresh.points, fresh.nr_findings);
 
 	/* stopped midway, at several points, then reset and run through */
 	all = true;
-	for (unsigned long k = 5; k < 2000; k *= 4) {
+	for (unsigned long k = 3; k < 2000; k = k * 5 / 4 + 1) {
 		s = stop_after(c.seed, k);
 		c.policy = &s->p;
 		rig_create(&g, &c);
@@ -619,6 +633,11 @@ int main(void)
 	test_reset_same("7.0", "vmalloc-touch-early", 2, true);
 	test_reset_same("6.16", "vmalloc-touch-early", 1, false);
 	test_reset_same("7.0", "user", 2, true);
+	/* models with state of their own: queues, a translation cache */
+	test_reset_same("style-hide", "vmalloc-touch-early", 2, false);
+	test_reset_same("style-queue", "vmalloc-touch-early", 2, false);
+	test_reset_same("style-cache", "vmalloc", 2, false);
+	test_reset_same("style-cache", "user", 2, false);
 	test_reset_cost();
 	test_kmem();
 	test_threads();
