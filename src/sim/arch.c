@@ -19,7 +19,7 @@ void sim_barrier(const char *insn)
 	struct sim_event ev = { .type = SIM_EV_BARRIER, .what = insn };
 
 	/* a barrier changes what other CPUs' walkers see */
-	sim_sched_point_touch(SIM_TOUCH_TLB, NULL);
+	sim_sched_point_touch(SIM_TOUCH_BARRIER, NULL);
 	sim_emit(&ev);
 }
 
@@ -91,7 +91,7 @@ void generic_set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 
 pte_t generic_ptep_get(pte_t *ptep)
 {
-	sim_sched_point_touch(SIM_TOUCH_PTE, ptep);
+	sim_sched_point_touch(SIM_TOUCH_PTE_READ, ptep);
 	return *ptep;
 }
 

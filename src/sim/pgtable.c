@@ -154,7 +154,13 @@ void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr,
 	bool hide = vis != SIM_PT_SEEN;
 	struct sim_event ev = { .type = SIM_EV_PTE_WRITE };
 
-	sim_sched_point_touch(SIM_TOUCH_PTE, ptep);
+	/*
+	 * A table entry (pmd, pud, pgd) is read by every software walk
+	 * (sim_walk()) without a scheduling point: its store depends on all.
+	 */
+	sim_sched_point_touch((val | *ptep) & PTE_TABLE ? SIM_TOUCH_GLOBAL :
+							  SIM_TOUCH_PTE,
+			      ptep);
 	ev.ptep = ptep;
 	ev.addr = addr;
 	ev.old = *ptep;
