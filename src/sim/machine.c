@@ -491,6 +491,7 @@ static unsigned int choose(enum sim_choice what, unsigned int n,
 	}
 	r = &m->choices[m->nr_choices++];
 	r->what = (uint8_t)what;
+	r->pad = 0;
 	r->n = (uint16_t)n;
 	r->cur = (uint16_t)cur;
 	r->answer = (uint16_t)a;

@@ -318,6 +318,7 @@ struct sim_policy {
 /* One choice of a run, as the machine records it (choices.c). */
 struct sim_choice_rec {
 	uint8_t what; /* enum sim_choice */
+	uint8_t pad; /* 0: no hidden padding, records compare with memcmp */
 	uint16_t n;
 	uint16_t cur;
 	uint16_t answer;
