@@ -30,10 +30,10 @@ static int usage(FILE *f)
 
 /* Options of run (and, later, check) that take a value. */
 static const char *const valued[] = {
-	"--arch",	 "--workload", "--kernel",    "--fix",	"--design",
-	"--lazy",	 "--pages",    "--cpus",      "--seed", "--sched",
-	"--tlb-entries", "--trace",    "--tlb-evict", "--save-choices",
-	"--replay",	 NULL
+	"--arch",      "--workload",	 "--kernel",	  "--fix",
+	"--design",    "--lazy",	 "--pages",	  "--cpus",
+	"--seed",      "--sched",	 "--tlb-entries", "--trace",
+	"--tlb-evict", "--save-choices", "--replay",	  NULL
 };
 
 /* What `run` does with a run besides running it: output and choices. */
@@ -232,8 +232,9 @@ static void print_text(const struct lmm_run_config *c,
 		printf("\nsanitizer: off\n");
 	if (r->stopped)
 		printf("\nthe run stopped early: %s\n",
-		       c->stop_on_first ? "at its first finding (--stop-on-first)" :
-					  "it cannot go on");
+		       c->stop_on_first ?
+			       "at its first finding (--stop-on-first)" :
+			       "it cannot go on");
 	if (!r->nr_findings) {
 		printf("\nfindings: none\n");
 		return;
@@ -475,9 +476,14 @@ int lmm_cmd_run(int argc, char **argv)
 	}
 	ret = lmm_run(&c, &r, err, sizeof(err));
 	if (ret) {
+		if (io.replay && !strstr(err, io.replay))
+			ret = lmm_usage_error("run: --replay %s: %s", io.replay,
+					      err);
+		else
+			ret = lmm_usage_error("run: %s", err);
 		free(rf.text);
 		free(rf.rec);
-		return lmm_usage_error("run: %s", err);
+		return ret;
 	}
 	if (io.save_choices)
 		ret = save_choices(io.save_choices, &c, &r);

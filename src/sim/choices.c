@@ -18,8 +18,8 @@
 #include "sim/sim.h"
 
 static const char *const choice_names[] = {
-	[SIM_CHOOSE_CPU] = "cpu",	  [SIM_CHOOSE_PREEMPT] = "preempt",
-	[SIM_CHOOSE_IRQ] = "irq",	  [SIM_CHOOSE_MIGRATE] = "migrate",
+	[SIM_CHOOSE_CPU] = "cpu",     [SIM_CHOOSE_PREEMPT] = "preempt",
+	[SIM_CHOOSE_IRQ] = "irq",     [SIM_CHOOSE_MIGRATE] = "migrate",
 	[SIM_CHOOSE_EVICT] = "evict",
 };
 
@@ -154,9 +154,8 @@ static void replay_free(struct sim_policy *p)
 	free(p);
 }
 
-struct sim_policy *sim_policy_replay(const struct sim_choice_rec *rec,
-				     size_t n, const char *name,
-				     unsigned int first_line)
+struct sim_policy *sim_policy_replay(const struct sim_choice_rec *rec, size_t n,
+				     const char *name, unsigned int first_line)
 {
 	struct policy_replay *r = calloc(1, sizeof(*r));
 

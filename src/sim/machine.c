@@ -323,10 +323,10 @@ static bool wait_chain(struct task_struct *t, char *buf, size_t len)
 	for (size_t i = 0; i <= m->nr_tasks && task_blocked(w); i++) {
 		struct task_struct *o = w->blocked_on->owner;
 
-		used += (size_t)snprintf(buf + used, used < len ? len - used : 0,
-					 "%s%s (CPU%d) waits for a lock held by %s",
-					 i ? ", which" : "", i ? "" : w->comm,
-					 w->cpu, o->comm);
+		used += (size_t)snprintf(
+			buf + used, used < len ? len - used : 0,
+			"%s%s (CPU%d) waits for a lock held by %s",
+			i ? ", which" : "", i ? "" : w->comm, w->cpu, o->comm);
 		if (o == t)
 			return true;
 		w = o;

@@ -357,9 +357,8 @@ struct sim_policy *sim_policy_random(uint64_t seed,
  * with an error naming @name and the line (@first_line + index) of the
  * choice. @rec must outlive the machine.
  */
-struct sim_policy *sim_policy_replay(const struct sim_choice_rec *rec,
-				     size_t n, const char *name,
-				     unsigned int first_line);
+struct sim_policy *sim_policy_replay(const struct sim_choice_rec *rec, size_t n,
+				     const char *name, unsigned int first_line);
 const char *sim_choice_name(enum sim_choice what);
 int sim_choice_parse(const char *line, struct sim_choice_rec *r, char *err,
 		     size_t errlen);

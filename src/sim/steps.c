@@ -13,11 +13,11 @@
 #include "sim/sim.h"
 
 static const char *const touch_names[] = {
-	[SIM_TOUCH_LOCAL] = "local",	   [SIM_TOUCH_PTE] = "pte",
-	[SIM_TOUCH_DATA] = "data",	   [SIM_TOUCH_TLB] = "tlb",
-	[SIM_TOUCH_LOCK] = "lock",	   [SIM_TOUCH_LAZY] = "lazy",
-	[SIM_TOUCH_ARCH] = "arch",	   [SIM_TOUCH_ALLOC] = "alloc",
-	[SIM_TOUCH_GLOBAL] = "global",	   [SIM_TOUCH_PTE_READ] = "pte-read",
+	[SIM_TOUCH_LOCAL] = "local",	 [SIM_TOUCH_PTE] = "pte",
+	[SIM_TOUCH_DATA] = "data",	 [SIM_TOUCH_TLB] = "tlb",
+	[SIM_TOUCH_LOCK] = "lock",	 [SIM_TOUCH_LAZY] = "lazy",
+	[SIM_TOUCH_ARCH] = "arch",	 [SIM_TOUCH_ALLOC] = "alloc",
+	[SIM_TOUCH_GLOBAL] = "global",	 [SIM_TOUCH_PTE_READ] = "pte-read",
 	[SIM_TOUCH_BARRIER] = "barrier",
 };
 

@@ -187,8 +187,8 @@ static void test_pair(bool same)
 	sim_run(T.m);
 	ok(both_pte > 0 && dependent_seen == (same ? both_pte : 0),
 	   "two CPUs storing %s PTE: %s (%d of %d choices)",
-	   same ? "the same" : "different",
-	   same ? "dependent" : "independent", dependent_seen, both_pte);
+	   same ? "the same" : "different", same ? "dependent" : "independent",
+	   dependent_seen, both_pte);
 	simtest_fini(&T);
 }
 
@@ -318,8 +318,7 @@ static void test_deadlocks(void)
 	sim_spawn(T.m, "abba1", 1, abba_1, NULL);
 	want_cpu = 0;
 	sim_run(T.m);
-	ok(findings(T.m, "deadlock") == 1 && T.m->stopped &&
-		   T.m->nr_live == 2,
+	ok(findings(T.m, "deadlock") == 1 && T.m->stopped && T.m->nr_live == 2,
 	   "ABBA on two CPUs: one deadlock finding, the run ends, both tasks "
 	   "abandoned: %s",
 	   finding_text(T.m, "deadlock"));
@@ -492,8 +491,7 @@ static void test_replay(void)
 	}
 	rep = workload_machine(sim_policy_replay(copy, n, "t", 1), &params, 3);
 	sim_run(rep);
-	ok(sim_error(rep) && strstr(sim_error(rep), "diverges") &&
-		   rep->stopped,
+	ok(sim_error(rep) && strstr(sim_error(rep), "diverges") && rep->stopped,
 	   "an answer that changes the run: divergence is an error: %s",
 	   sim_error(rep) ? sim_error(rep) : "(none)");
 	sim_destroy(rep);
@@ -513,8 +511,7 @@ static void test_replay(void)
 	   "a choice line reads back as the choice");
 	ok(sim_choice_parse("cpu 3 0x5 0 1", &back, line, sizeof(line)) &&
 		   strstr(line, "not among"),
-	   "a line naming an answer outside its options is rejected: %s",
-	   line);
+	   "a line naming an answer outside its options is rejected: %s", line);
 	ok(sim_choice_parse("frob 2 3 0 0", &back, line, sizeof(line)) &&
 		   sim_choice_parse("cpu 2 3 0", &back, line, sizeof(line)) &&
 		   sim_choice_parse("cpu 2 3 0 1 x", &back, line, sizeof(line)),
