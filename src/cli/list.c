@@ -23,6 +23,7 @@ static const char *const finding_kinds[][2] = {
 	{ "api-misuse", "counter underflow or overflow" },
 	{ "bad-access", "an access with no valid translation" },
 	{ "bad-page", "a free of a frame that is not allocated" },
+	{ "deadlock", "spinlock waiters in a cycle, or every busy CPU waiting" },
 };
 
 int lmm_cmd_list(int argc, char **argv)

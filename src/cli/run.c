@@ -234,7 +234,7 @@ static void print_text(const struct lmm_run_config *c,
 		printf("\nthe run stopped early: %s\n",
 		       c->stop_on_first ?
 			       "at its first finding (--stop-on-first)" :
-			       "it cannot go on");
+			       "at a deadlock, its tasks abandoned");
 	if (!r->nr_findings) {
 		printf("\nfindings: none\n");
 		return;

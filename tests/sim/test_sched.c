@@ -73,6 +73,29 @@ static void footprint_task(void *arg)
 	sim_pt_write(ptep + 2, 0, KADDR, SIM_PT_SEEN);
 }
 
+/* With fine_steps, allocator and lock accesses are steps of their own. */
+static spinlock_t fine_lock;
+
+static void fine_task(void *arg)
+{
+	unsigned long pfn;
+
+	(void)arg;
+	sim_sched_point();
+	pfn = alloc_page(GFP_NOWAIT);
+	ok(in_step(SIM_TOUCH_ALLOC, NULL),
+	   "fine steps: a GFP_NOWAIT allocation is an allocator step");
+	sim_sched_point();
+	spin_lock(&fine_lock);
+	ok(in_step(SIM_TOUCH_LOCK, &fine_lock),
+	   "fine steps: taking a lock is a step on the lock");
+	sim_sched_point();
+	__free_page(pfn);
+	ok(in_step(SIM_TOUCH_ALLOC, NULL),
+	   "fine steps: a free is an allocator step");
+	spin_unlock(&fine_lock);
+}
+
 static void test_footprints(void)
 {
 	int a, b, c;
@@ -91,9 +114,17 @@ static void test_footprints(void)
 			local = step(SIM_TOUCH_LOCAL, NULL),
 			global = step(SIM_TOUCH_GLOBAL, NULL),
 			arch = step(SIM_TOUCH_ARCH, NULL);
+	struct sim_options opt;
 
 	simtest_init(&T, "arm64", "7.0", 1, false, NULL);
 	sim_spawn(T.m, "fp", 0, footprint_task, NULL);
+	sim_run(T.m);
+	simtest_fini(&T);
+
+	opt = simtest_options("arm64", "7.0", 1);
+	opt.fine_steps = true;
+	simtest_init_opt(&T, &opt);
+	sim_spawn(T.m, "fine", 0, fine_task, NULL);
 	sim_run(T.m);
 	simtest_fini(&T);
 
