@@ -9,8 +9,6 @@
 extern const struct sim_arch_ops generic_ops;
 extern const struct sim_arch_ops arm64_6_16_ops, arm64_7_0_ops;
 
-const char *const sim_kernel_versions[] = { "6.16", "6.17", "7.0", "7.1",
-					    NULL };
 const char *const sim_arch_names[] = { "generic", "arm64", NULL };
 
 static const struct {

@@ -30,20 +30,98 @@ void lmm_run_defaults(struct lmm_run_config *c)
 	c->irqs = true;
 }
 
-static bool known_kernel(const char *v)
-{
-	for (const char *const *k = sim_kernel_versions; *k; k++)
-		if (!strcmp(*k, v))
-			return true;
-	return false;
-}
-
 static bool known_arch(const char *a)
 {
 	for (const char *const *n = sim_arch_names; *n; n++)
 		if (!strcmp(*n, a))
 			return true;
 	return false;
+}
+
+/*
+ * The design in force: none with --lazy off or on an arch without the
+ * mode, else --design or the kernel version's.
+ */
+static int pick_design(const struct lmm_run_config *c,
+		       const struct sim_arch_ops *arch, const char *kernel,
+		       enum sim_lazy_layer *layer, char *err, size_t errlen)
+{
+	const struct sim_design *d = NULL;
+
+	if (c->design) {
+		d = sim_design_find(c->design);
+		if (!d) {
+			snprintf(err, errlen,
+				 "unknown design '%s' (lazymmu list)",
+				 c->design);
+			return -1;
+		}
+		if (arch->lazy == SIM_LAZY_OFF || !c->lazy) {
+			snprintf(err, errlen,
+				 "--design %s: %s has no lazy MMU mode%s",
+				 c->design, c->arch,
+				 c->lazy ? "" : " with --lazy off");
+			return -1;
+		}
+	}
+	if (arch->lazy == SIM_LAZY_OFF || !c->lazy)
+		*layer = SIM_LAZY_OFF;
+	else
+		*layer = d ? d->layer :
+			     sim_design_default(sim_kernel_parse(kernel));
+	return 0;
+}
+
+/*
+ * The fixes applied: every name must be known; then each must be for this
+ * arch, not merged already in this version, and change this workload.
+ */
+static int pick_fixes(const struct lmm_run_config *c, const char *kernel,
+		      uint64_t *fixes, char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < c->nr_fixes; i++) {
+		if (!sim_fix_find(c->fixes[i])) {
+			snprintf(err, errlen, "unknown fix '%s' (lazymmu list)",
+				 c->fixes[i]);
+			return -1;
+		}
+	}
+	for (unsigned int i = 0; i < c->nr_fixes; i++) {
+		const struct sim_fix_info *f = sim_fix_find(c->fixes[i]);
+
+		if (f->arch && strcmp(f->arch, c->arch)) {
+			snprintf(err, errlen,
+				 "fix '%s' changes arch %s only, not %s",
+				 f->name, f->arch, c->arch);
+			return -1;
+		}
+		if (f->merged &&
+		    sim_kernel_parse(kernel) >= sim_kernel_parse(f->merged)) {
+			snprintf(err, errlen,
+				 "fix '%s' is merged in %s: kernel %s has it",
+				 f->name, f->merged, kernel);
+			return -1;
+		}
+		if (!sim_fix_changes(f, c->arch, c->workload)) {
+			char ws[80] = "";
+			bool modelled = false;
+
+			for (const char *const *w = f->workloads; *w; w++) {
+				size_t len = strlen(ws);
+
+				snprintf(ws + len, sizeof(ws) - len, "%s%s",
+					 len ? ", " : "", *w);
+				modelled |= lmm_workload_find(*w) != NULL;
+			}
+			snprintf(err, errlen,
+				 "fix '%s' changes workload %s, not %s%s",
+				 f->name, ws, c->workload,
+				 modelled ? "" : " (not modelled yet)");
+			return -1;
+		}
+		*fixes |= 1ULL << f->id;
+	}
+	return 0;
 }
 
 int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
@@ -61,7 +139,7 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	char comm[16];
 
 	memset(r, 0, sizeof(*r));
-	if (!known_kernel(kernel)) {
+	if (!sim_kernel_parse(kernel)) {
 		snprintf(err, errlen,
 			 "unknown kernel version '%s' (lazymmu list)", kernel);
 		return -1;
@@ -98,6 +176,9 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 			 c->sched);
 		return -1;
 	}
+	if (pick_design(c, arch, kernel, &opt.lazy, err, errlen) ||
+	    pick_fixes(c, kernel, &opt.fixes, err, errlen))
+		return -1;
 
 	if (c->trace) {
 		trace = fopen(c->trace, "w");
@@ -109,7 +190,7 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	}
 
 	opt.arch = arch;
-	opt.lazy = c->lazy ? arch->lazy : SIM_LAZY_OFF;
+	opt.kernel = sim_kernel_parse(kernel);
 	opt.nr_cpus = c->cpus;
 	/* the workload's pages, their tables, the linear map's, some slack */
 	opt.nr_frames = c->pages * c->cpus * 2 + 1024;
@@ -147,7 +228,9 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 		fclose(trace);
 	}
 	r->kernel = kernel;
+	r->kernel_version = opt.kernel;
 	r->lazy = opt.lazy != SIM_LAZY_OFF;
+	r->design = r->lazy ? sim_design_of(opt.lazy)->name : NULL;
 	r->models = arch->models;
 	r->findings = m->findings;
 	r->nr_findings = m->nr_findings;

@@ -13,12 +13,16 @@
 
 #define LMM_MAX_PAGES 65536UL
 #define LMM_MAX_TOTAL_PAGES 262144UL /* pages x cpus */
+#define LMM_MAX_FIXES 8
 
 struct lmm_run_config {
 	const char *arch; /* "arm64", "generic" */
 	const char *kernel; /* NULL: the newest modelled */
 	const char *workload; /* "vmalloc" */
 	bool lazy; /* false: as if !CONFIG_ARCH_HAS_LAZY_MMU_MODE */
+	const char *design; /* NULL: the kernel version's (sim_designs[]) */
+	const char *fixes[LMM_MAX_FIXES]; /* names of sim_fixes[] */
+	unsigned int nr_fixes;
 	unsigned long pages;
 	unsigned int cpus;
 	uint64_t seed;
@@ -44,6 +48,8 @@ struct lmm_run_config {
 struct lmm_run_result {
 	const char *kernel; /* the version run */
 	bool lazy; /* the mode was there: requested and the arch has one */
+	const char *design; /* the design in force; NULL when !lazy */
+	int kernel_version; /* SIM_KERNEL() of @kernel */
 	const char *models; /* kernel files of the arch model */
 	struct sim_stats stats;
 	struct sim_finding *findings;

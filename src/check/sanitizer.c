@@ -126,6 +126,8 @@ static void deferred_access(struct san_state *s, const struct sim_event *ev)
 	struct sim_machine *m = sim_machine();
 	struct mm_struct *mm =
 		ev->addr >= PAGE_OFFSET ? &m->init_mm : ev->task->mm;
+	struct sim_finding_at at = { .have = SIM_FINDING_ADDR,
+				     .addr = ev->addr };
 
 	for (int level = 3; level >= 0; level--) {
 		pte_t *ptep = sim_walk(mm, ev->addr, level, false);
@@ -141,22 +143,27 @@ static void deferred_access(struct san_state *s, const struct sim_event *ev)
 		if (!e->deferred)
 			return;
 		/* a deferred store was made with a section open */
-		sim_report("deferred-access",
-			   "CPU%d %s: access to %#lx before its %s update was "
-			   "visible (walkers saw %#llx, the kernel wrote %#llx "
-			   "on CPU%d in %s, in the lazy MMU section opened by "
-			   "%s() at %s:%d)",
-			   ev->cpu, ev->task->comm, ev->addr,
-			   level ? "table" : "PTE",
-			   (unsigned long long)e->visible,
-			   (unsigned long long)e->written, e->cpu, e->comm,
-			   e->site.func ? e->site.func : "?",
-			   e->site.file ? e->site.file : "?", e->site.line);
+		at.have |= SIM_FINDING_VALUES | SIM_FINDING_SECTION;
+		at.old = e->visible;
+		at.new = e->written;
+		at.section = e->site.func ? &e->site : NULL;
+		sim_report_at(
+			&at, "deferred-access",
+			"CPU%d %s: access to %#lx before its %s update was "
+			"visible (walkers saw %#llx, the kernel wrote %#llx "
+			"on CPU%d in %s, in the lazy MMU section opened by "
+			"%s() at %s:%d)",
+			ev->cpu, ev->task->comm, ev->addr,
+			level ? "table" : "PTE", (unsigned long long)e->visible,
+			(unsigned long long)e->written, e->cpu, e->comm,
+			e->site.func ? e->site.func : "?",
+			e->site.file ? e->site.file : "?", e->site.line);
 		return;
 	}
-	sim_report("deferred-access",
-		   "CPU%d %s: spurious fault at %#lx on an entry not tracked",
-		   ev->cpu, ev->task->comm, ev->addr);
+	sim_report_at(
+		&at, "deferred-access",
+		"CPU%d %s: spurious fault at %#lx on an entry not tracked",
+		ev->cpu, ev->task->comm, ev->addr);
 }
 
 /* An access reached a freed frame: through a stale TLB entry or the table. */
@@ -166,18 +173,20 @@ static void freed_frame(const struct sim_event *ev)
 	struct mm_struct *mm =
 		ev->addr >= PAGE_OFFSET ? &m->init_mm : ev->task->mm;
 	pte_t *ptep = sim_walk(mm, ev->addr, 0, false);
+	struct sim_finding_at at = { .have = SIM_FINDING_ADDR,
+				     .addr = ev->addr };
 
 	if (ptep && pte_valid(*ptep) &&
 	    pte_pfn(*ptep) == (unsigned long)ev->arg)
-		sim_report("bad-access",
-			   "CPU%d %s: %#lx is still mapped to frame %ld, "
-			   "which was freed",
-			   ev->cpu, ev->task->comm, ev->addr, ev->arg);
+		sim_report_at(&at, "bad-access",
+			      "CPU%d %s: %#lx is still mapped to frame %ld, "
+			      "which was freed",
+			      ev->cpu, ev->task->comm, ev->addr, ev->arg);
 	else
-		sim_report("stale-tlb",
-			   "CPU%d %s: a stale TLB entry for %#lx reached "
-			   "frame %ld after it was freed",
-			   ev->cpu, ev->task->comm, ev->addr, ev->arg);
+		sim_report_at(&at, "stale-tlb",
+			      "CPU%d %s: a stale TLB entry for %#lx reached "
+			      "frame %ld after it was freed",
+			      ev->cpu, ev->task->comm, ev->addr, ev->arg);
 }
 
 static bool state_changed(struct lazy_mmu_state a, struct lazy_mmu_state b)

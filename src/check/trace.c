@@ -69,6 +69,41 @@ static void args_begin(struct trace_writer *t, const struct sim_event *ev)
 		ev->task ? ev->task->comm : "");
 }
 
+/* @s as a JSON string (a finding's message may hold any character). */
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/*
+ * A finding: an instant on the CPU's track named after its kind, global in
+ * scope so that it stands out across every track.
+ */
+static void finding(struct trace_writer *t, const struct sim_event *ev)
+{
+	const struct sim_finding *f = ev->finding;
+
+	head(t, "i", f->kind, ev->cpu);
+	fputs(",\"s\":\"g\",\"cat\":\"finding\",\"args\":{\"kind\":", t->f);
+	json_string(t->f, f->kind);
+	fputs(",\"message\":", t->f);
+	json_string(t->f, f->message);
+	if (f->have & SIM_FINDING_ADDR)
+		fprintf(t->f, ",\"addr\":\"%#lx\"", f->addr);
+	fputc('}', t->f);
+}
+
 /* An entry's simulated physical address: a stable id across runs. */
 static unsigned long entry_pa(const pte_t *ptep)
 {
@@ -167,6 +202,9 @@ static void trace_event(void *priv, const struct sim_event *ev)
 		args_begin(t, ev);
 		fputs("}", t->f);
 		break;
+	case SIM_EV_FINDING:
+		finding(t, ev);
+		break;
 	case SIM_EV_ACCESS:
 	case SIM_EV_PAGE_ALLOC:
 	case SIM_EV_PAGE_FREE:
@@ -174,7 +212,6 @@ static void trace_event(void *priv, const struct sim_event *ev)
 	case SIM_EV_PTE_READ:
 	case SIM_EV_DEFERRED_QUEUED:
 	case SIM_EV_DEFERRED_PAID:
-	case SIM_EV_FINDING:
 	case SIM_EV_SWITCH_MM:
 	case SIM_EV_NR:
 		t->ts--; /* not drawn */

@@ -12,20 +12,6 @@
 #include "mm/mm.h"
 #include "sim/arch.h"
 
-static const char *const finding_kinds[][2] = {
-	{ "deferred-access", "an access saw an update still deferred" },
-	{ "stale-tlb", "a stale translation reached a freed frame" },
-	{ "flush-in-section",
-	  "a TLB flush or free with updates deferred (not yet detected)" },
-	{ "arch-bug", "an architecture's own assertion fired" },
-	{ "sleep-in-atomic", "might_sleep() with preemption disabled" },
-	{ "state-leak", "lazy state left changed at task exit or irq return" },
-	{ "api-misuse", "counter underflow or overflow" },
-	{ "bad-access", "an access with no valid translation" },
-	{ "bad-page", "a free of a frame that is not allocated" },
-	{ "deadlock", "spinlock waiters in a cycle, or every busy CPU waiting" },
-};
-
 int lmm_cmd_list(int argc, char **argv)
 {
 	if (argc > 0 &&
@@ -63,19 +49,37 @@ int lmm_cmd_list(int argc, char **argv)
 		}
 	}
 	printf("kernels:\n ");
-	for (const char *const *k = sim_kernel_versions; *k; k++)
-		printf(" %s", *k);
+	for (const struct sim_kernel_version *k = sim_kernels; k->name; k++)
+		printf(" %s", k->name);
 	printf("   (default %s)\n", lmm_newest_kernel);
 	puts("workloads:");
 	for (const struct lmm_workload *w = lmm_workloads; w->name; w++)
 		printf("  %s\n    %s\n    %s\n", w->name, w->summary,
 		       w->models);
-	puts("fixes:\n  (none yet)");
-	puts("designs:\n  (none yet)");
+	puts("designs (--design; default: passthrough before 7.0, v7.0 from "
+	     "7.0):");
+	for (const struct sim_design *d = sim_designs; d->name; d++)
+		printf("  %s\n    %s\n    is_lazy_mmu_mode_active(): %s\n"
+		       "    from: %s\n",
+		       d->name, d->summary, d->active, d->source);
+	puts("fixes (--fix, repeatable):");
+	for (const struct sim_fix_info *f = sim_fixes; f->name; f++) {
+		printf("  %s\n    %s\n    from: %s\n    %s%s%s", f->name,
+		       f->summary, f->source,
+		       f->merged ? "merged in " : "not merged",
+		       f->merged ? f->merged : "", f->arch ? "; arch " : "");
+		if (f->arch)
+			fputs(f->arch, stdout);
+		fputs("; workloads:", stdout);
+		if (!f->workloads[0])
+			fputs(" any", stdout);
+		for (const char *const *w = f->workloads; *w; w++)
+			printf(" %s%s", *w,
+			       lmm_workload_find(*w) ? "" : " (not modelled)");
+		putchar('\n');
+	}
 	puts("finding kinds:");
-	for (size_t i = 0; i < sizeof(finding_kinds) / sizeof(finding_kinds[0]);
-	     i++)
-		printf("  %-16s %s\n", finding_kinds[i][0],
-		       finding_kinds[i][1]);
+	for (const struct sim_finding_kind *k = sim_finding_kinds; k->name; k++)
+		printf("  %-16s %s\n", k->name, k->meaning);
 	return LMM_EXIT_CLEAN;
 }

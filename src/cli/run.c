@@ -23,7 +23,9 @@ static int usage(FILE *f)
 	      "                   [--save-choices FILE]\n"
 	      "defaults: --arch arm64 --workload vmalloc --kernel 7.1 --lazy on\n"
 	      "          --pages 512 --cpus 1 --seed 1 --sched random\n"
-	      "(lazymmu list shows the arches, versions and workloads)\n",
+	      "          --design: the kernel version's (passthrough before 7.0)\n"
+	      "(lazymmu list shows the arches, versions, workloads, fixes and\n"
+	      "designs; --fix may be given more than once)\n",
 	      f);
 	return f == stderr ? LMM_EXIT_USAGE : LMM_EXIT_CLEAN;
 }
@@ -89,15 +91,13 @@ static int parse(int argc, char **argv, struct lmm_run_config *c,
 		} else if (!strcmp(opt, "--kernel")) {
 			c->kernel = val;
 		} else if (!strcmp(opt, "--fix")) {
-			return lmm_usage_error(
-				"run: unknown fix '%s' (no fix is modelled for "
-				"these workloads yet; lazymmu list)",
-				val);
+			if (c->nr_fixes == LMM_MAX_FIXES)
+				return lmm_usage_error(
+					"run: --fix given more than %d times",
+					LMM_MAX_FIXES);
+			c->fixes[c->nr_fixes++] = val;
 		} else if (!strcmp(opt, "--design")) {
-			return lmm_usage_error(
-				"run: unknown design '%s' (no alternative design "
-				"is modelled yet; lazymmu list)",
-				val);
+			c->design = val;
 		} else if (!strcmp(opt, "--lazy")) {
 			if (strcmp(val, "on") && strcmp(val, "off"))
 				return lmm_usage_error(
@@ -155,6 +155,54 @@ static int parse(int argc, char **argv, struct lmm_run_config *c,
 	return 0;
 }
 
+static void json_hex(bool known, unsigned long long v)
+{
+	if (known)
+		printf("\"0x%llx\"", v);
+	else
+		fputs("null", stdout);
+}
+
+/*
+ * A finding as a JSON object: kind and message, then what is known of it;
+ * an unknown field is null. Addresses and values are hex strings (a JSON
+ * number cannot hold every 64-bit value).
+ */
+static void print_finding(const struct sim_finding *f)
+{
+	fputs("{\"kind\":", stdout);
+	lmm_json_string(f->kind);
+	fputs(",\"message\":", stdout);
+	lmm_json_string(f->message);
+	if (f->cpu >= 0)
+		printf(",\"cpu\":%d", f->cpu);
+	else
+		fputs(",\"cpu\":null", stdout);
+	if (f->pid) {
+		printf(",\"task\":{\"pid\":%d,\"comm\":", f->pid);
+		lmm_json_string(f->comm);
+		putchar('}');
+	} else {
+		fputs(",\"task\":null", stdout);
+	}
+	fputs(",\"addr\":", stdout);
+	json_hex(f->have & SIM_FINDING_ADDR, f->addr);
+	fputs(",\"old\":", stdout);
+	json_hex(f->have & SIM_FINDING_VALUES, f->old);
+	fputs(",\"new\":", stdout);
+	json_hex(f->have & SIM_FINDING_VALUES, f->new);
+	if (f->have & SIM_FINDING_SECTION) {
+		fputs(",\"section\":{\"func\":", stdout);
+		lmm_json_string(f->section.func);
+		fputs(",\"file\":", stdout);
+		lmm_json_string(f->section.file);
+		printf(",\"line\":%d}", f->section.line);
+	} else {
+		fputs(",\"section\":null", stdout);
+	}
+	putchar('}');
+}
+
 static void print_json(const struct lmm_run_config *c,
 		       const struct lmm_run_result *r)
 {
@@ -164,6 +212,15 @@ static void print_json(const struct lmm_run_config *c,
 	lmm_json_string(r->kernel);
 	fputs(",\"workload\":", stdout);
 	lmm_json_string(c->workload);
+	fputs(",\"design\":", stdout);
+	lmm_json_string(r->design);
+	fputs(",\"fixes\":[", stdout);
+	for (unsigned int i = 0; i < c->nr_fixes; i++) {
+		if (i)
+			putchar(',');
+		lmm_json_string(c->fixes[i]);
+	}
+	putchar(']');
 	printf(",\"lazy\":%s,\"pages\":%lu,\"cpus\":%u,\"seed\":%llu",
 	       r->lazy ? "true" : "false", c->pages, c->cpus,
 	       (unsigned long long)c->seed);
@@ -192,11 +249,9 @@ static void print_json(const struct lmm_run_config *c,
 	       r->stopped ? "true" : "false");
 	fputs(",\"findings\":[", stdout);
 	for (size_t i = 0; i < r->nr_findings; i++) {
-		fputs(i ? ",{\"kind\":" : "{\"kind\":", stdout);
-		lmm_json_string(r->findings[i].kind);
-		fputs(",\"message\":", stdout);
-		lmm_json_string(r->findings[i].message);
-		putchar('}');
+		if (i)
+			putchar(',');
+		print_finding(&r->findings[i]);
 	}
 	puts("]}");
 }
@@ -205,14 +260,18 @@ static void print_text(const struct lmm_run_config *c,
 		       const struct lmm_run_result *r)
 {
 	printf("lazymmu run: arch %s, kernel %s, workload %s, %lu page%s, "
-	       "%u CPU%s, lazy %s, sched %s, seed %llu%s\n",
+	       "%u CPU%s, lazy %s%s%s, sched %s, seed %llu%s",
 	       c->arch, r->kernel, c->workload, c->pages,
 	       c->pages == 1 ? "" : "s", c->cpus, c->cpus == 1 ? "" : "s",
 	       r->lazy ? "on" :
 	       c->lazy ? "off (the arch has no lazy MMU mode)" :
 			 "off",
+	       r->design ? ", design " : "", r->design ? r->design : "",
 	       c->sched, (unsigned long long)c->seed,
 	       c->debug_pagealloc ? ", DEBUG_PAGEALLOC" : "");
+	for (unsigned int i = 0; i < c->nr_fixes; i++)
+		printf(", fix %s", c->fixes[i]);
+	putchar('\n');
 	printf("model: %s\n\n", r->models);
 	printf("%-22s %10s", "event", "total");
 	if (c->cpus > 1)
@@ -270,6 +329,10 @@ static int save_choices(const char *path, const struct lmm_run_config *c,
 	fprintf(f, "--pages %lu\n--cpus %u\n--seed %llu\n--sched %s\n",
 		c->pages, c->cpus, (unsigned long long)c->seed,
 		c->sched ? c->sched : "random");
+	if (c->design)
+		fprintf(f, "--design %s\n", c->design);
+	for (unsigned int i = 0; i < c->nr_fixes; i++)
+		fprintf(f, "--fix %s\n", c->fixes[i]);
 	if (c->tlb_entries)
 		fprintf(f, "--tlb-entries %u\n", c->tlb_entries);
 	fprintf(f, "--tlb-evict %s\n", c->tlb_random_evict ? "random" : "fifo");

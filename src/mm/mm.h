@@ -6,6 +6,7 @@
 #ifndef _LAZYMMU_MM_MM_H
 #define _LAZYMMU_MM_MM_H
 
+#include "mm/memory.h"
 #include "sim/sim.h"
 
 /* mm/vmalloc.c */

@@ -47,6 +47,14 @@ void set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 	ARCH_OP(set_pte_at)(mm, addr, ptep, pte);
 }
 
+/* set_ptes(): @nr >= 1 entries mapping @nr consecutive frames from @pte. */
+void set_ptes(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pte_t pte,
+	      unsigned int nr)
+{
+	if (nr)
+		ARCH_OP(set_ptes)(mm, addr, ptep, pte, nr);
+}
+
 pte_t ptep_get(pte_t *ptep)
 {
 	return ARCH_OP(ptep_get)(ptep);
@@ -57,9 +65,47 @@ pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep)
 	return ARCH_OP(ptep_get_and_clear)(mm, addr, ptep);
 }
 
+void pte_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep)
+{
+	ARCH_OP(pte_clear)(mm, addr, ptep);
+}
+
+void ptep_set_wrprotect(struct mm_struct *mm, unsigned long addr, pte_t *ptep)
+{
+	ARCH_OP(ptep_set_wrprotect)(mm, addr, ptep);
+}
+
+pte_t ptep_modify_prot_start(struct vm_area_struct *vma, unsigned long addr,
+			     pte_t *ptep)
+{
+	return ARCH_OP(ptep_modify_prot_start)(vma, addr, ptep);
+}
+
+void ptep_modify_prot_commit(struct vm_area_struct *vma, unsigned long addr,
+			     pte_t *ptep, pte_t old_pte, pte_t pte)
+{
+	ARCH_OP(ptep_modify_prot_commit)(vma, addr, ptep, old_pte, pte);
+}
+
 void set_table_entry(pte_t *ptep, pte_t entry, int level, unsigned long addr)
 {
 	ARCH_OP(set_table_entry)(ptep, entry, level, addr);
+}
+
+void clear_table_entry(pte_t *ptep, int level, unsigned long addr)
+{
+	ARCH_OP(clear_table_entry)(ptep, level, addr);
+}
+
+/* The kernel's set_pmd() has no address; ours takes it for the events. */
+void set_pmd(pte_t *pmdp, pte_t pmd, unsigned long addr)
+{
+	set_table_entry(pmdp, pmd, 1, addr);
+}
+
+void pmd_clear(pte_t *pmdp, unsigned long addr)
+{
+	clear_table_entry(pmdp, 1, addr);
 }
 
 void flush_tlb_kernel_range(unsigned long start, unsigned long end)
@@ -73,6 +119,19 @@ void flush_tlb_range(struct mm_struct *mm, unsigned long start,
 {
 	tlb_flush_call("flush_tlb_range", start, end);
 	ARCH_OP(flush_tlb_range)(mm, start, end);
+}
+
+void flush_tlb_mm(struct mm_struct *mm)
+{
+	tlb_flush_call("flush_tlb_mm", 0, USER_TOP);
+	ARCH_OP(flush_tlb_mm)(mm);
+}
+
+void flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
+{
+	addr &= ~(PAGE_SIZE - 1);
+	tlb_flush_call("flush_tlb_page", addr, addr + PAGE_SIZE);
+	ARCH_OP(flush_tlb_page)(vma, addr);
 }
 
 void __kernel_map_pages(unsigned long pfn, int n, bool enable)
@@ -95,21 +154,96 @@ pte_t generic_ptep_get(pte_t *ptep)
 	return *ptep;
 }
 
+/*
+ * set_ptes() of include/linux/pgtable.h (v6.16, v7.0), which an arch
+ * without its own uses: set_pte() per entry, the frame advancing by one
+ * (pte_next_pfn()). Each entry is the model's set_pte_at(); the loop opens
+ * no lazy section (it did until "mm: fix lazy mmu docs and usage", Ryan
+ * Roberts, v6.15).
+ */
+void generic_set_ptes(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
+		      pte_t pte, unsigned int nr)
+{
+	for (;;) {
+		set_pte_at(mm, addr, ptep, pte);
+		if (--nr == 0)
+			break;
+		ptep++;
+		addr += PAGE_SIZE;
+		pte = pte_next_pfn(pte);
+	}
+}
+
+/* native_ptep_get_and_clear() (asm/pgtable_64.h, SMP): xchg(ptep, 0) */
 pte_t generic_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
 				 pte_t *ptep)
 {
-	pte_t old = *ptep;
-
 	(void)mm;
-	sim_pt_write(ptep, 0, addr, SIM_PT_SEEN);
-	return old;
+	return sim_pt_xchg(ptep, 0, addr, SIM_PT_SEEN);
 }
 
+/* native_pte_clear(): a plain store of 0 */
+void generic_pte_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep)
+{
+	(void)mm;
+	sim_pt_write(ptep, 0, addr, SIM_PT_SEEN);
+}
+
+/*
+ * ptep_set_wrprotect() (arch/x86/include/asm/pgtable.h, since v6.6
+ * 75c1d1854306): READ_ONCE(), then a try_cmpxchg() loop applying
+ * pte_wrprotect(), which retries with the value it found. Another CPU may
+ * step between the read and the cmpxchg: its update is kept, never
+ * overwritten by a stale one. arm64's __ptep_set_wrprotect() is the same
+ * loop (cmpxchg_relaxed).
+ */
+void generic_ptep_set_wrprotect(struct mm_struct *mm, unsigned long addr,
+				pte_t *ptep)
+{
+	pte_t old, cur;
+
+	(void)mm;
+	sim_sched_point_touch(SIM_TOUCH_PTE_READ, ptep);
+	old = *ptep;
+	while ((cur = sim_pt_cmpxchg(ptep, old, pte_wrprotect(old), addr,
+				     SIM_PT_SEEN)) != old)
+		old = cur;
+}
+
+/*
+ * __ptep_modify_prot_start() / __ptep_modify_prot_commit()
+ * (include/linux/pgtable.h): the entry is cleared atomically, so hardware
+ * A/D updates cannot be lost while the caller computes the new value, then
+ * set again. x86 native and arm64 (arch/arm64/mm/mmu.c, erratum 2645198
+ * aside) use these.
+ */
+pte_t generic_ptep_modify_prot_start(struct vm_area_struct *vma,
+				     unsigned long addr, pte_t *ptep)
+{
+	return ptep_get_and_clear(vma->vm_mm, addr, ptep);
+}
+
+void generic_ptep_modify_prot_commit(struct vm_area_struct *vma,
+				     unsigned long addr, pte_t *ptep,
+				     pte_t old_pte, pte_t pte)
+{
+	(void)old_pte;
+	set_pte_at(vma->vm_mm, addr, ptep, pte);
+}
+
+/* native_set_pmd() / native_set_pud(): a plain store */
 void generic_set_table_entry(pte_t *ptep, pte_t entry, int level,
 			     unsigned long addr)
 {
 	(void)level;
 	sim_pt_write(ptep, entry, addr, SIM_PT_SEEN);
+}
+
+/* native_pmd_clear() / native_pud_clear(): a plain store of 0 */
+void generic_clear_table_entry(pte_t *ptep, int level, unsigned long addr)
+{
+	(void)level;
+	sim_pt_write(ptep, 0, addr, SIM_PT_SEEN);
 }
 
 static void flush_range(unsigned long start, unsigned long end, uint16_t asid)
@@ -131,6 +265,22 @@ void generic_flush_tlb_range(struct mm_struct *mm, unsigned long start,
 			     unsigned long end)
 {
 	flush_range(start, end, mm->asid);
+}
+
+/*
+ * flush_tlb_mm() → flush_tlb_mm_range(mm, 0, TLB_FLUSH_ALL): every entry
+ * of the mm's address space (its ASID), on every CPU; other address spaces
+ * and global kernel entries stay.
+ */
+void generic_flush_tlb_mm(struct mm_struct *mm)
+{
+	sim_tlb_inval_asid(-1, mm->asid);
+}
+
+/* flush_tlb_page() → flush_tlb_mm_range(mm, addr, addr + PAGE_SIZE) */
+void generic_flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
+{
+	flush_range(addr, addr + PAGE_SIZE, vma->vm_mm->asid);
 }
 
 /*

@@ -17,7 +17,12 @@ struct sim_arch_ops {
 	const char *name; /* "arm64" */
 	const char *kernel; /* "7.0" */
 	const char *models; /* kernel files this table models */
-	enum sim_lazy_layer lazy; /* generic layer of this kernel version */
+	/*
+	 * SIM_LAZY_OFF: the arch does not select ARCH_HAS_LAZY_MMU_MODE.
+	 * Otherwise the design its version has; lmm_run() takes the design
+	 * from the kernel version (sim_design_default()) or --design.
+	 */
+	enum sim_lazy_layer lazy;
 
 	/*
 	 * The model's own state, zeroed by the machine: state_size bytes per
@@ -115,28 +120,60 @@ const struct sim_arch_ops *sim_arch_find(const char *name, const char *kernel);
 extern const char *const sim_kernel_versions[];
 extern const char *const sim_arch_names[];
 
-/* Primitives as kernel code calls them: dispatch to the machine's model. */
+/*
+ * Primitives as kernel code calls them: dispatch to the machine's model.
+ * ptep_get_and_clear(), ptep_set_wrprotect() and ptep_modify_prot_start()
+ * are atomic read-modify-writes: no scheduling point between their read
+ * and their write.
+ */
 void set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 		pte_t pte);
+void set_ptes(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pte_t pte,
+	      unsigned int nr);
 pte_t ptep_get(pte_t *ptep);
 pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep);
+void pte_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep);
+void ptep_set_wrprotect(struct mm_struct *mm, unsigned long addr, pte_t *ptep);
+pte_t ptep_modify_prot_start(struct vm_area_struct *vma, unsigned long addr,
+			     pte_t *ptep);
+void ptep_modify_prot_commit(struct vm_area_struct *vma, unsigned long addr,
+			     pte_t *ptep, pte_t old_pte, pte_t pte);
 void set_table_entry(pte_t *ptep, pte_t entry, int level, unsigned long addr);
+void clear_table_entry(pte_t *ptep, int level, unsigned long addr);
+/* set_pmd() / pmd_clear() of a pmd mapping @addr (an entry at level 1) */
+void set_pmd(pte_t *pmdp, pte_t pmd, unsigned long addr);
+void pmd_clear(pte_t *pmdp, unsigned long addr);
 void flush_tlb_kernel_range(unsigned long start, unsigned long end);
 void flush_tlb_range(struct mm_struct *mm, unsigned long start,
 		     unsigned long end);
+void flush_tlb_mm(struct mm_struct *mm);
+void flush_tlb_page(struct vm_area_struct *vma, unsigned long addr);
 void __kernel_map_pages(unsigned long pfn, int n, bool enable);
 
 /* The generic defaults (x86 native), for models to reuse. */
 void generic_set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 			pte_t pte);
+void generic_set_ptes(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
+		      pte_t pte, unsigned int nr);
 pte_t generic_ptep_get(pte_t *ptep);
 pte_t generic_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
 				 pte_t *ptep);
+void generic_pte_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep);
+void generic_ptep_set_wrprotect(struct mm_struct *mm, unsigned long addr,
+				pte_t *ptep);
+pte_t generic_ptep_modify_prot_start(struct vm_area_struct *vma,
+				     unsigned long addr, pte_t *ptep);
+void generic_ptep_modify_prot_commit(struct vm_area_struct *vma,
+				     unsigned long addr, pte_t *ptep,
+				     pte_t old_pte, pte_t pte);
 void generic_set_table_entry(pte_t *ptep, pte_t entry, int level,
 			     unsigned long addr);
+void generic_clear_table_entry(pte_t *ptep, int level, unsigned long addr);
 void generic_flush_tlb_kernel_range(unsigned long start, unsigned long end);
 void generic_flush_tlb_range(struct mm_struct *mm, unsigned long start,
 			     unsigned long end);
+void generic_flush_tlb_mm(struct mm_struct *mm);
+void generic_flush_tlb_page(struct vm_area_struct *vma, unsigned long addr);
 void generic_kernel_map_pages(unsigned long pfn, int n, bool enable);
 
 /* Hardware and model events a model emits. */

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * The generic lazy MMU layer as each kernel version has it, and the machine
- * as the core's embedder.
+ * The generic lazy MMU layer of each design (sim_designs[] in registry.c),
+ * and the machine as the core's embedder.
  *
- * 7.0+:   include/linux/pgtable.h calls into the core (src/core), which
- *         calls back through sim_embedder.
- * <7.0:   the generic calls are the arch hooks themselves
- *         (arch_enter_lazy_mmu_mode() / arch_leave_lazy_mmu_mode(); a pause
- *         was open-coded as leave + enter, as mm/kasan/shadow.c did).
- * off:    !CONFIG_ARCH_HAS_LAZY_MMU_MODE: the calls are empty.
+ * v7.0:        include/linux/pgtable.h calls into the core (src/core),
+ *              which calls back through sim_embedder (5ab246749569).
+ * passthrough: before 7.0 the generic calls are the arch hooks themselves
+ *              (arch_enter_lazy_mmu_mode() / arch_leave_lazy_mmu_mode(); a
+ *              pause was open-coded as leave + enter, as mm/kasan/shadow.c
+ *              did in 6.17).
+ * noflush:     hypothetical: the core, except that a nested disable calls
+ *              no hook (the core would call arch_flush_lazy_mmu_mode()).
+ * off:         !CONFIG_ARCH_HAS_LAZY_MMU_MODE: the calls are empty.
  *
- * Whatever the version, the machine also records what callers meant (the
+ * Whatever the design, the machine also records what callers meant (the
  * sections they opened and where), for the sanitizer and for counting
  * updates paid at once inside a section.
  */
@@ -56,11 +59,136 @@ static void hook_flush(void)
 	     sim_this->arch->arch_flush_lazy_mmu_mode);
 }
 
+/* ---- the designs ------------------------------------------------------------ */
+
+/*
+ * One table of the four calls and the query per design, indexed by
+ * enum sim_lazy_layer. SIM_LAZY_OFF has none: the calls return first.
+ */
+struct lazy_layer_ops {
+	void (*enable)(void);
+	void (*disable)(void);
+	void (*pause)(void);
+	void (*resume)(void);
+	bool (*active)(void);
+	/* @t's saved state, whatever the context (at context switch) */
+	bool (*task_active)(const struct task_struct *t);
+};
+
+/*
+ * passthrough: the hooks, whatever the nesting. What is "active" is what
+ * the arch's own flag would say (arm64 TIF_LAZY_MMU in 6.16, Ryan Roberts'
+ * proposed arch_in_lazy_mmu_mode(), "[RFC PATCH v1 4/6]", 2025-05-30): set
+ * by an enter, cleared by any leave, so a nested leave ends it as
+ * 1ef3095b1405 does on arm64. Interrupts neither change nor see it.
+ */
+static void passthrough_enter(void)
+{
+	if (!in_interrupt())
+		current->lazy_entered = true;
+	hook_enter();
+}
+
+static void passthrough_leave(void)
+{
+	if (!in_interrupt())
+		current->lazy_entered = false;
+	hook_leave();
+}
+
+static bool passthrough_active(void)
+{
+	return !in_interrupt() && current->lazy_entered;
+}
+
+static bool passthrough_task_active(const struct task_struct *t)
+{
+	return t->lazy_entered;
+}
+
+static void core_enable(void)
+{
+	(lazy_mmu_mode_enable)();
+}
+
+static void core_disable(void)
+{
+	(lazy_mmu_mode_disable)();
+}
+
+static void core_pause(void)
+{
+	(lazy_mmu_mode_pause)();
+}
+
+static void core_resume(void)
+{
+	(lazy_mmu_mode_resume)();
+}
+
+static bool core_active(void)
+{
+	return (is_lazy_mmu_mode_active)();
+}
+
+static bool core_task_active(const struct task_struct *t)
+{
+	return __task_lazy_mmu_mode_active(&t->lazy_mmu_state);
+}
+
+/*
+ * noflush: a nested disable (outside interrupts, not paused, the count
+ * staying above 0) only drops the count; every other case is the core's,
+ * warnings included.
+ */
+static void noflush_disable(void)
+{
+	struct lazy_mmu_state *state = &current->lazy_mmu_state;
+
+	if (!in_interrupt() && state->pause_count == 0 &&
+	    state->enable_count > 1) {
+		state->enable_count--;
+		return;
+	}
+	(lazy_mmu_mode_disable)();
+}
+
+static const struct lazy_layer_ops layers[SIM_LAZY_NR] = {
+	[SIM_LAZY_DIRECT] = { .enable = passthrough_enter,
+			      .disable = passthrough_leave,
+			      .pause = passthrough_leave,
+			      .resume = passthrough_enter,
+			      .active = passthrough_active,
+			      .task_active = passthrough_task_active },
+	[SIM_LAZY_NESTING] = { .enable = core_enable,
+			       .disable = core_disable,
+			       .pause = core_pause,
+			       .resume = core_resume,
+			       .active = core_active,
+			       .task_active = core_task_active },
+	[SIM_LAZY_NOFLUSH] = { .enable = core_enable,
+			       .disable = noflush_disable,
+			       .pause = core_pause,
+			       .resume = core_resume,
+			       .active = core_active,
+			       .task_active = core_task_active },
+};
+
+static const struct lazy_layer_ops *layer(void)
+{
+	enum sim_lazy_layer l = sim_this->opt.lazy;
+
+	return l > SIM_LAZY_OFF && l < SIM_LAZY_NR ? &layers[l] : NULL;
+}
+
+/* ---- the calls kernel code makes ------------------------------------------------ */
+
 void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line)
 {
+	const struct lazy_layer_ops *ops = layer();
 	struct task_struct *t = current;
 
-	if (sim_this->opt.lazy == SIM_LAZY_OFF)
+	if (!ops)
 		return;
 	if (!in_interrupt()) {
 		if (t->lazy_sections < SIM_MAX_SECTION_DEPTH) {
@@ -71,55 +199,69 @@ void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line)
 		t->lazy_sections++;
 	}
 	lazy_call("lazy_mmu_mode_enable", SIM_LAZY_ENABLE);
-	if (sim_this->opt.lazy == SIM_LAZY_NESTING)
-		(lazy_mmu_mode_enable)();
-	else
-		hook_enter();
+	ops->enable();
 }
 
 void sim_lazy_mmu_mode_disable(void)
 {
+	const struct lazy_layer_ops *ops = layer();
 	struct task_struct *t = current;
 
-	if (sim_this->opt.lazy == SIM_LAZY_OFF)
+	if (!ops)
 		return;
 	lazy_call("lazy_mmu_mode_disable", SIM_LAZY_DISABLE);
-	if (sim_this->opt.lazy == SIM_LAZY_NESTING)
-		(lazy_mmu_mode_disable)();
-	else
-		hook_leave();
+	ops->disable();
 	if (!in_interrupt() && t->lazy_sections > 0)
 		t->lazy_sections--;
 }
 
 void sim_lazy_mmu_mode_pause(void)
 {
+	const struct lazy_layer_ops *ops = layer();
 	struct task_struct *t = current;
 
-	if (sim_this->opt.lazy == SIM_LAZY_OFF)
+	if (!ops)
 		return;
 	lazy_call("lazy_mmu_mode_pause", SIM_LAZY_PAUSE);
-	if (sim_this->opt.lazy == SIM_LAZY_NESTING)
-		(lazy_mmu_mode_pause)();
-	else
-		hook_leave();
+	ops->pause();
 	if (!in_interrupt())
 		t->lazy_paused++;
 }
 
 void sim_lazy_mmu_mode_resume(void)
 {
+	const struct lazy_layer_ops *ops = layer();
 	struct task_struct *t = current;
 
-	if (sim_this->opt.lazy == SIM_LAZY_OFF)
+	if (!ops)
 		return;
 	lazy_call("lazy_mmu_mode_resume", SIM_LAZY_RESUME);
 	if (!in_interrupt() && t->lazy_paused > 0)
 		t->lazy_paused--;
-	if (sim_this->opt.lazy == SIM_LAZY_NESTING)
-		(lazy_mmu_mode_resume)();
-	else
-		hook_enter();
+	ops->resume();
+}
+
+/*
+ * is_lazy_mmu_mode_active() as models see it: the design's answer; false
+ * when the kernel has no lazy MMU mode.
+ */
+bool sim_is_lazy_mmu_mode_active(void)
+{
+	const struct lazy_layer_ops *ops = layer();
+
+	return ops && ops->active();
+}
+
+/*
+ * __task_lazy_mmu_mode_active() of @t as models see it (Xen's switch-in
+ * asks it of next): the core's counters, or passthrough's flag, whose
+ * kernels had no counters (the core's would read 0).
+ */
+bool sim_task_lazy_mmu_mode_active(const struct task_struct *t)
+{
+	const struct lazy_layer_ops *ops = layer();
+
+	return ops && ops->task_active(t);
 }
 
 /* ---- the embedder ------------------------------------------------------------ */

@@ -169,17 +169,31 @@ static struct task_struct *rq_pop(struct sim_machine *m, int cpu)
 
 /* ---- events and findings ---------------------------------------------------- */
 
+static void emit_pending_findings(struct sim_machine *m);
+
+/*
+ * Observers run in registration order. An event emitted while observers
+ * run (a finding an observer reports) is not delivered at once, which
+ * would re-enter observers in the middle of an event: findings are queued
+ * and emitted to every observer once the current event has reached all of
+ * them. Observers emit no other event: they must not change the machine
+ * (docs/design.md).
+ */
 void sim_emit(struct sim_event *ev)
 {
 	struct sim_machine *m = sim_this;
-	bool was = m->in_observer;
 
 	ev->cpu = m->this_cpu;
 	ev->task = m->cpu[m->this_cpu].curr;
-	m->in_observer = true; /* observers never draw choices */
+	m->emitting++;
 	for (int i = 0; i < m->nr_obs; i++)
 		m->obs[i].event(m->obs[i].priv, ev);
-	m->in_observer = was;
+	m->emitting--;
+	if (!m->emitting && m->nr_pending) {
+		emit_pending_findings(m);
+		if (m->opt.stop_on_finding)
+			sim_stop(); /* once every observer saw the finding */
+	}
 }
 
 /*
@@ -223,30 +237,127 @@ void sim_add_observer(struct sim_machine *m, const struct sim_observer *o)
 
 #define SIM_MAX_FINDINGS 1000
 
-void sim_report(const char *kind, const char *fmt, ...)
+static void emit_finding(const struct sim_finding *f)
+{
+	struct sim_event ev = { .type = SIM_EV_FINDING };
+
+	ev.what = f->kind;
+	ev.finding = f;
+	ev.addr = f->have & SIM_FINDING_ADDR ? f->addr : 0;
+	ev.old = f->old;
+	ev.new = f->new;
+	sim_emit(&ev);
+}
+
+/*
+ * Findings queued while observers ran, in the order reported; those that
+ * their own delivery reports join the queue and follow.
+ */
+static void emit_pending_findings(struct sim_machine *m)
+{
+	m->emitting++;
+	for (size_t i = 0; i < m->nr_pending; i++) {
+		struct sim_finding f = m->pending[i]; /* the queue may grow */
+
+		emit_finding(&f);
+	}
+	m->nr_pending = 0;
+	m->emitting--;
+}
+
+static void *grow(void *p, size_t *cap, size_t size)
+{
+	*cap = *cap ? 2 * *cap : 16;
+	p = realloc(p, *cap * size);
+	if (!p)
+		abort();
+	return p;
+}
+
+static void report(const struct sim_finding_at *at, const char *kind,
+		   const char *fmt, va_list ap)
 {
 	struct sim_machine *m = sim_this;
-	struct sim_finding *f;
+	const struct task_struct *t = m->cpu[m->this_cpu].curr;
+	const struct sim_section *site = NULL;
+	struct sim_finding f;
+
+	if (!sim_finding_kind_find(kind)) {
+		fprintf(stderr,
+			"lazymmu: sim_report: finding kind '%s' is not in "
+			"sim_finding_kinds[] (src/sim/registry.c)\n",
+			kind);
+		abort();
+	}
+	memset(&f, 0, sizeof(f));
+	snprintf(f.kind, sizeof(f.kind), "%s", kind);
+	vsnprintf(f.message, sizeof(f.message), fmt, ap);
+	f.cpu = m->running ? m->this_cpu : -1;
+	if (at && (at->have & SIM_FINDING_CPU)) {
+		f.cpu = at->cpu;
+		t = at->task;
+	}
+	if (t) {
+		f.pid = t->pid;
+		memcpy(f.comm, t->comm, sizeof(f.comm));
+	}
+	f.have = at ? at->have & (SIM_FINDING_ADDR | SIM_FINDING_VALUES) : 0;
+	if (at) {
+		f.addr = at->addr;
+		f.old = at->old;
+		f.new = at->new;
+	}
+	if (at && (at->have & SIM_FINDING_SECTION))
+		site = at->section;
+	else if (t && m->running && !m->cpu[m->this_cpu].irq_depth)
+		site = sim_section_site(t);
+	if (site && site->func) {
+		f.section = *site;
+		f.have |= SIM_FINDING_SECTION;
+	}
+
+	if (m->nr_findings < SIM_MAX_FINDINGS) {
+		if (m->nr_findings == m->findings_cap)
+			m->findings = grow(m->findings, &m->findings_cap,
+					   sizeof(*m->findings));
+		m->findings[m->nr_findings++] = f;
+	} else {
+		m->findings_dropped++;
+	}
+	if (m->emitting) {
+		if (m->nr_pending == m->pending_cap)
+			m->pending = grow(m->pending, &m->pending_cap,
+					  sizeof(*m->pending));
+		m->pending[m->nr_pending++] = f;
+	} else {
+		emit_finding(&f);
+		if (m->opt.stop_on_finding)
+			sim_stop();
+	}
+}
+
+/*
+ * sim_report() - report a finding of registered @kind (sim_finding_kinds[]),
+ * with the current CPU, task and innermost open section.
+ */
+void sim_report(const char *kind, const char *fmt, ...)
+{
 	va_list ap;
 
-	if (m->nr_findings == SIM_MAX_FINDINGS) {
-		m->findings_dropped++;
-		return;
-	}
-	if (m->nr_findings == m->findings_cap) {
-		m->findings_cap = m->findings_cap ? 2 * m->findings_cap : 16;
-		m->findings = realloc(m->findings,
-				      m->findings_cap * sizeof(*m->findings));
-		if (!m->findings)
-			abort();
-	}
-	f = &m->findings[m->nr_findings++];
-	snprintf(f->kind, sizeof(f->kind), "%s", kind);
 	va_start(ap, fmt);
-	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	report(NULL, kind, fmt, ap);
 	va_end(ap);
-	if (m->opt.stop_on_finding)
-		sim_stop();
+}
+
+/* sim_report_at() - the same, with what the reporter knows in @at. */
+void sim_report_at(const struct sim_finding_at *at, const char *kind,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(at, kind, fmt, ap);
+	va_end(ap);
 }
 
 /* ---- kernel services: preemption, flags, interrupts ------------------------ */
@@ -467,7 +578,7 @@ static unsigned int choose(enum sim_choice what, unsigned int n,
 		allowed &= (1U << n) - 1;
 	if (n > 32 ? n <= 1 : sim_set_count(allowed) <= 1)
 		return n > 32 || !allowed ? 0 : sim_set_nth(allowed, 0);
-	if (m->in_observer) {
+	if (m->emitting) {
 		sim_fail("an observer asked for a %s choice: observers never "
 			 "draw choices",
 			 sim_choice_name(what));
@@ -737,6 +848,12 @@ struct sim_machine *sim_create(const struct sim_options *opt)
 	if (!m->opt.policy)
 		m->opt.policy = sim_policy_rr(64);
 	m->arch = m->opt.arch;
+	/* the version: the caller's, else the arch table's, else the newest */
+	if (!m->opt.kernel)
+		m->opt.kernel =
+			m->arch->kernel ? sim_kernel_parse(m->arch->kernel) : 0;
+	if (!m->opt.kernel)
+		m->opt.kernel = sim_kernel_newest;
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
 		m->cpu[c].id = (int)c;
 		sim_tlb_init(&m->cpu[c].tlb, m->opt.tlb_entries);
@@ -800,6 +917,7 @@ void sim_destroy(struct sim_machine *m)
 	free(m->word0);
 	free(m->findings);
 	free(m->choices);
+	free(m->pending);
 	sim_kmem_free_all(m);
 	free(m);
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * Page tables: software walks, table allocation, apply_to_page_range()
- * (mm/memory.c: one lazy MMU section per PTE table, as apply_to_pte_range()
- * opens), and the walker's view of entries that an architecture has stored
- * but not yet made visible to its table walkers.
+ * Page tables: software walks, table allocation, the hardware stores and
+ * atomic read-modify-writes of entries, and the walker's view of entries
+ * that an architecture has stored but not yet made visible to its table
+ * walkers. The kernel's walkers that call back (apply_to_page_range()) are
+ * callers, in src/mm/memory.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ static unsigned long pte_alloc_one_kernel(void)
 		return 0;
 	memset(pfn_to_virt_raw(pfn), 0, PAGE_SIZE);
 	pfn_to_page(pfn)->flags |= PG_pgtable;
+	/* pagetable_pte_ctor() → ptlock_init(): the split PTE lock, free */
+	memset(&pfn_to_page(pfn)->ptl, 0, sizeof(pfn_to_page(pfn)->ptl));
 	return pfn;
 }
 
@@ -91,55 +94,6 @@ struct mm_struct *sim_mm_alloc(const char *name)
 	return mm;
 }
 
-static int apply_to_pte_range(struct mm_struct *mm, unsigned long addr,
-			      unsigned long end, pte_fn_t fn, void *data,
-			      bool create)
-{
-	pte_t *pte = sim_walk(mm, addr, 0, create);
-	int err = 0;
-
-	if (!pte)
-		return create ? -12 /* -ENOMEM */ : 0;
-	lazy_mmu_mode_enable();
-	do {
-		if (create || pte_valid(ptep_get(pte))) {
-			err = fn(pte, addr, data);
-			if (err)
-				break;
-		}
-	} while (pte++, addr += PAGE_SIZE, addr != end);
-	lazy_mmu_mode_disable();
-	return err;
-}
-
-static int __apply_to_page_range(struct mm_struct *mm, unsigned long addr,
-				 unsigned long size, pte_fn_t fn, void *data,
-				 bool create)
-{
-	unsigned long end = addr + size, next;
-	int err = 0;
-
-	for (; addr != end && !err; addr = next) {
-		next = (addr + PTE_TABLE_SPAN) & ~(PTE_TABLE_SPAN - 1);
-		if (next > end || next == 0)
-			next = end;
-		err = apply_to_pte_range(mm, addr, next, fn, data, create);
-	}
-	return err;
-}
-
-int apply_to_page_range(struct mm_struct *mm, unsigned long addr,
-			unsigned long size, pte_fn_t fn, void *data)
-{
-	return __apply_to_page_range(mm, addr, size, fn, data, true);
-}
-
-int apply_to_existing_page_range(struct mm_struct *mm, unsigned long addr,
-				 unsigned long size, pte_fn_t fn, void *data)
-{
-	return __apply_to_page_range(mm, addr, size, fn, data, false);
-}
-
 /* ---- stores and what walkers see ------------------------------------------ */
 
 /*
@@ -148,19 +102,13 @@ int apply_to_existing_page_range(struct mm_struct *mm, unsigned long addr,
  * see the new value until this CPU publishes it (sim_pt_publish) and, for
  * this CPU's own walker, synchronises (sim_pt_sync).
  */
-void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr,
-		  enum sim_pt_vis vis)
+/* The store itself, with its event; no scheduling point. */
+static void pt_store(pte_t *ptep, pte_t val, unsigned long addr,
+		     enum sim_pt_vis vis)
 {
 	bool hide = vis != SIM_PT_SEEN;
 	struct sim_event ev = { .type = SIM_EV_PTE_WRITE };
 
-	/*
-	 * A table entry (pmd, pud, pgd) is read by every software walk
-	 * (sim_walk()) without a scheduling point: its store depends on all.
-	 */
-	sim_sched_point_touch((val | *ptep) & PTE_TABLE ? SIM_TOUCH_GLOBAL :
-							  SIM_TOUCH_PTE,
-			      ptep);
 	ev.ptep = ptep;
 	ev.addr = addr;
 	ev.old = *ptep;
@@ -171,6 +119,59 @@ void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr,
 		sim_pt_hide(ptep, *ptep);
 	*ptep = val;
 	sim_emit(&ev);
+}
+
+/*
+ * What a store of @val to @ptep touches. A table entry (pmd, pud, pgd; old
+ * or new value has PTE_TABLE) is read by every software walk (sim_walk())
+ * without a scheduling point: its store depends on every step.
+ */
+static enum sim_touch store_touch(const pte_t *ptep, pte_t val)
+{
+	return (val | *ptep) & PTE_TABLE ? SIM_TOUCH_GLOBAL : SIM_TOUCH_PTE;
+}
+
+void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr,
+		  enum sim_pt_vis vis)
+{
+	sim_sched_point_touch(store_touch(ptep, val), ptep);
+	pt_store(ptep, val, addr, vis);
+}
+
+/*
+ * sim_pt_xchg() - xchg(ptep, val): the kernel's atomic exchange
+ * (native_ptep_get_and_clear(), arm64 __ptep_get_and_clear()). Another CPU
+ * may step before the read, never between the read and the write, so no
+ * update is lost. Returns the entry as memory held it (the kernel's view,
+ * whatever walkers still see).
+ */
+pte_t sim_pt_xchg(pte_t *ptep, pte_t val, unsigned long addr,
+		  enum sim_pt_vis vis)
+{
+	pte_t old;
+
+	sim_sched_point_touch(store_touch(ptep, val), ptep);
+	old = *ptep;
+	pt_store(ptep, val, addr, vis);
+	return old;
+}
+
+/*
+ * sim_pt_cmpxchg() - cmpxchg(ptep, old, val): store @val only if the entry
+ * still holds @old, atomically. Returns what it held; a caller's loop
+ * retries with that value, as the kernel's try_cmpxchg loops do. A failed
+ * compare stores nothing and emits nothing.
+ */
+pte_t sim_pt_cmpxchg(pte_t *ptep, pte_t old, pte_t val, unsigned long addr,
+		     enum sim_pt_vis vis)
+{
+	pte_t cur;
+
+	sim_sched_point_touch(store_touch(ptep, val), ptep);
+	cur = *ptep;
+	if (cur == old)
+		pt_store(ptep, val, addr, vis);
+	return cur;
 }
 
 static uint32_t *hidden_slot(const pte_t *ptep)

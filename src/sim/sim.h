@@ -26,6 +26,7 @@
 
 #include "sim/ctx.h"
 #include "sim/embed.h"
+#include "sim/registry.h"
 
 #define SIM_MAX_CPUS 16
 #define SIM_MAX_SECTION_DEPTH 16
@@ -76,6 +77,167 @@ static inline pte_t pfn_pte(unsigned long pfn, pte_t prot)
 	return ((pte_t)pfn << PAGE_SHIFT) | prot;
 }
 
+static inline bool pte_none(pte_t pte)
+{
+	return !pte;
+}
+
+/* No PROT_NONE bit in this layout: present is valid. */
+static inline bool pte_present(pte_t pte)
+{
+	return pte_valid(pte);
+}
+
+/* Writable: PTE_RDONLY clear (no separate DBM/PTE_WRITE bit modelled). */
+static inline bool pte_write(pte_t pte)
+{
+	return !(pte & PTE_RDONLY);
+}
+
+static inline pte_t pte_wrprotect(pte_t pte)
+{
+	return pte | PTE_RDONLY;
+}
+
+static inline pte_t pte_mkwrite(pte_t pte)
+{
+	return pte & ~PTE_RDONLY;
+}
+
+/* pte_next_pfn(): the same entry for the next frame (set_ptes()). */
+static inline pte_t pte_next_pfn(pte_t pte)
+{
+	return pte + ((pte_t)1 << PAGE_SHIFT);
+}
+
+/*
+ * Swap and migration entries (include/linux/swapops.h, include/linux/swap.h
+ * v6.16..v7.0), in the non-present PTE layout of arm64
+ * (arch/arm64/include/asm/pgtable.h: __SWP_TYPE_SHIFT 3, five type bits,
+ * fifty offset bits from bit 8, PTE_SWP_EXCLUSIVE bit 2). PTE_VALID (bit 0)
+ * is never set in one, so no walker ever uses it. Pure shifts and masks of
+ * a 64-bit value: the same on a big-endian host.
+ *
+ * swp_entry_t is the arch-independent form: the type in the top bits of a
+ * 63-bit xarray value, the offset below; swp_entry_to_pte() and
+ * pte_to_swp_entry() convert through the arch's layout.
+ */
+typedef struct {
+	uint64_t val;
+} swp_entry_t;
+
+#define MAX_SWAPFILES_SHIFT 5
+#define SWP_DEVICE_NUM 3 /* device private/exclusive: not modelled */
+#define SWP_MIGRATION_NUM 3
+#define SWP_HWPOISON_NUM 1
+#define SWP_PTE_MARKER_NUM 1
+#define MAX_SWAPFILES                                                      \
+	((1 << MAX_SWAPFILES_SHIFT) - SWP_DEVICE_NUM - SWP_MIGRATION_NUM - \
+	 SWP_HWPOISON_NUM - SWP_PTE_MARKER_NUM)
+#define SWP_HWPOISON MAX_SWAPFILES
+#define SWP_MIGRATION_READ (MAX_SWAPFILES + SWP_HWPOISON_NUM)
+#define SWP_MIGRATION_READ_EXCLUSIVE (MAX_SWAPFILES + SWP_HWPOISON_NUM + 1)
+#define SWP_MIGRATION_WRITE (MAX_SWAPFILES + SWP_HWPOISON_NUM + 2)
+
+#define SWP_TYPE_SHIFT (63 - MAX_SWAPFILES_SHIFT) /* BITS_PER_XA_VALUE - 5 */
+#define SWP_OFFSET_MASK ((1ULL << SWP_TYPE_SHIFT) - 1)
+
+/* arm64's non-present layout */
+#define __SWP_TYPE_SHIFT 3
+#define __SWP_TYPE_BITS 5
+#define __SWP_TYPE_MASK ((1ULL << __SWP_TYPE_BITS) - 1)
+#define __SWP_OFFSET_SHIFT (__SWP_TYPE_BITS + __SWP_TYPE_SHIFT)
+#define __SWP_OFFSET_BITS 50
+#define __SWP_OFFSET_MASK ((1ULL << __SWP_OFFSET_BITS) - 1)
+#define PTE_SWP_EXCLUSIVE (1ULL << 2)
+
+static inline swp_entry_t swp_entry(unsigned int type, uint64_t offset)
+{
+	swp_entry_t e = { ((uint64_t)type << SWP_TYPE_SHIFT) |
+			  (offset & SWP_OFFSET_MASK) };
+
+	return e;
+}
+
+static inline unsigned int swp_type(swp_entry_t entry)
+{
+	return (unsigned int)(entry.val >> SWP_TYPE_SHIFT);
+}
+
+static inline uint64_t swp_offset(swp_entry_t entry)
+{
+	return entry.val & SWP_OFFSET_MASK;
+}
+
+/* Not none, not present: a swap, migration or other software entry. */
+static inline bool is_swap_pte(pte_t pte)
+{
+	return !pte_none(pte) && !pte_present(pte);
+}
+
+static inline pte_t swp_entry_to_pte(swp_entry_t entry)
+{
+	return (((pte_t)swp_type(entry) & __SWP_TYPE_MASK)
+		<< __SWP_TYPE_SHIFT) |
+	       ((swp_offset(entry) & __SWP_OFFSET_MASK) << __SWP_OFFSET_SHIFT);
+}
+
+/* The entry of a swap PTE; software bits (PTE_SWP_EXCLUSIVE) dropped. */
+static inline swp_entry_t pte_to_swp_entry(pte_t pte)
+{
+	return swp_entry(
+		(unsigned int)((pte >> __SWP_TYPE_SHIFT) & __SWP_TYPE_MASK),
+		(pte >> __SWP_OFFSET_SHIFT) & __SWP_OFFSET_MASK);
+}
+
+static inline bool pte_swp_exclusive(pte_t pte)
+{
+	return pte & PTE_SWP_EXCLUSIVE;
+}
+
+static inline pte_t pte_swp_mkexclusive(pte_t pte)
+{
+	return pte | PTE_SWP_EXCLUSIVE;
+}
+
+static inline swp_entry_t make_readable_migration_entry(uint64_t pfn)
+{
+	return swp_entry(SWP_MIGRATION_READ, pfn);
+}
+
+static inline swp_entry_t make_readable_exclusive_migration_entry(uint64_t pfn)
+{
+	return swp_entry(SWP_MIGRATION_READ_EXCLUSIVE, pfn);
+}
+
+static inline swp_entry_t make_writable_migration_entry(uint64_t pfn)
+{
+	return swp_entry(SWP_MIGRATION_WRITE, pfn);
+}
+
+static inline bool is_migration_entry(swp_entry_t entry)
+{
+	unsigned int type = swp_type(entry);
+
+	return type >= SWP_MIGRATION_READ && type <= SWP_MIGRATION_WRITE;
+}
+
+static inline bool is_writable_migration_entry(swp_entry_t entry)
+{
+	return swp_type(entry) == SWP_MIGRATION_WRITE;
+}
+
+static inline bool is_readable_migration_entry(swp_entry_t entry)
+{
+	return swp_type(entry) == SWP_MIGRATION_READ;
+}
+
+/* The frame a migration entry stands for (swp_offset_pfn()). */
+static inline unsigned long swp_offset_pfn(swp_entry_t entry)
+{
+	return (unsigned long)swp_offset(entry);
+}
+
 /* Index of @addr in the table of @level (3 = pgd ... 0 = pte). */
 static inline unsigned int pt_index(unsigned long addr, int level)
 {
@@ -84,25 +246,7 @@ static inline unsigned int pt_index(unsigned long addr, int level)
 
 /* ---- frames and the page allocator -------------------------------------- */
 
-#define PG_free (1U << 0)
-#define PG_pgtable (1U << 1)
-#define PG_reserved (1U << 2)
-
-struct page {
-	uint32_t flags;
-	uint32_t nr_hidden; /* entries of this table not yet seen by walkers */
-};
-
-typedef unsigned int gfp_t;
-#define GFP_KERNEL 0x1U /* may sleep */
-#define GFP_NOWAIT 0x2U /* may not sleep */
-#define GFP_ATOMIC 0x4U /* may not sleep, interrupt-safe */
-
-/* ---- tasks --------------------------------------------------------------- */
-
-/* Thread flags (arm64 thread_info). */
-#define TIF_LAZY_MMU (1U << 0) /* 6.16: in lazy mode */
-#define TIF_LAZY_MMU_PENDING (1U << 1) /* barriers owed */
+struct task_struct;
 
 /*
  * A spinlock. A task that finds it held is blocked: its CPU is not offered
@@ -117,13 +261,63 @@ typedef struct {
 void spin_lock(spinlock_t *lock);
 void spin_unlock(spinlock_t *lock);
 
+#define PG_free (1U << 0)
+#define PG_pgtable (1U << 1)
+#define PG_reserved (1U << 2)
+
+/*
+ * A frame's descriptor. For a page-table frame it is also the kernel's
+ * struct ptdesc: @ptl is the split PTE lock of a PTE table
+ * (ptlock_ptr(), include/linux/mm.h, USE_SPLIT_PTE_PTLOCKS), taken by
+ * pte_offset_map_lock() (src/mm/memory.h).
+ */
+struct page {
+	uint32_t flags;
+	uint32_t nr_hidden; /* entries of this table not yet seen by walkers */
+	spinlock_t ptl; /* PG_pgtable: the split PTE lock */
+};
+
+typedef unsigned int gfp_t;
+#define GFP_KERNEL 0x1U /* may sleep */
+#define GFP_NOWAIT 0x2U /* may not sleep */
+#define GFP_ATOMIC 0x4U /* may not sleep, interrupt-safe */
+
+/* ---- tasks --------------------------------------------------------------- */
+
+/* Thread flags (arm64 thread_info). */
+#define TIF_LAZY_MMU (1U << 0) /* 6.16: in lazy mode */
+#define TIF_LAZY_MMU_PENDING (1U << 1) /* barriers owed */
+
 struct vm_area_struct;
 
 struct mm_struct {
-	spinlock_t page_table_lock;
+	spinlock_t page_table_lock; /* the pmd level and above (pmd_lock()) */
 	pte_t *pgd;
 	uint16_t asid;
 	const char *name;
+	struct vm_area_struct *mmap; /* VMAs by address (src/mm/mmap.c) */
+	int map_count;
+};
+
+/* vm_flags (include/linux/mm.h) */
+#define VM_READ 0x00000001UL
+#define VM_WRITE 0x00000002UL
+#define VM_EXEC 0x00000004UL
+#define VM_SHARED 0x00000008UL
+
+/*
+ * A user mapping (include/linux/mm_types.h). The kernel keeps an mm's VMAs
+ * in a maple tree since 6.1; a list sorted by address does here (the
+ * kernel's own list before 6.1): vm_start < vm_end <= next->vm_start.
+ * Allocated with kzalloc(), so a run abandoned at any point leaks none.
+ */
+struct vm_area_struct {
+	struct mm_struct *vm_mm;
+	unsigned long vm_start; /* first address, page aligned */
+	unsigned long vm_end; /* first address after, page aligned */
+	unsigned long vm_flags;
+	pte_t vm_page_prot; /* the PTE bits of the mapping */
+	struct vm_area_struct *vm_next; /* the mm's next VMA by address */
 };
 
 struct sim_section {
@@ -146,6 +340,7 @@ struct task_struct {
 	/* what the callers meant, whatever the kernel version does with it */
 	int lazy_sections; /* sections opened by callers, not yet closed */
 	int lazy_paused;
+	bool lazy_entered; /* passthrough design: entered, not yet left */
 	struct sim_section section[SIM_MAX_SECTION_DEPTH];
 	/* the coroutine */
 	void (*fn)(void *arg);
@@ -232,6 +427,7 @@ struct sim_event {
 	 * enum sim_pt_vis (PTE_WRITE) */
 	long arg;
 	struct lazy_mmu_state state; /* IRQ_ENTER/EXIT, TASK_EXIT */
+	const struct sim_finding *finding; /* FINDING */
 };
 
 struct sim_observer {
@@ -241,9 +437,42 @@ struct sim_observer {
 
 /* ---- findings -------------------------------------------------------------- */
 
+/*
+ * A finding: its kind (a name of sim_finding_kinds[]) and message, and what
+ * is known of where it happened. cpu < 0: no CPU; pid == 0: no task;
+ * SIM_FINDING_ADDR / _VALUES / _SECTION in @have say whether addr, the
+ * values and the section are known.
+ */
 struct sim_finding {
 	char kind[24];
 	char message[384];
+	int cpu;
+	int pid;
+	char comm[16];
+	unsigned int have;
+	unsigned long addr; /* the address accessed or updated */
+	pte_t old, new; /* e.g. what walkers still saw, what the kernel wrote */
+	struct sim_section section; /* the call site that opened the section */
+};
+
+#define SIM_FINDING_ADDR (1U << 0)
+#define SIM_FINDING_VALUES (1U << 1)
+#define SIM_FINDING_SECTION (1U << 2)
+#define SIM_FINDING_CPU (1U << 3) /* cpu and task given, not current's */
+
+/*
+ * What a reporter knows beyond the current context (sim_report_at()): set
+ * the bits of @have for the fields filled. Without SIM_FINDING_CPU the CPU
+ * and task are the current ones; without SIM_FINDING_SECTION the section is
+ * the current task's innermost open one, if any.
+ */
+struct sim_finding_at {
+	unsigned int have;
+	int cpu;
+	const struct task_struct *task;
+	unsigned long addr;
+	pte_t old, new;
+	const struct sim_section *section; /* NULL with the bit: none */
 };
 
 /* ---- what a step touches ----------------------------------------------------- */
@@ -370,15 +599,12 @@ struct sim_arch_ops; /* src/sim/arch.h */
 
 /* ---- the machine ----------------------------------------------------------- */
 
-enum sim_lazy_layer {
-	SIM_LAZY_OFF, /* !CONFIG_ARCH_HAS_LAZY_MMU_MODE: the calls are empty */
-	SIM_LAZY_DIRECT, /* before 7.0: the calls are the arch hooks */
-	SIM_LAZY_NESTING, /* 7.0+: the core (src/core) */
-};
-
 struct sim_options {
 	const struct sim_arch_ops *arch;
+	/* the design of the generic layer (registry.h); OFF: no lazy mode */
 	enum sim_lazy_layer lazy;
+	int kernel; /* SIM_KERNEL(7, 0); 0: the arch table's, else newest */
+	uint64_t fixes; /* bit (1 << enum sim_fix) per fix applied */
 	unsigned int nr_cpus;
 	unsigned long nr_frames;
 	unsigned int tlb_entries;
@@ -468,12 +694,15 @@ struct sim_machine {
 	struct sim_finding *findings;
 	size_t nr_findings, findings_cap;
 	size_t findings_dropped;
+	/* findings reported by an observer, emitted after the event */
+	int emitting;
+	struct sim_finding *pending;
+	size_t nr_pending, pending_cap;
 	uint64_t points; /* scheduling points passed */
 
 	/* every choice of the run, in order (choices.c) */
 	struct sim_choice_rec *choices;
 	size_t nr_choices, choices_cap;
-	bool in_observer; /* observers run: no choice may be drawn */
 	bool in_task; /* a task's stack is running, not the scheduler's */
 	bool stopped; /* the run was ended early (finding, deadlock, error) */
 	char error[256]; /* why the run could not go on, or "" */
@@ -514,6 +743,8 @@ void sim_run(struct sim_machine *m);
 void sim_emit(struct sim_event *ev);
 void sim_report(const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void sim_report_at(const struct sim_finding_at *at, const char *kind,
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void sim_stop(void);
 void sim_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static inline const char *sim_error(const struct sim_machine *m)
@@ -537,6 +768,18 @@ bool test_and_clear_thread_flag(unsigned int flag);
 void sim_unbatched_update(void);
 bool sim_in_section(void);
 const struct sim_section *sim_section_site(const struct task_struct *t);
+
+/* The running machine's kernel version: sim_kernel() >= SIM_KERNEL(7, 0). */
+static inline int sim_kernel(void)
+{
+	return sim_this->opt.kernel;
+}
+
+/* Whether the run applies @fix (sim_fixes[] in registry.c). */
+static inline bool sim_fix_enabled(enum sim_fix fix)
+{
+	return sim_this->opt.fixes & (1ULL << fix);
+}
 
 /* The model's state (see sim_arch_ops.state_size, cpu_state_size). */
 static inline void *sim_arch_state(void)
@@ -581,11 +824,6 @@ pte_t *sim_table_of(pte_t entry);
 pte_t *sim_walk(struct mm_struct *mm, unsigned long addr, int level,
 		bool alloc);
 pte_t *pte_offset_kernel_alloc(unsigned long addr);
-typedef int (*pte_fn_t)(pte_t *ptep, unsigned long addr, void *data);
-int apply_to_page_range(struct mm_struct *mm, unsigned long addr,
-			unsigned long size, pte_fn_t fn, void *data);
-int apply_to_existing_page_range(struct mm_struct *mm, unsigned long addr,
-				 unsigned long size, pte_fn_t fn, void *data);
 struct mm_struct *sim_mm_alloc(const char *name);
 /*
  * Who sees a page-table store: every walker at once (SEEN); no walker until
@@ -601,6 +839,15 @@ enum sim_pt_vis {
 
 void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr,
 		  enum sim_pt_vis vis);
+/*
+ * Atomic read-modify-writes (xchg, cmpxchg): one scheduling point before
+ * the read, none between the read and the write, the events of
+ * sim_pt_write() when they store. Both return what the entry held.
+ */
+pte_t sim_pt_xchg(pte_t *ptep, pte_t val, unsigned long addr,
+		  enum sim_pt_vis vis);
+pte_t sim_pt_cmpxchg(pte_t *ptep, pte_t old, pte_t val, unsigned long addr,
+		     enum sim_pt_vis vis);
 void sim_pt_hide(pte_t *ptep, pte_t old);
 void sim_pt_publish(int cpu);
 void sim_pt_sync(int cpu);
@@ -612,28 +859,33 @@ pte_t sim_pt_walker_read(const pte_t *ptep, int cpu);
 void sim_tlb_init(struct sim_tlb *tlb, unsigned int capacity);
 void sim_tlb_inval_page(int cpu, unsigned long addr, uint16_t asid);
 void sim_tlb_inval_all(int cpu);
+void sim_tlb_inval_asid(int cpu, uint16_t asid);
 uint64_t sim_load(unsigned long addr);
 void sim_store(unsigned long addr, uint64_t val);
 bool sim_translate(unsigned long addr, unsigned long *pa);
 
-/* generic.c: the generic lazy MMU layer of the selected kernel version */
+/* generic.c: the generic lazy MMU layer of the design in force */
 void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line);
 void sim_lazy_mmu_mode_disable(void);
 void sim_lazy_mmu_mode_pause(void);
 void sim_lazy_mmu_mode_resume(void);
+bool sim_is_lazy_mmu_mode_active(void);
+bool sim_task_lazy_mmu_mode_active(const struct task_struct *t);
 extern const struct sim_embedder_ops sim_embedder;
 
 /*
  * Kernel code (src/mm, src/arch, the machine's kernel services) calls the
- * generic lazy MMU layer of the selected kernel version through these: the
- * 7.0 core, the pre-7.0 direct mapping onto the arch hooks, or nothing when
- * the kernel has no lazy MMU mode. The core's own functions are still
- * reachable as (lazy_mmu_mode_enable)().
+ * generic lazy MMU layer of the design in force (sim_designs[]): the 7.0
+ * core, the pre-7.0 passthrough onto the arch hooks, the hypothetical
+ * noflush, or nothing when the kernel has no lazy MMU mode. The core's own
+ * functions are still reachable as (lazy_mmu_mode_enable)().
  */
 #define lazy_mmu_mode_enable() \
 	sim_lazy_mmu_mode_enable(__func__, __FILE__, __LINE__)
 #define lazy_mmu_mode_disable() sim_lazy_mmu_mode_disable()
 #define lazy_mmu_mode_pause() sim_lazy_mmu_mode_pause()
 #define lazy_mmu_mode_resume() sim_lazy_mmu_mode_resume()
+/* as models see it: through the design in force (registry.h) */
+#define is_lazy_mmu_mode_active() sim_is_lazy_mmu_mode_active()
 
 #endif /* _LAZYMMU_SIM_SIM_H */

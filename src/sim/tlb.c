@@ -121,6 +121,29 @@ void sim_tlb_inval_all(int cpu)
 	sim_emit(&ev);
 }
 
+/*
+ * sim_tlb_inval_asid() - drop every non-global entry tagged @asid on @cpu
+ * (-1: every CPU): a flush of one address space (tlbi aside1is, x86's
+ * flush of a PCID). One operation.
+ */
+void sim_tlb_inval_asid(int cpu, uint16_t asid)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_event ev = { .type = SIM_EV_TLB_INVAL, .arg = 0 };
+
+	sim_sched_point_touch(SIM_TOUCH_TLB, NULL);
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
+		struct sim_tlb *tlb = &m->cpu[c].tlb;
+
+		if (cpu >= 0 && (int)c != cpu)
+			continue;
+		for (unsigned int i = 0; i < tlb->capacity; i++)
+			if (!tlb->e[i].global && tlb->e[i].asid == asid)
+				tlb->e[i].valid = false;
+	}
+	sim_emit(&ev);
+}
+
 static struct mm_struct *addr_mm(unsigned long addr)
 {
 	return addr >= PAGE_OFFSET ? &sim_this->init_mm : current->mm;
@@ -202,6 +225,7 @@ static long access(unsigned long addr, bool write)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_event ev = { .type = SIM_EV_ACCESS };
+	struct sim_finding_at at = { .have = SIM_FINDING_ADDR, .addr = addr };
 	unsigned long pa;
 
 	sim_sched_point_touch(SIM_TOUCH_DATA,
@@ -209,16 +233,17 @@ static long access(unsigned long addr, bool write)
 	ev.addr = addr;
 	ev.flag = write;
 	if (!sim_translate(addr & ~7UL, &pa)) {
-		sim_report("bad-access", "CPU%d %s: unhandled %s fault at %#lx",
-			   m->this_cpu, current->comm, write ? "write" : "read",
-			   addr);
+		sim_report_at(&at, "bad-access",
+			      "CPU%d %s: unhandled %s fault at %#lx",
+			      m->this_cpu, current->comm,
+			      write ? "write" : "read", addr);
 		return -1;
 	}
 	ev.arg = (long)(pa >> PAGE_SHIFT);
 	if ((unsigned long)ev.arg >= m->nr_frames) {
-		sim_report("bad-access",
-			   "CPU%d %s: %#lx translates to no frame", m->this_cpu,
-			   current->comm, addr);
+		sim_report_at(&at, "bad-access",
+			      "CPU%d %s: %#lx translates to no frame",
+			      m->this_cpu, current->comm, addr);
 		return -1;
 	}
 	sim_emit(&ev);

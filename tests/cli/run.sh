@@ -114,11 +114,81 @@ t $? "the same caller with the mode off: nothing deferred, exit 0"
 "$L" run --arch generic --workload vmalloc-touch-early --pages 4 >/dev/null
 t $? "the same caller on generic (x86 native): exit 0"
 
+# versions, designs, fixes (src/sim/registry.c)
+expect_usage "known fix, another workload" "fix 'pagemap-scan-order' changes workload pagemap-scan, not vmalloc" run --fix pagemap-scan-order
+expect_usage "--fix is repeatable: the second is read" "unknown fix 'bogus'" run --fix pagemap-scan-order --fix bogus
+expect_usage "a fix of another arch" "changes arch xen-pv only" run --fix xen-tolerate-nested
+expect_usage "a fix merged already" "fix 'kasan-pause' is merged in 6.17: kernel 7.0 has it" run --kernel 7.0 --fix kasan-pause
+expect_usage "a fix not merged in 6.16, another workload" "changes workload kasan-populate, kasan-vfree, not vmalloc" run --kernel 6.16 --fix kasan-pause
+expect_usage "unknown design" "unknown design 'bogus'" run --design bogus
+expect_usage "a design on an arch without the mode" "generic has no lazy MMU mode" run --arch generic --design v7.0
+expect_usage "a design with --lazy off" "with --lazy off" run --design noflush --lazy off
+"$L" run --pages 8 --design noflush >"$tmp/out"
+t $? "run --design noflush exits 0 on vmalloc (no nesting there)"
+head -1 "$tmp/out" | grep -q "lazy on, design noflush, sched"
+t $? "the human header names the design: $(head -1 "$tmp/out")"
+"$L" run --pages 8 --kernel 6.16 | head -1 | grep -q "design passthrough"
+t $? "the default design of 6.16 is passthrough"
+"$L" run --pages 8 --lazy off | head -1 | grep -q "design"
+[ $? = 1 ]
+t $? "--lazy off: no design in the header"
+if [ $have_py = 1 ]; then
+	"$L" run --pages 8 --json >"$tmp/a"
+	"$L" run --pages 8 --design noflush --json >"$tmp/j"
+	python3 -c "
+import json
+a = json.load(open('$tmp/a')); d = json.load(open('$tmp/j'))
+assert a['design'] == 'v7.0' and a['fixes'] == [], (a['design'], a['fixes'])
+assert d['design'] == 'noflush' and d['fixes'] == [], d['design']
+del a['design'], d['design']
+assert a == d, 'noflush changes nothing without nesting'
+"
+	t $? "run --json: design and fixes; noflush equals v7.0 when nothing nests"
+	"$L" run --pages 8 --kernel 6.17 --json >"$tmp/j"
+	json "assert d['design'] == 'passthrough' and d['kernel'] == '6.17'"
+	t $? "run --json --kernel 6.17: design passthrough"
+	"$L" run --pages 8 --lazy off --json >"$tmp/j"
+	json "assert d['design'] is None and d['lazy'] is False"
+	t $? "run --json --lazy off: design null"
+	"$L" run --arch arm64 --workload vmalloc-touch-early --pages 2 --cpus 2 --json >"$tmp/j"
+	json "
+f = d['findings']
+assert len(f) == 4, len(f)
+for x in f:
+    assert set(x) == {'kind','message','cpu','task','addr','old','new','section'}, x
+    assert x['kind'] == 'deferred-access' and x['cpu'] in (0, 1)
+    assert x['task']['pid'] in (1, 2) and x['task']['comm'].startswith('touch-early/')
+    assert int(x['addr'], 16) >= 0xffff800000000000 and int(x['new'], 16) != 0 and x['old'] == '0x0'
+    assert x['section']['func'] == 'touch_early_task' and x['section']['file'] == 'src/mm/workloads.c' and x['section']['line'] > 0
+    assert hex(int(x['addr'], 16)) in x['message']
+"
+	t $? "findings are objects: kind, message, cpu, task, addr, old, new, section"
+	"$L" run --arch arm64 --workload vmalloc-touch-early --pages 2 --json >"$tmp/j"
+	json "assert d['events']['pte_writes'] == 2 + 2 + 3 and len(d['findings']) == 2, d['events']"
+	t $? "finding events count as no other event (2 maps, 2 clears, 3 tables)"
+	"$L" run --arch arm64 --workload vmalloc-touch-early --pages 2 --trace "$tmp/t.json" >/dev/null
+	python3 -c "
+import json
+ev = json.load(open('$tmp/t.json'))['traceEvents']
+f = [e for e in ev if e.get('cat') == 'finding']
+assert len(f) == 2, len(f)
+for e in f:
+    assert e['ph'] == 'i' and e['name'] == 'deferred-access' and e['args']['kind'] == 'deferred-access'
+    assert 'touch_early_task' in e['args']['message']
+"
+	t $? "the trace draws each finding as an instant with its kind and message"
+else
+	for i in 1 2 3 4 5 6; do n=$((n + 1)); echo "ok $n # SKIP no python3"; done
+fi
+
 "$L" run --arch arm64 --workload vmalloc --pages=16 --json >"$tmp/j" && grep -q '"pages":16' "$tmp/j"
 t $? "--opt=value form is accepted"
 "$L" list >"$tmp/out"
 grep -q "arm64" "$tmp/out" && grep -q "vmalloc" "$tmp/out" && grep -q "7.0" "$tmp/out" && grep -q "deferred-access" "$tmp/out"
 t $? "list shows arches, workloads, versions and finding kinds"
+grep -q "^designs" "$tmp/out" && grep -q "^  noflush" "$tmp/out" && grep -q "^  passthrough" "$tmp/out" &&
+	grep -q "^  xen-tolerate-nested" "$tmp/out" && grep -q "merged in 7.1" "$tmp/out" && grep -q "^  deadlock " "$tmp/out"
+t $? "list shows the designs, the fixes (merged or not) and every finding kind"
 "$L" >"$tmp/out"
 t $? "the default tour exits 0"
 grep -q "barriers off" "$tmp/out" && grep -q "lazy_mmu_mode_active" "$tmp/out"

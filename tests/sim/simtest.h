@@ -78,7 +78,11 @@ static inline struct sim_options simtest_options(const char *arch,
 	opt.arch = sim_arch_find(arch, kernel);
 	if (!opt.arch)
 		abort();
-	opt.lazy = opt.arch->lazy;
+	opt.kernel = sim_kernel_parse(kernel); /* 0 ("any"): the newest */
+	opt.lazy = opt.arch->lazy ? sim_design_default(opt.kernel ?
+							       opt.kernel :
+							       sim_kernel_newest) :
+				    SIM_LAZY_OFF;
 	opt.nr_cpus = cpus;
 	opt.nr_frames = 4096;
 	opt.policy = &steer_policy;

@@ -12,6 +12,7 @@
  * the pair is owed (TIF_LAZY_MMU_PENDING) and emitted once at flush or leave.
  * User entries need no barriers: TLB maintenance orders them.
  */
+#include "mm/memory.h"
 #include "sim/arch.h"
 #include "sim/sim.h"
 
@@ -73,39 +74,58 @@ static void queue_pte_barriers(bool defer)
 }
 
 /*
- * A store followed by queue_pte_barriers() if @barriers. Walkers may miss a
- * newly valid entry until the barriers: right after the store, or when the
- * section is flushed. Nothing the store's scheduling point may run (an
- * interrupt, another task) changes this task's mode, so @deferring is asked
- * once.
+ * @nr stores of consecutive frames from @pte, followed by one
+ * queue_pte_barriers() if @barriers: __set_ptes_anysz() stores every entry
+ * and then calls __set_pte_complete() once (f89b399e8d6e, v6.16; v7.0).
+ * Walkers may miss a newly valid entry until the barriers: right after the
+ * stores, or when the section is flushed. Nothing the stores' scheduling
+ * points may run (an interrupt, another task) changes this task's mode, so
+ * @deferring is asked once.
  */
-static void set_entry(pte_t *ptep, pte_t pte, unsigned long addr, bool barriers,
-		      bool (*deferring)(void))
+static void set_entries(pte_t *ptep, pte_t pte, unsigned long addr,
+			unsigned int nr, bool barriers, bool (*deferring)(void))
 {
 	bool defer = barriers && deferring();
-	enum sim_pt_vis vis = SIM_PT_SEEN;
 
-	if (barriers && !pte_valid(*ptep))
-		vis = defer ? SIM_PT_DEFERRED : SIM_PT_IN_FLIGHT;
-	sim_pt_write(ptep, pte, addr, vis);
+	for (;;) {
+		enum sim_pt_vis vis = SIM_PT_SEEN;
+
+		if (barriers && !pte_valid(*ptep))
+			vis = defer ? SIM_PT_DEFERRED : SIM_PT_IN_FLIGHT;
+		sim_pt_write(ptep, pte, addr, vis);
+		if (--nr == 0)
+			break;
+		ptep++;
+		addr += PAGE_SIZE;
+		pte = pte_next_pfn(pte);
+	}
 	if (barriers)
 		queue_pte_barriers(defer);
 }
 
-#define ARM64_VERSION(v)                                                       \
-	static void set_pte_at_##v(struct mm_struct *mm, unsigned long addr,   \
-				   pte_t *ptep, pte_t pte)                     \
-	{                                                                      \
-		(void)mm;                                                      \
-		set_entry(ptep, pte, addr, pte_valid_not_user(pte),            \
-			  deferring_##v);                                      \
-	}                                                                      \
-	/* set_pmd() / set_pud() / set_p4d(): any valid entry */               \
-	static void set_table_entry_##v(pte_t *ptep, pte_t entry, int level,   \
-					unsigned long addr)                    \
-	{                                                                      \
-		(void)level;                                                   \
-		set_entry(ptep, entry, addr, pte_valid(entry), deferring_##v); \
+#define ARM64_VERSION(v)                                                     \
+	static void set_pte_at_##v(struct mm_struct *mm, unsigned long addr, \
+				   pte_t *ptep, pte_t pte)                   \
+	{                                                                    \
+		(void)mm;                                                    \
+		set_entries(ptep, pte, addr, 1, pte_valid_not_user(pte),     \
+			    deferring_##v);                                  \
+	}                                                                    \
+	/* __set_ptes(): the barriers once for the whole run */              \
+	static void set_ptes_##v(struct mm_struct *mm, unsigned long addr,   \
+				 pte_t *ptep, pte_t pte, unsigned int nr)    \
+	{                                                                    \
+		(void)mm;                                                    \
+		set_entries(ptep, pte, addr, nr, pte_valid_not_user(pte),    \
+			    deferring_##v);                                  \
+	}                                                                    \
+	/* set_pmd() / set_pud() / set_p4d(): any valid entry */             \
+	static void set_table_entry_##v(pte_t *ptep, pte_t entry, int level, \
+					unsigned long addr)                  \
+	{                                                                    \
+		(void)level;                                                 \
+		set_entries(ptep, entry, addr, 1, pte_valid(entry),          \
+			    deferring_##v);                                  \
 	}
 
 ARM64_VERSION(616)
@@ -117,15 +137,15 @@ static pte_t arm64_ptep_get(pte_t *ptep)
 	return *ptep;
 }
 
-/* __ptep_get_and_clear(): an exchange with 0; an invalid entry needs none */
+/*
+ * __ptep_get_and_clear(): xchg_relaxed(ptep, 0), atomic; an invalid entry
+ * needs no barriers.
+ */
 static pte_t arm64_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
 				      pte_t *ptep)
 {
-	pte_t old = *ptep;
-
 	(void)mm;
-	sim_pt_write(ptep, 0, addr, SIM_PT_SEEN);
-	return old;
+	return sim_pt_xchg(ptep, 0, addr, SIM_PT_SEEN);
 }
 
 /* ---- the lazy MMU hooks ------------------------------------------------------ */
@@ -205,6 +225,25 @@ static void arm64_flush_tlb_range(struct mm_struct *mm, unsigned long start,
 		for (unsigned long a = start; a < end; a += PAGE_SIZE)
 			sim_tlb_inval_page(-1, a, mm->asid); /* vale1is */
 	}
+	dsb("dsb ish");
+}
+
+/* flush_tlb_mm(): dsb ishst; tlbi aside1is (the mm's ASID); dsb ish */
+static void arm64_flush_tlb_mm(struct mm_struct *mm)
+{
+	dsb("dsb ishst");
+	sim_tlb_inval_asid(-1, mm->asid);
+	dsb("dsb ish");
+}
+
+/*
+ * flush_tlb_page() → __flush_tlb_page_nosync(): dsb ishst; tlbi vale1is
+ * (address and ASID); then dsb ish.
+ */
+static void arm64_flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
+{
+	dsb("dsb ishst");
+	sim_tlb_inval_page(-1, addr, vma->vm_mm->asid);
 	dsb("dsb ish");
 }
 
@@ -296,10 +335,16 @@ static void kernel_map_pages_70(unsigned long pfn, int n, bool enable)
 	.exception_return = arm64_exception_return,             \
 	.spurious_fault = arm64_spurious_fault
 
+/* the TLB flushes of user address spaces, the same in both versions */
+#define ARM64_FLUSH_MM                      \
+	.flush_tlb_mm = arm64_flush_tlb_mm, \
+	.flush_tlb_page = arm64_flush_tlb_page
+
 DEFINE_SIM_ARCH(arm64_6_16_ops, ARM64_COMMON, .kernel = "6.16",
 		.models = "arch/arm64/include/asm/pgtable.h (v6.16), "
 			  "arch/arm64/mm/pageattr.c (apply_to_page_range)",
 		.lazy = SIM_LAZY_DIRECT, .set_pte_at = set_pte_at_616,
+		.set_ptes = set_ptes_616, ARM64_FLUSH_MM,
 		.set_table_entry = set_table_entry_616,
 		.arch_enter_lazy_mmu_mode = arch_enter_616,
 		.arch_leave_lazy_mmu_mode = arch_leave_616,
@@ -310,6 +355,7 @@ DEFINE_SIM_ARCH(arm64_7_0_ops, ARM64_COMMON, .kernel = "7.0",
 		.models = "arch/arm64/include/asm/pgtable.h (v7.0), "
 			  "arch/arm64/mm/pageattr.c (update_range_prot)",
 		.lazy = SIM_LAZY_NESTING, .set_pte_at = set_pte_at_70,
+		.set_ptes = set_ptes_70, ARM64_FLUSH_MM,
 		.set_table_entry = set_table_entry_70,
 		.arch_enter_lazy_mmu_mode = arch_enter_70,
 		.arch_leave_lazy_mmu_mode = arch_leave_70,
