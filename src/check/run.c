@@ -198,6 +198,7 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	opt.tlb_random_evict = c->tlb_random_evict;
 	opt.debug_pagealloc = c->debug_pagealloc;
 	opt.stop_on_finding = c->stop_on_first;
+	opt.no_choice_record = !c->record_choices;
 	if (c->sched && !strcmp(c->sched, "rr")) {
 		opt.policy = sim_policy_rr(64);
 	} else {

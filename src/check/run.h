@@ -34,6 +34,7 @@ struct lmm_run_config {
 	bool tlb_random_evict;
 	const char *trace; /* write a Chrome/Perfetto trace here, or NULL */
 	bool stop_on_first; /* end the run at the first finding */
+	bool record_choices; /* keep every choice in the result (else count) */
 	/*
 	 * Replay these recorded choices instead of asking the scheduler
 	 * (sim_policy_replay()); @replay_name and @replay_line (the line of
@@ -58,7 +59,7 @@ struct lmm_run_result {
 	uint64_t points;
 	unsigned long trace_events;
 	bool stopped; /* ended early: a finding with stop_on_first, a deadlock */
-	struct sim_choice_rec *choices; /* every choice of the run */
+	struct sim_choice_rec *choices; /* every choice, if record_choices */
 	size_t nr_choices;
 };
 

@@ -537,6 +537,7 @@ int lmm_cmd_run(int argc, char **argv)
 		c.replay_name = io.replay;
 		c.replay_line = rf.first_line;
 	}
+	c.record_choices = io.save_choices != NULL;
 	ret = lmm_run(&c, &r, err, sizeof(err));
 	if (ret) {
 		if (io.replay && !strstr(err, io.replay))

@@ -593,6 +593,10 @@ static unsigned int choose(enum sim_choice what, unsigned int n,
 			 a, sim_choice_name(what), n, allowed);
 		return sim_set_nth(allowed, 0);
 	}
+	if (m->opt.no_choice_record) {
+		m->nr_choices++;
+		return a;
+	}
 	if (m->nr_choices == m->choices_cap) {
 		m->choices_cap = m->choices_cap ? 2 * m->choices_cap : 256;
 		m->choices = realloc(m->choices,

@@ -621,6 +621,11 @@ struct sim_options {
 	 * sequences of runs).
 	 */
 	bool fine_steps;
+	/*
+	 * Count choices but keep no record of them (m->choices stays NULL):
+	 * a record is 12 bytes a choice, and a long run makes millions.
+	 */
+	bool no_choice_record;
 };
 
 struct sim_cpu {
@@ -700,7 +705,8 @@ struct sim_machine {
 	size_t nr_pending, pending_cap;
 	uint64_t points; /* scheduling points passed */
 
-	/* every choice of the run, in order (choices.c) */
+	/* every choice of the run, in order (choices.c); only counted with
+	 * no_choice_record */
 	struct sim_choice_rec *choices;
 	size_t nr_choices, choices_cap;
 	bool in_task; /* a task's stack is running, not the scheduler's */
