@@ -49,6 +49,23 @@ t $? "--stop-on-first: exit 1, one finding, stopped (rc $rc)"
 cmp -s "$tmp/a" "$tmp/b"
 t $? "a stopped run replays byte for byte"
 
+if command -v python3 >/dev/null 2>&1; then
+	"$L" run --workload vmalloc-touch-early --pages 6 --cpus 2 --stop-on-first \
+		--trace "$tmp/t.json" >/dev/null
+	python3 -c "
+import json
+ev = json.load(open('$tmp/t.json'))['traceEvents']
+for tid in {e['tid'] for e in ev}:
+    n = lambda ph: sum(1 for e in ev if e['tid'] == tid and e['ph'] == ph)
+    assert n('B') == n('E') and n('B') + n('b') > 0 or tid < 1000, tid
+assert sum(e['ph'] == 'b' for e in ev) == sum(e['ph'] == 'e' for e in ev) > 0
+assert sum(e['ph'] == 'B' for e in ev) == sum(e['ph'] == 'E' for e in ev) > 0
+"
+	t $? "a stopped run's trace closes the slices its abandoned tasks left open"
+else
+	n=$((n + 1)); echo "ok $n # SKIP no python3"
+fi
+
 # a corrupt recording
 c="$tmp/c"
 first=$(grep -n "^choices" "$c" | cut -d: -f1)
