@@ -706,6 +706,12 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 	struct sim_machine *m = sim_this;
 	struct sim_cpu *cpu;
 
+	if (m->emitting) {
+		/* it would count a point and maybe draw: the run would change */
+		sim_fail("an observer reached a scheduling point: observers "
+			 "never change the run");
+		return;
+	}
 	m->points++;
 	this_cpu()->next.kind = kind;
 	this_cpu()->next.obj = obj;

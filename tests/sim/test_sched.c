@@ -413,6 +413,13 @@ static void observer_chooses(void *priv, const struct sim_event *ev)
 		sim_choose(SIM_CHOOSE_IRQ, 2, 0);
 }
 
+static void observer_steps(void *priv, const struct sim_event *ev)
+{
+	(void)priv;
+	if (ev->type == SIM_EV_BARRIER)
+		sim_sched_point();
+}
+
 static void barrier_task(void *arg)
 {
 	(void)arg;
@@ -455,6 +462,16 @@ static void test_choose_checks(void)
 	sim_run(T.m);
 	ok(sim_error(T.m) && strstr(sim_error(T.m), "observer"),
 	   "sim_choose() from an observer is an error: %s",
+	   sim_error(T.m) ? sim_error(T.m) : "(none)");
+	simtest_fini(&T);
+
+	o.event = observer_steps;
+	simtest_init(&T, "arm64", "7.0", 1, false, NULL);
+	sim_add_observer(T.m, &o);
+	sim_spawn(T.m, "b", 0, barrier_task, NULL);
+	sim_run(T.m);
+	ok(sim_error(T.m) && strstr(sim_error(T.m), "scheduling point"),
+	   "a scheduling point from an observer is an error too: %s",
 	   sim_error(T.m) ? sim_error(T.m) : "(none)");
 	simtest_fini(&T);
 }
