@@ -544,7 +544,8 @@ enum sim_choice {
  *          choice it may not be in @allowed: the current CPU went idle or
  *          is blocked). For SIM_CHOOSE_CPU, n is the number of CPUs and
  *          @allowed has bit i set if CPU i can step (busy, not blocked);
- *          for every other choice @allowed is SIM_CHOICE_ALL. At least two
+ *          for every other choice every value below n is allowed (bits
+ *          0..n-1 of @allowed; SIM_CHOICE_ALL when n >= 32). At least two
  *          values are allowed: a choice with one option is not asked. An
  *          answer outside the options stops the run with an error
  *          (sim_error()); so does sim_choose() from an observer.
