@@ -251,6 +251,8 @@ static void reset_carry(struct sim_machine *m, const struct sim_mark *mk)
 	m->findings_cap = keep.findings ? keep.findings_cap : 0;
 	m->pending = keep.pending; /* findings an observer reported */
 	m->pending_cap = keep.pending_cap;
+	m->choices = keep.choices; /* the run's recorded choices (choices.c) */
+	m->choices_cap = keep.choices_cap;
 	m->tasks = keep.tasks;
 	m->tasks_cap = keep.tasks_cap;
 	m->nr_task_structs = keep.nr_task_structs;

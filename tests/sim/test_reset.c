@@ -32,6 +32,9 @@ struct outcome {
 	uint64_t findings_hash;
 	uint64_t events;
 	uint64_t events_hash;
+	uint64_t nr_choices;
+	uint64_t choices_hash;
+	bool stopped;
 };
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -103,6 +106,7 @@ struct rig_config {
 	bool debug_pagealloc;
 	unsigned long nr_frames;
 	struct sim_policy *policy; /* NULL: random, as lmm_run() */
+	bool stop_on_finding;
 };
 
 /*
@@ -184,6 +188,7 @@ static void rig_create(struct rig *g, const struct rig_config *c)
 		c->policy ? c->policy : sim_policy_random(c->seed, 200, 2, 1);
 	opt.irq_handler = g->w->irq;
 	opt.irq_arg = &g->params;
+	opt.stop_on_finding = c->stop_on_finding;
 	g->m = sim_create(&opt);
 	sim_stats_attach(g->m, &g->stats);
 	g->san = san_attach(g->m);
@@ -220,6 +225,10 @@ static void rig_outcome(struct rig *g, struct outcome *o)
 	}
 	o->events = g->rec.events;
 	o->events_hash = g->rec.hash;
+	o->nr_choices = g->m->nr_choices;
+	o->choices_hash = fnv(0xcbf29ce484222325ULL, g->m->choices,
+			      g->m->nr_choices * sizeof(*g->m->choices));
+	o->stopped = sim_stopped(g->m);
 }
 
 static void rig_destroy(struct rig *g)
@@ -242,13 +251,14 @@ struct stop_after {
 };
 
 static unsigned int stop_choose(struct sim_policy *p, enum sim_choice what,
-				unsigned int n, unsigned int cur)
+				unsigned int n, unsigned int cur,
+				uint32_t allowed)
 {
 	struct stop_after *s = (struct stop_after *)p;
-	unsigned int v = s->inner->choose(s->inner, what, n, cur);
+	unsigned int v = s->inner->choose(s->inner, what, n, cur, allowed);
 
 	if (++s->asked == s->k)
-		sim_stop(sim_machine());
+		sim_stop(); /* from the policy, in a task: unwinds now */
 	return v;
 }
 
@@ -284,7 +294,9 @@ static struct stop_after *stop_after(uint64_t seed, unsigned long k)
 
 static void test_stop(void)
 {
-	struct rig_config c = { "7.0", "vmalloc", 2, 64, 3, true, 0, NULL };
+	struct rig_config c = {
+		"7.0", "vmalloc", 2, 64, 3, true, 0, NULL, false
+	};
 	struct stop_after *s;
 	struct rig g;
 	unsigned long total;
@@ -319,15 +331,17 @@ static void test_stop(void)
 	ok(all, "stopped after K choices: sim_run() returns, the policy was "
 		"asked exactly K times, tasks are left suspended");
 
-	/* stop requested before the run: no task takes a step */
-	s = stop_after(c.seed, 0);
+	/* stopped, then reset: the same machine runs the whole run */
+	s = stop_after(c.seed, 1);
 	c.policy = &s->p;
 	rig_create(&g, &c);
-	sim_stop(g.m);
 	rig_spawn_run(&g);
-	ok(sim_stopped(g.m) && s->asked == 0 && g.rec.events == 0,
-	   "stopped before sim_run(): no choice, no event (%lu, %llu)",
-	   s->asked, (unsigned long long)g.rec.events);
+	ok(sim_stopped(g.m) && s->asked == 1, "stopped at the first choice");
+	sim_reset(g.m);
+	s->k = 0;
+	rig_spawn_run(&g);
+	ok(!sim_stopped(g.m) && g.m->nr_live == 0 && s->asked == total,
+	   "after sim_reset() it runs to the end: %lu choices", s->asked);
 	rig_destroy(&g);
 }
 
@@ -336,7 +350,8 @@ static void test_stop(void)
 static void test_reset_same(const char *kernel, const char *workload,
 			    unsigned int cpus, bool dpa)
 {
-	struct rig_config c = { kernel, workload, cpus, 8, 11, dpa, 0, NULL };
+	struct rig_config c = { kernel, workload, cpus, 8,    11,
+				dpa,	0,	  NULL, false };
 	struct outcome fresh, again, r;
 	struct stop_after *s;
 	struct rig g;
@@ -386,11 +401,37 @@ static void test_reset_same(const char *kernel, const char *workload,
 		"held, entries hidden, objects allocated)");
 }
 
+/* A run that stops at its first finding, again and again. */
+static void test_reset_stop_on_finding(void)
+{
+	struct rig_config c = {
+		"7.0", "vmalloc-touch-early", 2, 8, 11, true, 0, NULL, true
+	};
+	struct outcome fresh, r;
+	struct rig g;
+	bool all = true;
+
+	rig_create(&g, &c);
+	rig_spawn_run(&g);
+	rig_outcome(&g, &fresh);
+	for (int i = 0; i < 3; i++) {
+		sim_reset(g.m);
+		rig_spawn_run(&g);
+		rig_outcome(&g, &r);
+		all &= same(&fresh, &r);
+	}
+	rig_destroy(&g);
+	ok(all && fresh.stopped && fresh.nr_findings == 1,
+	   "stop at the first finding, reset, run: the same finding, events "
+	   "and choices each time (%llu choices)",
+	   (unsigned long long)fresh.nr_choices);
+}
+
 /* What the run touched is what reset has to undo: a few entries. */
 static void test_reset_cost(void)
 {
-	struct rig_config c = { "7.0", "vmalloc", 2,	     2,
-				1,     false,	  1UL << 16, NULL };
+	struct rig_config c = { "7.0", "vmalloc", 2,	2,    1,
+				false, 1UL << 16, NULL, false };
 	struct rig g;
 
 	rig_create(&g, &c);
@@ -437,7 +478,9 @@ static void kmem_task(void *arg)
 
 static void test_kmem(void)
 {
-	struct rig_config c = { "7.0", "vmalloc", 1, 1, 1, false, 0, NULL };
+	struct rig_config c = {
+		"7.0", "vmalloc", 1, 1, 1, false, 0, NULL, false
+	};
 	struct kmem_seen first = { 0 }, second = { 0 };
 	struct rig g;
 
@@ -496,7 +539,8 @@ static void *job_run(void *arg)
 				j->cfg.seed,
 				true,
 				0,
-				NULL };
+				NULL,
+				false };
 	struct rig g;
 	char err[128];
 
@@ -638,6 +682,7 @@ int main(void)
 	test_reset_same("style-queue", "vmalloc-touch-early", 2, false);
 	test_reset_same("style-cache", "vmalloc", 2, false);
 	test_reset_same("style-cache", "user", 2, false);
+	test_reset_stop_on_finding();
 	test_reset_cost();
 	test_kmem();
 	test_threads();
