@@ -28,7 +28,7 @@
 #include "sim/embed.h"
 #include "sim/registry.h"
 
-#define SIM_MAX_CPUS 16
+#define SIM_MAX_CPUS 32 /* the width of a choice's allowed set of CPUs */
 #define SIM_MAX_SECTION_DEPTH 16
 
 /* ---- addresses and page-table entries ---------------------------------- */
