@@ -347,8 +347,8 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	sim_run(m);
 	if (tw) {
 		r->trace_events = trace_finish(tw);
-		if (!c->trace_stream && close_trace(trace, c->trace, err,
-						    errlen))
+		if (!c->trace_stream &&
+		    close_trace(trace, c->trace, err, errlen))
 			r->trace_error = true;
 	}
 	r->kernel = kernel;

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "sim/sim.h"
+struct sim_finding;
 
 /* The release; `lazymmu --version`. */
 #define LMM_VERSION "0.7"

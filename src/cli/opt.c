@@ -60,8 +60,9 @@ int lmm_next_option(struct lmm_args *a, char *name, size_t size,
 	valued = in_list(a->valued, name);
 	if (!valued) {
 		if (eq && in_list(a->flags, name))
-			return lmm_usage_error("%s: %s takes no value (got '%s')",
-					       a->cmd, name, word);
+			return lmm_usage_error(
+				"%s: %s takes no value (got '%s')", a->cmd,
+				name, word);
 		return 1; /* a flag, or unknown: the caller says which */
 	}
 	if (!eq) {
@@ -118,9 +119,10 @@ int lmm_parse_ulong(const char *opt, const char *value, unsigned long min,
 	if (!value || !*value)
 		return lmm_usage_error("%s needs a value", opt);
 	if (!all_digits(value))
-		return lmm_usage_error("%s '%s': not a decimal number (digits "
-				       "only: no space, sign, prefix or suffix)",
-				       opt, value);
+		return lmm_usage_error(
+			"%s '%s': not a decimal number (digits "
+			"only: no space, sign, prefix or suffix)",
+			opt, value);
 	if (!parse_u64(value, strlen(value), &v) || v > max)
 		return lmm_usage_error("%s %s: above the maximum, %lu", opt,
 				       value, max);

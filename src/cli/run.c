@@ -21,23 +21,27 @@ static void names(FILE *f, const char *const *list)
 		fprintf(f, "%s%s", n == list ? "" : ", ", *n);
 }
 
-/* The fixes that change a modelled workload on a modelled arch. */
-static void applicable_fixes(FILE *f)
+/*
+ * The fixes that change a modelled workload on a modelled arch, printed to
+ * @f if not NULL; returns how many.
+ */
+static int applicable_fixes(FILE *f)
 {
 	int nr = 0;
 
 	for (const struct sim_fix_info *x = sim_fixes; x->name; x++) {
 		bool applies = false;
 
-		for (const struct lmm_workload *w = lmm_workloads; w->name;
-		     w++)
+		for (const struct lmm_workload *w = lmm_workloads; w->name; w++)
 			for (const char *const *a = sim_arch_names; *a; a++)
 				applies |= sim_fix_changes(x, *a, w->name);
-		if (applies)
-			fprintf(f, "%s%s", nr++ ? ", " : "", x->name);
+		if (applies && f)
+			fprintf(f, "%s%s", nr ? ", " : "", x->name);
+		nr += applies;
 	}
-	if (!nr)
+	if (!nr && f)
 		fputs("none changes a modelled workload yet (lazymmu list)", f);
+	return nr;
 }
 
 /*
@@ -46,9 +50,11 @@ static void applicable_fixes(FILE *f)
  */
 static int usage(FILE *f)
 {
-	fputs("usage: lazymmu run [--arch A] [--workload W] [--kernel V] "
-	      "[--design D] [--fix F]...\n"
-	      "                   [--lazy on|off] [--pages N] [--cpus N] "
+	fprintf(f,
+		"usage: lazymmu run [--arch A] [--workload W] [--kernel V] "
+		"[--design D]%s\n",
+		applicable_fixes(NULL) ? " [--fix F]..." : "");
+	fputs("                   [--lazy on|off] [--pages N] [--cpus N] "
 	      "[--seed S]\n"
 	      "                   [--sched random|rr] [--debug-pagealloc] "
 	      "[--no-irq]\n"
@@ -60,9 +66,11 @@ static int usage(FILE *f)
 	fputs("  --arch A          ", f);
 	names(f, sim_arch_names);
 	fputs(" (default arm64; x86 is generic)\n                    "
-	      "not modelled yet: ",
+	      "not modelled yet:",
 	      f);
-	names(f, sim_arch_planned);
+	for (const char *const *a = sim_arch_planned; *a; a++)
+		if (!sim_arch_find(*a, lmm_newest_kernel))
+			fprintf(f, " %s", *a);
 	fputs("\n  --workload W      ", f);
 	for (const struct lmm_workload *w = lmm_workloads; w->name; w++)
 		fprintf(f, "%s%s", w == lmm_workloads ? "" : ", ", w->name);
@@ -102,14 +110,16 @@ static int usage(FILE *f)
 
 /* Options of run (and, later, check) that take a value, and those that do not. */
 static const char *const valued[] = {
-	"--arch",      "--workload",	"--kernel", "--fix",   "--design",
-	"--lazy",      "--pages",	"--cpus",   "--seed",  "--sched",
-	"--tlb-entries", "--trace",	"--tlb-evict", "--trace-limit", NULL
+	"--arch",      "--workload",	"--kernel",
+	"--fix",       "--design",	"--lazy",
+	"--pages",     "--cpus",	"--seed",
+	"--sched",     "--tlb-entries", "--trace",
+	"--tlb-evict", "--trace-limit", NULL
 };
 
-static const char *const flags[] = { "--json",	      "--debug-pagealloc",
-				     "--no-irq",      "--no-sanitize",
-				     "-h",	      "--help",
+static const char *const flags[] = { "--json",	 "--debug-pagealloc",
+				     "--no-irq", "--no-sanitize",
+				     "-h",	 "--help",
 				     NULL };
 
 static int parse(int argc, char **argv, struct lmm_run_config *c, bool *json)
@@ -146,11 +156,12 @@ static int parse(int argc, char **argv, struct lmm_run_config *c, bool *json)
 					val);
 			c->lazy = !strcmp(val, "on");
 		} else if (!strcmp(opt, "--pages")) {
-			if (lmm_parse_ulong("run: --pages", val, 1, LMM_MAX_PAGES,
-					    &c->pages))
+			if (lmm_parse_ulong("run: --pages", val, 1,
+					    LMM_MAX_PAGES, &c->pages))
 				return LMM_EXIT_USAGE;
 		} else if (!strcmp(opt, "--cpus")) {
-			if (lmm_parse_ulong("run: --cpus", val, 1, SIM_MAX_CPUS, &v))
+			if (lmm_parse_ulong("run: --cpus", val, 1, SIM_MAX_CPUS,
+					    &v))
 				return LMM_EXIT_USAGE;
 			c->cpus = (unsigned int)v;
 		} else if (!strcmp(opt, "--seed")) {
@@ -165,7 +176,8 @@ static int parse(int argc, char **argv, struct lmm_run_config *c, bool *json)
 					val);
 			c->sched = val;
 		} else if (!strcmp(opt, "--tlb-entries")) {
-			if (lmm_parse_ulong("run: --tlb-entries", val, 1, 4096, &v))
+			if (lmm_parse_ulong("run: --tlb-entries", val, 1, 4096,
+					    &v))
 				return LMM_EXIT_USAGE;
 			c->tlb_entries = (unsigned int)v;
 		} else if (!strcmp(opt, "--tlb-evict")) {

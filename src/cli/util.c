@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check/run.h"
+#include "sim/sim.h"
 #include "cli/lmm.h"
 
 void lmm_json_string(const char *s)
@@ -57,7 +57,6 @@ void lmm_stdio_init(void)
 			_exit(LMM_EXIT_USAGE);
 	}
 }
-
 
 int lmm_finish_stream(FILE *f, const char *what, bool close)
 {
