@@ -60,8 +60,10 @@ static int usage(FILE *f)
 	      "[--no-irq]\n"
 	      "                   [--no-sanitize] [--tlb-entries N] "
 	      "[--tlb-evict fifo|random]\n"
-	      "                   [--json] [--trace FILE] [--trace-limit SIZE]"
-	      "\n",
+	      "                   [--stop-on-first] [--json] [--trace FILE]\n"
+	      "                   [--trace-limit SIZE] [--save-choices FILE]\n"
+	      "       lazymmu run --replay FILE [--json] [--trace FILE]\n"
+	      "                   [--trace-limit SIZE] [--save-choices FILE]\n",
 	      f);
 	fputs("  --arch A          ", f);
 	names(f, sim_arch_names);
@@ -101,6 +103,11 @@ static int usage(FILE *f)
 		"  --trace-limit SIZE  refuse, before running, a trace larger "
 		"than SIZE\n"
 		"                    (K, M, G suffixes; default 1G; none)\n"
+		"  --stop-on-first   end the run at its first finding\n"
+		"  --save-choices FILE  write the run's options and every "
+		"scheduler choice\n"
+		"                    to FILE (- is stdout, as for --trace)\n"
+		"  --replay FILE     run again from such a file (- is stdin)\n"
 		"A value goes in the next word or after '='; one that begins "
 		"with '-'\nafter '=' only. lazymmu list shows what each name "
 		"means.\n",
@@ -110,19 +117,34 @@ static int usage(FILE *f)
 
 /* Options of run (and, later, check) that take a value, and those that do not. */
 static const char *const valued[] = {
-	"--arch",      "--workload",	"--kernel",
-	"--fix",       "--design",	"--lazy",
-	"--pages",     "--cpus",	"--seed",
-	"--sched",     "--tlb-entries", "--trace",
-	"--tlb-evict", "--trace-limit", NULL
+	"--arch",      "--workload",	"--kernel",	  "--fix",
+	"--design",    "--lazy",	"--pages",	  "--cpus",
+	"--seed",      "--sched",	"--tlb-entries",  "--trace",
+	"--tlb-evict", "--trace-limit", "--save-choices", "--replay",
+	NULL
 };
 
-static const char *const flags[] = { "--json",	 "--debug-pagealloc",
-				     "--no-irq", "--no-sanitize",
-				     "-h",	 "--help",
-				     NULL };
+static const char *const flags[] = { "--json",		"--debug-pagealloc",
+				     "--no-irq",	"--no-sanitize",
+				     "--stop-on-first", "-h",
+				     "--help",		NULL };
 
-static int parse(int argc, char **argv, struct lmm_run_config *c, bool *json)
+/* Options that say where the output goes, not what the run does. */
+static const char *const output_options[] = { "--json",	       "--trace",
+					      "--trace-limit", "--save-choices",
+					      "--replay",      "-h",
+					      "--help",	       NULL };
+
+/* What `run` does with a run besides running it: output and choices. */
+struct run_io {
+	bool json;
+	const char *save_choices; /* write the run's choices here */
+	const char *replay; /* take the run and its choices from here */
+	const char *semantic; /* the first option that changes the run */
+};
+
+static int parse(int argc, char **argv, struct lmm_run_config *c,
+		 struct run_io *io)
 {
 	struct lmm_args a = { .cmd = "run",
 			      .argc = argc,
@@ -134,7 +156,17 @@ static int parse(int argc, char **argv, struct lmm_run_config *c, bool *json)
 	char opt[32];
 	int ret;
 
-	while ((ret = lmm_next_option(&a, opt, sizeof(opt), &val)) == 1) {
+	for (;;) {
+		int word = a.i;
+		bool output = false;
+
+		ret = lmm_next_option(&a, opt, sizeof(opt), &val);
+		if (ret != 1)
+			break;
+		for (const char *const *o = output_options; *o; o++)
+			output |= !strcmp(*o, opt);
+		if (!io->semantic && !output)
+			io->semantic = argv[word];
 		if (!strcmp(opt, "--arch")) {
 			c->arch = lmm_arch_canonical(val);
 		} else if (!strcmp(opt, "--workload")) {
@@ -193,8 +225,14 @@ static int parse(int argc, char **argv, struct lmm_run_config *c, bool *json)
 			if (lmm_parse_size("run: --trace-limit", val,
 					   &c->trace_limit))
 				return LMM_EXIT_USAGE;
+		} else if (!strcmp(opt, "--save-choices")) {
+			io->save_choices = val;
+		} else if (!strcmp(opt, "--replay")) {
+			io->replay = val;
+		} else if (!strcmp(opt, "--stop-on-first")) {
+			c->stop_on_first = true;
 		} else if (!strcmp(opt, "--json")) {
-			*json = true;
+			io->json = true;
 		} else if (!strcmp(opt, "--debug-pagealloc")) {
 			c->debug_pagealloc = true;
 		} else if (!strcmp(opt, "--no-irq")) {
@@ -288,6 +326,7 @@ static void print_json(const struct lmm_run_config *c,
 	printf(",\"irq\":%s,\"tlb_entries\":%u,\"tlb_evict\":\"%s\"",
 	       lmm_run_irqs(c) ? "true" : "false", c->tlb_entries,
 	       c->tlb_random_evict ? "random" : "fifo");
+	printf(",\"stop_on_first\":%s", c->stop_on_first ? "true" : "false");
 	fputs(",\"model\":", stdout);
 	lmm_json_string(r->models);
 	fputs(",\"events\":{", stdout);
@@ -304,6 +343,8 @@ static void print_json(const struct lmm_run_config *c,
 	}
 	printf("],\"scheduling_points\":%llu,\"findings_dropped\":%zu",
 	       (unsigned long long)r->points, r->findings_dropped);
+	printf(",\"choices\":%zu,\"stopped\":%s", r->nr_choices,
+	       r->stopped ? "true" : "false");
 	fputs(",\"findings\":[", stdout);
 	for (size_t i = 0; i < r->nr_findings; i++) {
 		if (i)
@@ -336,6 +377,8 @@ static void print_text(const struct lmm_run_config *c,
 	       c->sanitize ? "" : ", sanitizer off");
 	for (unsigned int i = 0; i < c->nr_fixes; i++)
 		printf(", fix %s", c->fixes[i]);
+	if (c->stop_on_first)
+		fputs(", stop-on-first", stdout);
 	putchar('\n');
 	printf("model: %s\n\n", r->models);
 	printf("%-22s %10s", "event", "total");
@@ -354,6 +397,11 @@ static void print_text(const struct lmm_run_config *c,
 	}
 	if (!c->sanitize)
 		printf("\nsanitizer: off\n");
+	if (r->stopped)
+		printf("\nthe run stopped early: %s\n",
+		       c->stop_on_first ?
+			       "at its first finding (--stop-on-first)" :
+			       "at a deadlock, its tasks abandoned");
 	if (!r->nr_findings) {
 		printf("\nfindings: none\n");
 		return;
@@ -365,21 +413,223 @@ static void print_text(const struct lmm_run_config *c,
 }
 
 /*
- * --trace -: the trace takes standard output, the report goes to standard
- * error. Descriptor 1 is handed to the trace's stream and then made a copy
- * of 2, so that everything printed to stdout lands on stderr.
+ * --trace - (or --save-choices -): the trace takes standard output, the
+ * report goes to standard error. Descriptor 1 is handed to the trace's
+ * stream and then made a copy of 2, so that everything printed to stdout
+ * lands on stderr.
  */
-static int trace_to_stdout(struct lmm_run_config *c)
+static FILE *take_stdout(const char *opt)
 {
+	FILE *f;
 	int fd;
 
 	fflush(stdout);
 	fd = dup(STDOUT_FILENO);
-	if (fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-		return lmm_usage_error("run: --trace -: %s", strerror(errno));
-	c->trace_stream = fdopen(fd, "w");
-	if (!c->trace_stream)
-		return lmm_usage_error("run: --trace -: %s", strerror(errno));
+	if (fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0 ||
+	    !(f = fdopen(fd, "w"))) {
+		lmm_usage_error("run: %s -: %s", opt, strerror(errno));
+		return NULL;
+	}
+	return f;
+}
+
+/* ---- recorded choices: --save-choices and --replay ------------------------ */
+
+#define CHOICES_MAGIC "lazymmu-choices 1"
+
+/*
+ * The file: a first line naming the format, every option of the run (one
+ * a line, as on the command line, so that --replay alone reproduces it),
+ * "choices N", then one line per choice (sim_choice_format()).
+ */
+static int save_choices(const char *path, FILE *stream,
+			const struct lmm_run_config *c,
+			const struct lmm_run_result *r)
+{
+	FILE *f = stream ? stream : fopen(path, "w");
+	char what[4200];
+	char line[64];
+
+	if (!f)
+		return lmm_usage_error("run: --save-choices %s: %s", path,
+				       strerror(errno));
+	fprintf(f, "%s\n", CHOICES_MAGIC);
+	fprintf(f, "--arch %s\n--kernel %s\n--workload %s\n--lazy %s\n",
+		c->arch, r->kernel, c->workload, c->lazy ? "on" : "off");
+	fprintf(f, "--pages %lu\n--cpus %u\n--seed %llu\n--sched %s\n",
+		c->pages, c->cpus, (unsigned long long)c->seed,
+		c->sched ? c->sched : "random");
+	if (c->design)
+		fprintf(f, "--design %s\n", c->design);
+	for (unsigned int i = 0; i < c->nr_fixes; i++)
+		fprintf(f, "--fix %s\n", c->fixes[i]);
+	if (c->tlb_entries)
+		fprintf(f, "--tlb-entries %u\n", c->tlb_entries);
+	fprintf(f, "--tlb-evict %s\n", c->tlb_random_evict ? "random" : "fifo");
+	if (c->debug_pagealloc)
+		fputs("--debug-pagealloc\n", f);
+	if (!c->irqs)
+		fputs("--no-irq\n", f);
+	if (!c->sanitize)
+		fputs("--no-sanitize\n", f);
+	if (c->stop_on_first)
+		fputs("--stop-on-first\n", f);
+	fprintf(f, "choices %zu\n", r->nr_choices);
+	for (size_t i = 0; i < r->nr_choices; i++) {
+		sim_choice_format(&r->choices[i], line, sizeof(line));
+		fprintf(f, "%s\n", line);
+	}
+	snprintf(what, sizeof(what), "run: --save-choices %s", path);
+	return lmm_finish_stream(f, what, true);
+}
+
+struct replay_file {
+	char *text; /* the file, its lines cut in place */
+	struct sim_choice_rec *rec;
+	size_t nr;
+	unsigned int first_line; /* the line of the first choice */
+};
+
+static int replay_error(const char *path, unsigned int line, const char *what)
+{
+	return lmm_usage_error("run: --replay %s:%u: %s", path, line, what);
+}
+
+/* The whole of @path, NUL-terminated; NULL with errno set on failure. */
+static char *read_all(const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	size_t len = 0, cap = 4096, got;
+	char *buf = NULL, *nbuf;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		nbuf = realloc(buf, cap + 1);
+		if (!nbuf)
+			break;
+		buf = nbuf;
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (len < cap)
+			break;
+		cap *= 2;
+	}
+	if (!nbuf || ferror(f)) {
+		free(buf);
+		fclose(f);
+		errno = nbuf ? EIO : ENOMEM;
+		return NULL;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		free(buf);
+		errno = EINVAL;
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * Read a choices file: its options into @c, its choices into @rf. Returns
+ * 0, or prints a message naming the file and line and returns 2.
+ */
+static int load_replay(const char *path, struct lmm_run_config *c,
+		       struct replay_file *rf)
+{
+	char *p, *line, err[128];
+	unsigned int ln = 0;
+	unsigned long nr = 0;
+	bool have_count = false;
+	int ret;
+
+	memset(rf, 0, sizeof(*rf));
+	rf->text = read_all(path);
+	if (!rf->text)
+		return lmm_usage_error("run: --replay %s: %s", path,
+				       errno == EINVAL ? "not a text file" :
+							 strerror(errno));
+	for (p = rf->text; *p || !have_count; ln++) {
+		char *nl, *argv[2];
+		int argc = 1;
+		struct run_io io = { 0 };
+
+		if (!*p)
+			return replay_error(path, ln + 1,
+					    "the file ends before its choices "
+					    "('choices N')");
+		line = p;
+		nl = strchr(p, '\n');
+		if (nl) {
+			*nl = '\0';
+			p = nl + 1;
+		} else {
+			p += strlen(p);
+		}
+		if (ln == 0) {
+			if (strcmp(line, CHOICES_MAGIC))
+				return replay_error(
+					path, 1,
+					"not a lazymmu choices file (the first "
+					"line must be '" CHOICES_MAGIC "')");
+			continue;
+		}
+		if (have_count) {
+			if (rf->nr == nr)
+				return replay_error(path, ln + 1,
+						    "more choices than the "
+						    "'choices' line says");
+			if (sim_choice_parse(line, &rf->rec[rf->nr], err,
+					     sizeof(err)))
+				return replay_error(path, ln + 1, err);
+			rf->nr++;
+			continue;
+		}
+		if (!strncmp(line, "choices ", 8)) {
+			char *end;
+
+			errno = 0;
+			nr = strtoul(line + 8, &end, 10);
+			if (errno || *end || end == line + 8 ||
+			    line[8] == '-' || nr > 100000000UL)
+				return replay_error(path, ln + 1,
+						    "expected 'choices N'");
+			rf->rec = calloc(nr ? nr : 1, sizeof(*rf->rec));
+			if (!rf->rec)
+				return replay_error(path, ln + 1,
+						    "too many choices");
+			have_count = true;
+			rf->first_line = ln + 2;
+			continue;
+		}
+		if (strncmp(line, "--", 2))
+			return replay_error(path, ln + 1,
+					    "expected an option of the run "
+					    "('--name value') or 'choices N'");
+		argv[0] = line;
+		nl = strchr(line, ' ');
+		if (nl) {
+			*nl = '\0';
+			argv[1] = nl + 1;
+			argc = 2;
+		}
+		ret = parse(argc, argv, c, &io);
+		if (ret)
+			return replay_error(path, ln + 1,
+					    ret < 0 ? "--help is no option "
+						      "of a run" :
+						      "bad option (above)");
+		if (io.json || io.replay || io.save_choices ||
+		    !strcmp(argv[0], "--trace") ||
+		    !strcmp(argv[0], "--trace-limit"))
+			return replay_error(path, ln + 1,
+					    "an output option, not an option "
+					    "of the run");
+	}
+	if (rf->nr != nr)
+		return replay_error(path, ln + 1,
+				    "the file ends before its last choice");
 	return 0;
 }
 
@@ -387,33 +637,86 @@ int lmm_cmd_run(int argc, char **argv)
 {
 	struct lmm_run_config c;
 	struct lmm_run_result r;
-	bool json = false;
+	struct replay_file rf = { 0 };
+	struct run_io io = { 0 };
+	FILE *choices = NULL; /* --save-choices - */
 	char err[320] = "";
 	int ret;
 
 	lmm_run_defaults(&c);
-	ret = parse(argc, argv, &c, &json);
+	ret = parse(argc, argv, &c, &io);
 	if (ret < 0)
 		return LMM_EXIT_CLEAN;
 	if (ret)
 		return ret;
-	if (c.trace && !strcmp(c.trace, "-") && trace_to_stdout(&c))
-		return LMM_EXIT_USAGE;
-	if (lmm_run(&c, &r, err, sizeof(err))) {
-		if (c.trace_stream)
-			fclose(c.trace_stream);
-		return lmm_usage_error("run: %s", err);
+	if (io.replay) {
+		if (io.semantic)
+			return lmm_usage_error(
+				"run: %s with --replay: the run's options come "
+				"from the file (only --json, --trace, "
+				"--trace-limit and --save-choices may go "
+				"with it)",
+				io.semantic);
+		ret = load_replay(io.replay, &c, &rf);
+		if (ret) {
+			free(rf.text);
+			free(rf.rec);
+			return ret;
+		}
+		c.replay = rf.rec;
+		c.nr_replay = rf.nr;
+		c.replay_name = io.replay;
+		c.replay_line = rf.first_line;
 	}
-	if (c.trace_stream &&
+	c.record_choices = io.save_choices != NULL;
+	if (c.trace && !strcmp(c.trace, "-") && io.save_choices &&
+	    !strcmp(io.save_choices, "-"))
+		ret = lmm_usage_error("run: --trace - and --save-choices -: "
+				      "only one may take standard output");
+	else if (c.trace && !strcmp(c.trace, "-") &&
+		 !(c.trace_stream = take_stdout("--trace")))
+		ret = LMM_EXIT_USAGE;
+	else if (io.save_choices && !strcmp(io.save_choices, "-") &&
+		 !(choices = take_stdout("--save-choices")))
+		ret = LMM_EXIT_USAGE;
+	if (ret) {
+		free(rf.text);
+		free(rf.rec);
+		return ret;
+	}
+	ret = lmm_run(&c, &r, err, sizeof(err));
+	if (!ret && c.trace_stream &&
 	    lmm_finish_stream(c.trace_stream, "run: --trace -", true)) {
 		lmm_run_result_free(&r);
-		return LMM_EXIT_USAGE;
+		ret = -2;
+	} else if (c.trace_stream && ret) {
+		fclose(c.trace_stream);
 	}
-	if (json)
-		print_json(&c, &r);
-	else
-		print_text(&c, &r);
-	ret = r.nr_findings ? LMM_EXIT_FINDINGS : LMM_EXIT_CLEAN;
+	if (ret) {
+		if (ret == -2)
+			ret = LMM_EXIT_USAGE;
+		else if (io.replay && !strstr(err, io.replay))
+			ret = lmm_usage_error("run: --replay %s: %s", io.replay,
+					      err);
+		else
+			ret = lmm_usage_error("run: %s", err);
+		if (choices)
+			fclose(choices);
+		free(rf.text);
+		free(rf.rec);
+		return ret;
+	}
+	if (io.save_choices)
+		ret = save_choices(io.save_choices, choices, &c, &r);
+	if (!ret) {
+		if (io.json)
+			print_json(&c, &r);
+		else
+			print_text(&c, &r);
+		ret = r.nr_findings ? LMM_EXIT_FINDINGS : LMM_EXIT_CLEAN;
+	}
 	lmm_run_result_free(&r);
+	free(rf.text);
+	free(rf.rec);
 	return ret;
 }

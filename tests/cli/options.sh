@@ -82,6 +82,21 @@ t $? "--trace -: the trace on stdout, the JSON report on stderr"
 cmp -s "$tmp/t.json" "$tmp/f.json"
 t $? "--trace - writes what --trace FILE writes, byte for byte"
 
+# ---- recorded choices follow the same rules -----------------------------------------
+"$L" run --pages 4 --cpus 2 --save-choices - >"$tmp/ch" 2>"$tmp/rep"
+[ $? = 0 ] && head -1 "$tmp/ch" | grep -q "^lazymmu-choices" && head -1 "$tmp/rep" | grep -q "^lazymmu run:"
+t $? "--save-choices -: the choices on stdout, the report on stderr"
+sed '2i --trace-limit 1G' "$tmp/ch" >"$tmp/ch2"
+"$L" run --replay - <"$tmp/ch" >"$tmp/rep2" 2>&1
+[ $? = 0 ] && cmp -s "$tmp/rep" "$tmp/rep2"
+t $? "--replay - reads the choices from stdin and repeats the run"
+expect_usage "--trace - and --save-choices -" "only one may take standard output" run --trace - --save-choices -
+if [ -w /dev/full ]; then
+	expect_usage "--save-choices /dev/full" "run: --save-choices /dev/full: write error: No space left on device" run --pages 4 --save-choices /dev/full
+else
+	skip "no /dev/full"
+fi
+expect_usage "--trace-limit in a choices file is an output option" "an output option" run --replay "$tmp/ch2"
 # ---- --trace-limit: a trace too large is refused up front ----------------------
 expect_usage "--trace-limit too small" "the trace would be" run --pages 64 --trace "$tmp/big.json" --trace-limit 1K
 [ ! -e "$tmp/big.json" ]
@@ -150,7 +165,8 @@ word() {
 	esac
 }
 set -- --kernel 6.16 --pages 3 --cpus 2 --seed 9 --sched random --debug-pagealloc \
-	--no-irq --no-sanitize --tlb-entries 8 --tlb-evict random --lazy on --design passthrough
+	--no-irq --no-sanitize --tlb-entries 8 --tlb-evict random --lazy on --design passthrough \
+	--stop-on-first
 "$L" run "$@" --json >"$tmp/a.json"
 "$L" run "$@" | head -1 >"$tmp/head"
 for o in $runopts; do
@@ -172,6 +188,7 @@ for f in d['fixes']: a += ['--fix', f]
 if d['debug_pagealloc']: a.append('--debug-pagealloc')
 if not d['irq']: a.append('--no-irq')
 if not d['sanitize']: a.append('--no-sanitize')
+if d['stop_on_first']: a.append('--stop-on-first')
 print('\n'.join(str(x) for x in a))
 EOF
 	# shellcheck disable=SC2046
@@ -201,9 +218,9 @@ t $? "lazymmu help is lazymmu --help"
 expect_usage "help of an unknown command" "help: unknown command 'frob'" help frob
 "$L" --help | grep -q "^  run \[--arch A\] \[--workload W\] \[OPTION...\]"
 t $? "the usage shows --arch and --workload as optional"
-"$L" run --help | sed -n '1,/^  --/p' | sed '$d' >"$tmp/syn"
+"$L" run --help | sed -n '1,/^  --/p' | sed '$d' | grep -v "lazymmu run --replay FILE" >"$tmp/syn"
 ! sed 's/\[[^]]*\]//g' "$tmp/syn" | grep -q -- '--'
-t $? "run's synopsis: every option in brackets (all are optional)"
+t $? "run's synopsis: every option in brackets (all are optional; --replay FILE is its own form)"
 "$L" run --help | grep "^  --design" | grep -q "passthrough, v7.0, noflush"
 t $? "run --help lists the designs that exist"
 # a fix is named in run --help only if some run accepts it
