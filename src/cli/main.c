@@ -110,7 +110,7 @@ static int dispatch(int argc, char **argv)
 		return usage(stdout);
 	if (!strcmp(argv[1], "help"))
 		return help(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+	if (!strcmp(argv[1], "--version")) {
 		if (argc > 2)
 			return lmm_usage_error("--version: unexpected argument "
 					       "'%s'",
