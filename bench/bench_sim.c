@@ -289,7 +289,7 @@ static void parse(struct sim_bench *b, int argc, char **argv)
 			if (!bench_parse_ulong(argv[++i], LMM_MAX_PAGES, &v) ||
 			    v < 4)
 				bench_usage_error(&b->o, usage,
-						  "--pages must be 4..65536",
+						  "--pages must be 4..16777216",
 						  argv[i]);
 			b->pages = v;
 		} else {

@@ -73,10 +73,9 @@ static void coro_switch(struct task_struct *from, struct task_struct *to,
 	void *fake = NULL;
 
 #ifdef SIM_ASAN
-	__sanitizer_start_switch_fiber(dying ? NULL : &fake,
-				       to ? to->stack : m->sched_stack_bottom,
-				       to ? to->stack_size :
-					    m->sched_stack_size);
+	__sanitizer_start_switch_fiber(
+		dying ? NULL : &fake, to ? to->stack : m->sched_stack_bottom,
+		to ? to->stack_size : m->sched_stack_size);
 #else
 	(void)dying;
 #endif
@@ -137,7 +136,6 @@ bool sim_stopped(const struct sim_machine *m)
 {
 	return m->stopped;
 }
-
 
 /* ---- runqueues ------------------------------------------------------------- */
 

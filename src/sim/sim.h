@@ -28,7 +28,7 @@
 #include "sim/embed.h"
 #include "sim/registry.h"
 
-#define SIM_MAX_CPUS 16
+#define SIM_MAX_CPUS 32 /* the width of a choice's allowed set of CPUs */
 #define SIM_MAX_SECTION_DEPTH 16
 
 /* ---- addresses and page-table entries ---------------------------------- */
@@ -736,7 +736,7 @@ struct sim_machine {
 		void *free[48]; /* freed objects by size class (log2) */
 		struct sim_kmem_chunk *mark_chunk; /* post-boot bump point */
 		size_t mark_used;
-		unsigned char *boot_bytes; /* objects of boot, as boot left them */
+		unsigned char *boot_bytes; /* boot objects as boot left them */
 		size_t boot_len;
 		bool marked;
 	} kmem; /* kernel objects (kmem.c) */
