@@ -267,7 +267,9 @@ const struct sim_finding_kind sim_finding_kinds[] = {
 	{ "api-misuse", "lazy MMU counter underflow or overflow" },
 	{ "bad-access", "an access with no valid translation or to no frame" },
 	{ "bad-page", "a free of a frame that is not allocated" },
-	{ "deadlock", "a cycle of CPUs each waiting on a spinlock" },
+	{ "deadlock",
+	  "a spinlock that can never be taken: a cycle of waiters, an "
+	  "interrupt on its holder's CPU, every CPU blocked" },
 	{ NULL, NULL }
 };
 
