@@ -47,8 +47,7 @@ int sim_kernel_parse(const char *name)
 	for (const struct sim_kernel_version *k = sim_kernels; k->name; k++)
 		if (!strcmp(k->name, name))
 			return k->version;
-	for (const struct sim_kernel_label *l = sim_kernel_labels; l->name;
-	     l++)
+	for (const struct sim_kernel_label *l = sim_kernel_labels; l->name; l++)
 		if (!strcmp(l->name, name))
 			return l->version;
 	return 0;
@@ -59,8 +58,7 @@ const char *sim_kernel_name(int v)
 	for (const struct sim_kernel_version *k = sim_kernels; k->name; k++)
 		if (k->version == v)
 			return k->name;
-	for (const struct sim_kernel_label *l = sim_kernel_labels; l->name;
-	     l++)
+	for (const struct sim_kernel_label *l = sim_kernel_labels; l->name; l++)
 		if (l->version == v)
 			return l->name;
 	return NULL;

@@ -991,7 +991,7 @@ extern const struct sim_embedder_ops sim_embedder;
  * series, 2026): an enable whose caller names the one PTE table range it
  * updates; an arch without the ranged hook gets a plain enable.
  */
-#define lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep)              \
+#define lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep)               \
 	sim_lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep, __func__, \
 					   __FILE__, __LINE__)
 #define lazy_mmu_mode_disable() sim_lazy_mmu_mode_disable()
