@@ -21,6 +21,8 @@ struct san_entry {
 	char comm[16];
 	struct sim_section site; /* func == NULL: no section open */
 	bool deferred; /* SIM_PT_DEFERRED, not merely in flight */
+	int pid; /* the writer task */
+	uint32_t gen; /* its batch flushes before the store */
 };
 
 /*
@@ -34,7 +36,29 @@ struct san_state {
 	size_t nr_tracked;
 	struct lazy_mmu_state irq_state[SIM_MAX_CPUS];
 	long irq_sections[SIM_MAX_CPUS];
+	/*
+	 * Per pid, the batch flushes its task made: a deferred store whose
+	 * writer has flushed since was paid for, even if a walker still
+	 * lags (__switch_to() has no isb): a fault on it is recovered.
+	 */
+	uint32_t *flush_gen;
+	size_t nr_gen;
 };
+
+static uint32_t *flush_gen(struct san_state *s, int pid)
+{
+	if ((size_t)pid >= s->nr_gen) {
+		size_t n = 2 * (size_t)pid + 16;
+
+		s->flush_gen = realloc(s->flush_gen, n * sizeof(*s->flush_gen));
+		if (!s->flush_gen)
+			abort();
+		memset(s->flush_gen + s->nr_gen, 0,
+		       (n - s->nr_gen) * sizeof(*s->flush_gen));
+		s->nr_gen = n;
+	}
+	return &s->flush_gen[pid];
+}
 
 static size_t slot_of(const struct san_state *s, const pte_t *ptep)
 {
@@ -92,6 +116,8 @@ static void track(struct san_state *s, const struct sim_event *ev)
 	}
 	e->written = ev->new;
 	e->deferred = ev->arg == SIM_PT_DEFERRED;
+	e->pid = ev->task->pid;
+	e->gen = *flush_gen(s, ev->task->pid);
 	e->cpu = ev->cpu;
 	memcpy(e->comm, ev->task->comm, sizeof(e->comm));
 	site = in_interrupt() ? NULL : sim_section_site(ev->task);
@@ -120,7 +146,12 @@ static void untrack(struct san_state *s, struct san_entry *e)
 	s->slot[hole].ptep = NULL;
 }
 
-/* A spurious fault at @addr: find the hidden entry on its walk. */
+/*
+ * A fault at @addr: find the hidden entry on its walk. Spurious (the
+ * architecture's handler found the address translating now) or not (the
+ * kernel oopses), a store still owed by its writer's open section is a
+ * deferred access.
+ */
 static void deferred_access(struct san_state *s, const struct sim_event *ev)
 {
 	struct sim_machine *m = sim_machine();
@@ -140,7 +171,7 @@ static void deferred_access(struct san_state *s, const struct sim_event *ev)
 		 * access: the kernel recovers the spurious fault and no lazy
 		 * section is to blame.
 		 */
-		if (!e->deferred)
+		if (!e->deferred || e->gen != *flush_gen(s, e->pid))
 			return;
 		/* a deferred store was made with a section open */
 		at.have |= SIM_FINDING_VALUES | SIM_FINDING_SECTION;
@@ -152,14 +183,19 @@ static void deferred_access(struct san_state *s, const struct sim_event *ev)
 			"CPU%d %s: access to %#lx before its %s update was "
 			"visible (walkers saw %#llx, the kernel wrote %#llx "
 			"on CPU%d in %s, in the lazy MMU section opened by "
-			"%s() at %s:%d)",
+			"%s() at %s:%d)%s",
 			ev->cpu, ev->task->comm, ev->addr,
 			level ? "table" : "PTE", (unsigned long long)e->visible,
 			(unsigned long long)e->written, e->cpu, e->comm,
 			e->site.func ? e->site.func : "?",
-			e->site.file ? e->site.file : "?", e->site.line);
+			e->site.file ? e->site.file : "?", e->site.line,
+			ev->flag ? "" :
+				   "; no dsb completed the store, so the fault "
+				   "handler's walk missed it too: an oops");
 		return;
 	}
+	if (!ev->flag)
+		return; /* a real fault: the machine reports the access */
 	sim_report_at(
 		&at, "deferred-access",
 		"CPU%d %s: spurious fault at %#lx on an entry not tracked",
@@ -211,8 +247,11 @@ static void san_event(void *priv, const struct sim_event *ev)
 			untrack(s, e);
 		break;
 	case SIM_EV_FAULT:
-		if (ev->flag)
-			deferred_access(s, ev);
+		deferred_access(s, ev);
+		break;
+	case SIM_EV_BATCH_FLUSH:
+		if (ev->task)
+			(*flush_gen(s, ev->task->pid))++;
 		break;
 	case SIM_EV_ACCESS:
 		if (pfn_to_page((unsigned long)ev->arg)->flags & PG_free)
@@ -288,6 +327,7 @@ struct san_state *san_attach(struct sim_machine *m)
 
 void san_detach(struct san_state *s)
 {
+	free(s->flush_gen);
 	free(s->slot);
 	free(s);
 }
