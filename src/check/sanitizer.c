@@ -2,11 +2,21 @@
 /*
  * The lazy MMU sanitizer (see sanitizer.h).
  *
- * For every entry an architecture stores but hides from walkers, it keeps
- * the value the kernel wrote, the value walkers still see, and who wrote
- * it from which section; a translation fault the architecture calls
- * spurious on such an entry is a deferred access.
+ * A model may defer in three ways, and the sanitizer follows each:
+ * (1) in memory, hidden from walkers (arm64): for every entry stored but
+ *     hidden it keeps the value the kernel wrote, the value walkers still
+ *     see, and who wrote it from which section; a translation fault the
+ *     architecture calls spurious on such an entry is a deferred access;
+ * (2) queued, not in memory (Xen PV multicalls) and (3) in memory with a
+ *     stale translation in the model's own cache (powerpc hash, sparc64,
+ *     s390): the model reports its queue (SIM_EV_DEFERRED_QUEUED/PAID);
+ *     a ptep_get() or an access that an unpaid update would change is a
+ *     deferred access, and an access that still reaches the old frame
+ *     after the model paid its invalidation is a stale TLB.
+ * Deferred work still queued by a task in a section when it flushes the
+ * TLB or frees a page is a flush in the section.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,10 +35,37 @@ struct san_entry {
 	uint32_t gen; /* its batch flushes before the store */
 };
 
+/* An item of deferred work a model reported, not yet paid. */
+struct san_queued {
+	const void *queue;
+	const char *what; /* the queue's name */
+	const pte_t *ptep; /* NULL: work tied to no entry */
+	unsigned long addr;
+	pte_t value; /* what the entry becomes */
+	bool in_memory; /* stored already: an owed invalidation (style 3) */
+	int cpu;
+	const struct task_struct *task;
+	char comm[16];
+	struct sim_section site;
+};
+
+/* An invalidation the model paid: the old translation must be gone. */
+/* Paid invalidations watched for stale-tlb: the most recent ones. */
+#define SAN_MAX_PAID 256
+
+struct san_paid {
+	const pte_t *ptep;
+	unsigned long addr;
+	const char *what;
+};
+
 /*
  * Hidden entries, in an open-addressing table keyed by the entry's
  * simulated physical address (stable and well spread, unlike host
  * pointers), with linear probing and backward-shift deletion.
+ * Queued work and paid invalidations are short lists: a model's queue
+ * holds a batch, and both are empty on arm64's paths but for owed
+ * barriers, which name no entry.
  */
 struct san_state {
 	struct san_entry *slot;
@@ -36,6 +73,11 @@ struct san_state {
 	size_t nr_tracked;
 	struct lazy_mmu_state irq_state[SIM_MAX_CPUS];
 	long irq_sections[SIM_MAX_CPUS];
+	struct san_queued *queued; /* oldest first */
+	size_t nr_queued, queued_cap;
+	size_t nr_queued_pte; /* items of queued that name an entry */
+	struct san_paid *paid;
+	size_t nr_paid, paid_cap;
 	/*
 	 * Per pid, the batch flushes its task made: a deferred store whose
 	 * writer has flushed since was paid for, even if a walker still
@@ -150,9 +192,10 @@ static void untrack(struct san_state *s, struct san_entry *e)
  * A fault at @addr: find the hidden entry on its walk. Spurious (the
  * architecture's handler found the address translating now) or not (the
  * kernel oopses), a store still owed by its writer's open section is a
- * deferred access.
+ * deferred access. Returns whether the fault is accounted for (a hidden
+ * entry on the walk, or a spurious fault reported).
  */
-static void deferred_access(struct san_state *s, const struct sim_event *ev)
+static bool deferred_access(struct san_state *s, const struct sim_event *ev)
 {
 	struct sim_machine *m = sim_machine();
 	struct mm_struct *mm =
@@ -172,7 +215,7 @@ static void deferred_access(struct san_state *s, const struct sim_event *ev)
 		 * section is to blame.
 		 */
 		if (!e->deferred || e->gen != *flush_gen(s, e->pid))
-			return;
+			return true;
 		/* a deferred store was made with a section open */
 		at.have |= SIM_FINDING_VALUES | SIM_FINDING_SECTION;
 		at.old = e->visible;
@@ -192,14 +235,15 @@ static void deferred_access(struct san_state *s, const struct sim_event *ev)
 			ev->flag ? "" :
 				   "; no dsb completed the store, so the fault "
 				   "handler's walk missed it too: an oops");
-		return;
+		return true;
 	}
 	if (!ev->flag)
-		return; /* a real fault: the machine reports the access */
+		return false; /* a real fault: the machine reports the access */
 	sim_report_at(
 		&at, "deferred-access",
 		"CPU%d %s: spurious fault at %#lx on an entry not tracked",
 		ev->cpu, ev->task->comm, ev->addr);
+	return true;
 }
 
 /* An access reached a freed frame: through a stale TLB entry or the table. */
@@ -225,6 +269,265 @@ static void freed_frame(const struct sim_event *ev)
 			      ev->cpu, ev->task->comm, ev->addr, ev->arg);
 }
 
+/* ---- deferred work a model reports (styles 2 and 3) ------------------------ */
+
+static void *grow(void *p, size_t *cap, size_t nr, size_t size)
+{
+	if (nr < *cap)
+		return p;
+	*cap = *cap ? 2 * *cap : 16;
+	p = realloc(p, *cap * size);
+	if (!p)
+		abort();
+	return p;
+}
+
+/* @n items, for @n consecutive entries mapping consecutive frames. */
+static void queued(struct san_state *s, const struct sim_event *ev)
+{
+	const struct sim_section *site = NULL;
+
+	if (ev->task && !in_interrupt())
+		site = sim_section_site(ev->task);
+	for (long i = 0; i < ev->arg; i++) {
+		struct san_queued *q;
+		pte_t value = ev->new;
+
+		if (ev->ptep && pte_valid(value))
+			value += (pte_t)i << PAGE_SHIFT;
+		s->queued = grow(s->queued, &s->queued_cap, s->nr_queued,
+				 sizeof(*s->queued));
+		q = &s->queued[s->nr_queued++];
+		memset(q, 0, sizeof(*q));
+		q->queue = ev->obj;
+		q->what = ev->what;
+		q->ptep = ev->ptep ? ev->ptep + i : NULL;
+		q->addr = ev->addr + (unsigned long)i * PAGE_SIZE;
+		q->value = value;
+		q->in_memory = q->ptep && *q->ptep == value;
+		q->cpu = ev->cpu;
+		q->task = ev->task;
+		if (ev->task)
+			memcpy(q->comm, ev->task->comm, sizeof(q->comm));
+		if (site)
+			q->site = *site;
+		s->nr_queued_pte += q->ptep != NULL;
+	}
+}
+
+static void unqueue(struct san_state *s, size_t i)
+{
+	s->nr_queued_pte -= s->queued[i].ptep != NULL;
+	memmove(&s->queued[i], &s->queued[i + 1],
+		(s->nr_queued - i - 1) * sizeof(*s->queued));
+	s->nr_queued--;
+}
+
+static void drop_paid(struct san_state *s, size_t i)
+{
+	memmove(&s->paid[i], &s->paid[i + 1],
+		(s->nr_paid - i - 1) * sizeof(*s->paid));
+	s->nr_paid--;
+}
+
+/* The table entry changes again: a paid invalidation is history. */
+static void forget_paid(struct san_state *s, const pte_t *ptep)
+{
+	for (size_t i = 0; i < s->nr_paid; i++) {
+		if (s->paid[i].ptep == ptep) {
+			drop_paid(s, i);
+			return;
+		}
+	}
+}
+
+/* The oldest @ev->arg items of the queue are paid. */
+static void paid(struct san_state *s, const struct sim_event *ev)
+{
+	long n = ev->arg;
+
+	for (size_t i = 0; i < s->nr_queued && n > 0;) {
+		struct san_queued *q = &s->queued[i];
+
+		if (q->queue != ev->obj) {
+			i++;
+			continue;
+		}
+		if (q->in_memory) {
+			struct san_paid *p;
+
+			forget_paid(s, q->ptep);
+			if (s->nr_paid == SAN_MAX_PAID)
+				drop_paid(s, 0);
+			s->paid = grow(s->paid, &s->paid_cap, s->nr_paid,
+				       sizeof(*s->paid));
+			p = &s->paid[s->nr_paid++];
+			p->ptep = q->ptep;
+			p->addr = q->addr;
+			p->what = q->what;
+		}
+		unqueue(s, i);
+		n--;
+	}
+}
+
+/* The newest unpaid update of @ptep (of any style if !@store_only). */
+static struct san_queued *queued_update(struct san_state *s, const pte_t *ptep,
+					bool store_only)
+{
+	for (size_t i = s->nr_queued; i-- > 0;) {
+		struct san_queued *q = &s->queued[i];
+
+		if (q->ptep == ptep && (!store_only || !q->in_memory))
+			return q;
+	}
+	return NULL;
+}
+
+/*
+ * "@what <q's address> @how": the access or read that relied on @q. @seen:
+ * the entry it saw, if known (NULL: a frame reached through a cache).
+ */
+static void report_queued(const struct sim_event *ev, const char *what,
+			  const char *how, const struct san_queued *q,
+			  const pte_t *seen)
+{
+	struct sim_finding_at at = {
+		.have = SIM_FINDING_ADDR | SIM_FINDING_SECTION, .addr = q->addr
+	};
+
+	at.section = q->site.func ? &q->site : NULL;
+	if (seen) {
+		at.have |= SIM_FINDING_VALUES;
+		at.old = *seen;
+		at.new = q->value;
+	}
+	sim_report_at(&at, "deferred-access",
+		      "CPU%d %s: %s %#lx %s, but the update to %#llx that %s "
+		      "queued on CPU%d (%s) is not paid yet (in the lazy MMU "
+		      "section opened by %s() at %s:%d)",
+		      ev->cpu, ev->task ? ev->task->comm : "idle", what,
+		      q->addr, how, (unsigned long long)q->value, q->comm,
+		      q->cpu, q->what, q->site.func ? q->site.func : "?",
+		      q->site.file ? q->site.file : "?", q->site.line);
+}
+
+/* ptep_get() returned an entry whose queued update is not in memory. */
+static void pte_read(struct san_state *s, const struct sim_event *ev)
+{
+	struct san_queued *q = queued_update(s, ev->ptep, true);
+
+	char how[40];
+
+	if (!q || q->value == ev->old)
+		return;
+	snprintf(how, sizeof(how), "read %#llx", (unsigned long long)ev->old);
+	report_queued(ev, "ptep_get() of the PTE of", how, q, &ev->old);
+}
+
+static struct mm_struct *ev_mm(const struct sim_event *ev)
+{
+	struct sim_machine *m = sim_machine();
+
+	if (ev->addr >= PAGE_OFFSET || !ev->task)
+		return &m->init_mm;
+	return ev->task->mm;
+}
+
+/*
+ * An access reached frame @ev->arg (or, for a fault, none): compare with
+ * what the unpaid update of its entry will map, and with the table after
+ * a paid invalidation.
+ */
+static void queued_access(struct san_state *s, const struct sim_event *ev,
+			  bool fault)
+{
+	pte_t *ptep = sim_walk(ev_mm(ev), ev->addr, 0, false);
+	struct san_queued *q;
+	unsigned long pfn = (unsigned long)ev->arg;
+
+	if (!ptep)
+		return;
+	q = s->nr_queued_pte ? queued_update(s, ptep, false) : NULL;
+	if (q) {
+		char how[40];
+
+		snprintf(how, sizeof(how), "reached frame %lu", pfn);
+		if (fault && pte_valid(q->value))
+			report_queued(ev, "an access to", "faulted", q, ptep);
+		else if (!fault &&
+			 (!pte_valid(q->value) || pte_pfn(q->value) != pfn))
+			report_queued(ev, "an access to", how, q,
+				      q->in_memory ? NULL : ptep);
+		return;
+	}
+	if (fault)
+		return;
+	for (size_t i = 0; i < s->nr_paid; i++) {
+		struct sim_finding_at at = { .have = SIM_FINDING_ADDR,
+					     .addr = ev->addr };
+
+		if (s->paid[i].ptep != ptep)
+			continue;
+		if (!pte_valid(*ptep) || pte_pfn(*ptep) != pfn)
+			sim_report_at(&at, "stale-tlb",
+				      "CPU%d %s: %#lx reached frame %lu after "
+				      "its invalidation (%s) was paid; the "
+				      "table maps %#llx",
+				      ev->cpu, ev->task->comm, ev->addr, pfn,
+				      s->paid[i].what,
+				      (unsigned long long)*ptep);
+		return;
+	}
+}
+
+/*
+ * A TLB flush or a page free by a task in a section that still has
+ * deferred work queued: the flush may come before the update it should
+ * follow (Roberts' RFC, 2025-05-30, patches 1, 2 and 5).
+ */
+static void flush_in_section(struct san_state *s, const struct sim_event *ev,
+			     const char *what)
+{
+	const struct san_queued *first = NULL;
+	struct sim_finding_at at = { .have = SIM_FINDING_ADDR |
+					     SIM_FINDING_SECTION };
+	size_t n = 0;
+
+	if (!ev->task || !sim_in_section())
+		return;
+	for (size_t i = 0; i < s->nr_queued; i++) {
+		if (s->queued[i].task != ev->task)
+			continue;
+		if (!first)
+			first = &s->queued[i];
+		n++;
+	}
+	if (!first)
+		return;
+	at.addr = first->addr;
+	at.section = first->site.func ? &first->site : NULL;
+	sim_report_at(&at, "flush-in-section",
+		      "CPU%d %s: %s with %zu deferred item(s) still queued "
+		      "(%s, first at %#lx) in the lazy MMU section opened by "
+		      "%s() at %s:%d",
+		      ev->cpu, ev->task->comm, what, n, first->what,
+		      first->addr, first->site.func ? first->site.func : "?",
+		      first->site.file ? first->site.file : "?",
+		      first->site.line);
+}
+
+/* A task's own queue (a thread flag: arm64's owed barriers) dies with it. */
+static void task_gone(struct san_state *s, const struct task_struct *t)
+{
+	for (size_t i = 0; i < s->nr_queued;) {
+		if (s->queued[i].queue == t)
+			unqueue(s, i);
+		else
+			i++;
+	}
+}
+
 static bool state_changed(struct lazy_mmu_state a, struct lazy_mmu_state b)
 {
 	return a.enable_count != b.enable_count ||
@@ -240,6 +543,26 @@ static void san_event(void *priv, const struct sim_event *ev)
 	case SIM_EV_PTE_WRITE:
 		if (ev->flag)
 			track(s, ev);
+		if (s->nr_paid)
+			forget_paid(s, ev->ptep);
+		break;
+	case SIM_EV_PTE_READ:
+		if (s->nr_queued_pte)
+			pte_read(s, ev);
+		break;
+	case SIM_EV_DEFERRED_QUEUED:
+		queued(s, ev);
+		break;
+	case SIM_EV_DEFERRED_PAID:
+		paid(s, ev);
+		break;
+	case SIM_EV_TLB_FLUSH_CALL:
+		if (s->nr_queued)
+			flush_in_section(s, ev, ev->what);
+		break;
+	case SIM_EV_PAGE_FREE:
+		if (s->nr_queued)
+			flush_in_section(s, ev, "__free_page()");
 		break;
 	case SIM_EV_PTE_VISIBLE:
 		e = lookup(s, ev->ptep);
@@ -247,7 +570,9 @@ static void san_event(void *priv, const struct sim_event *ev)
 			untrack(s, e);
 		break;
 	case SIM_EV_FAULT:
-		deferred_access(s, ev);
+		if (!deferred_access(s, ev) && !ev->flag &&
+		    s->nr_queued_pte)
+			queued_access(s, ev, true);
 		break;
 	case SIM_EV_BATCH_FLUSH:
 		if (ev->task)
@@ -256,6 +581,8 @@ static void san_event(void *priv, const struct sim_event *ev)
 	case SIM_EV_ACCESS:
 		if (pfn_to_page((unsigned long)ev->arg)->flags & PG_free)
 			freed_frame(ev);
+		else if (s->nr_queued_pte || s->nr_paid)
+			queued_access(s, ev, false);
 		break;
 	case SIM_EV_SLEEP:
 		if (!preemptible())
@@ -290,6 +617,8 @@ static void san_event(void *priv, const struct sim_event *ev)
 				   ev->state.pause_count);
 		break;
 	case SIM_EV_TASK_EXIT:
+		if (s->nr_queued)
+			task_gone(s, ev->task);
 		if (ev->state.enable_count || ev->state.pause_count || ev->arg)
 			sim_report(
 				"state-leak",
@@ -328,6 +657,8 @@ struct san_state *san_attach(struct sim_machine *m)
 void san_detach(struct san_state *s)
 {
 	free(s->flush_gen);
+	free(s->queued);
+	free(s->paid);
 	free(s->slot);
 	free(s);
 }

@@ -3,8 +3,13 @@
  * The lazy MMU sanitizer: an observer of the machine that names each hazard
  * when it happens (finding kinds of DESIGN.md):
  *   deferred-access  an access or walk saw an entry whose update was still
- *                    deferred (an arm64 walker before the owed barriers)
- *   stale-tlb        a stale translation reached a freed frame
+ *                    deferred (an arm64 walker before the owed barriers),
+ *                    or a ptep_get() or access that an update a model
+ *                    still queues would change
+ *   stale-tlb        a stale translation reached a freed frame, or the
+ *                    old frame after the model paid its invalidation
+ *   flush-in-section a TLB flush or page free by a task in a section with
+ *                    deferred work still queued
  *   sleep-in-atomic  might_sleep() with preemption disabled or in interrupt
  *   state-leak       lazy state non-zero at task exit, or changed by an
  *                    interrupt handler

@@ -202,6 +202,25 @@ static void trace_event(void *priv, const struct sim_event *ev)
 		args_begin(t, ev);
 		fputs("}", t->f);
 		break;
+	case SIM_EV_DEFERRED_QUEUED:
+	case SIM_EV_DEFERRED_PAID:
+		/* the model's deferred work, as its own actor */
+		instant(t,
+			ev->type == SIM_EV_DEFERRED_QUEUED ? "deferred queued" :
+							     "deferred paid",
+			TRACE_DEFERRED_TID + ev->cpu);
+		args_begin(t, ev);
+		fprintf(t->f, ",\"queue\":\"%s\",\"n\":%ld", ev->what, ev->arg);
+		if (ev->ptep)
+			fprintf(t->f, ",\"addr\":\"%#lx\",\"new\":\"%#llx\"",
+				ev->addr, (unsigned long long)ev->new);
+		fputs("}", t->f);
+		break;
+	case SIM_EV_SWITCH_MM:
+		instant(t, "switch_mm", ev->cpu);
+		fprintf(t->f, ",\"args\":{\"mm\":\"%s\"}",
+			ev->what ? ev->what : "");
+		break;
 	case SIM_EV_FINDING:
 		finding(t, ev);
 		break;
@@ -210,9 +229,6 @@ static void trace_event(void *priv, const struct sim_event *ev)
 	case SIM_EV_PAGE_FREE:
 	case SIM_EV_HYPERCALL:
 	case SIM_EV_PTE_READ:
-	case SIM_EV_DEFERRED_QUEUED:
-	case SIM_EV_DEFERRED_PAID:
-	case SIM_EV_SWITCH_MM:
 	case SIM_EV_NR:
 		t->ts--; /* not drawn */
 		break;

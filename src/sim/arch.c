@@ -31,6 +31,29 @@ void sim_batch_flush(const char *what)
 	sim_emit(&ev);
 }
 
+void sim_deferred_queued(const char *what, const void *queue, pte_t *ptep,
+			 unsigned long addr, pte_t value, long n)
+{
+	struct sim_event ev = { .type = SIM_EV_DEFERRED_QUEUED, .what = what };
+
+	ev.obj = queue;
+	ev.ptep = ptep;
+	ev.addr = addr;
+	ev.old = ptep ? *ptep : 0;
+	ev.new = value;
+	ev.arg = n;
+	sim_emit(&ev);
+}
+
+void sim_deferred_paid(const char *what, const void *queue, long n)
+{
+	struct sim_event ev = { .type = SIM_EV_DEFERRED_PAID, .what = what };
+
+	ev.obj = queue;
+	ev.arg = n;
+	sim_emit(&ev);
+}
+
 static void tlb_flush_call(const char *what, unsigned long start,
 			   unsigned long end)
 {
@@ -55,9 +78,17 @@ void set_ptes(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pte_t pte,
 		ARCH_OP(set_ptes)(mm, addr, ptep, pte, nr);
 }
 
+/* Every model's ptep_get() is seen: the value the kernel read. */
 pte_t ptep_get(pte_t *ptep)
 {
-	return ARCH_OP(ptep_get)(ptep);
+	struct sim_event ev = { .type = SIM_EV_PTE_READ };
+	pte_t pte = ARCH_OP(ptep_get)(ptep);
+
+	ev.ptep = ptep;
+	ev.old = pte;
+	ev.new = pte;
+	sim_emit(&ev);
+	return pte;
 }
 
 pte_t ptep_get_and_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep)

@@ -83,8 +83,6 @@ struct sim_arch_ops {
 	void (*switch_out)(struct task_struct *prev);
 	void (*switch_mm)(struct mm_struct *prev, struct mm_struct *next);
 	void (*switch_in)(struct task_struct *next);
-	/* (before the split into out/in) prev is still current when it runs */
-	void (*switch_to)(struct task_struct *prev, struct task_struct *next);
 	/* return from an exception or interrupt on this CPU */
 	void (*exception_return)(void);
 
@@ -179,5 +177,17 @@ void generic_kernel_map_pages(unsigned long pfn, int n, bool enable);
 /* Hardware and model events a model emits. */
 void sim_barrier(const char *insn);
 void sim_batch_flush(const char *what);
+/*
+ * Deferred work, as the model keeps it in @queue (named @what): @n items
+ * queued (an update of @ptep at @addr to @value, or, with @ptep NULL, work
+ * tied to no entry such as owed barriers), or the oldest @n items paid.
+ * What the sanitizer makes of them: an update queued while memory still
+ * holds another value is a deferred store (the table changes when paid);
+ * one whose value is in memory already is an owed invalidation (of the
+ * model's translation cache). Pay an update after storing it.
+ */
+void sim_deferred_queued(const char *what, const void *queue, pte_t *ptep,
+			 unsigned long addr, pte_t value, long n);
+void sim_deferred_paid(const char *what, const void *queue, long n);
 
 #endif /* _LAZYMMU_SIM_ARCH_H */

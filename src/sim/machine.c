@@ -99,6 +99,7 @@ static void coro_switch(struct task_struct *from, struct task_struct *to,
 }
 
 static void task_exit(void);
+static void finish_idle_placement(struct task_struct *t);
 
 static void task_trampoline(void)
 {
@@ -107,6 +108,7 @@ static void task_trampoline(void)
 	coro_finish(NULL);
 	t = current;
 	sim_this->in_sched = false;
+	finish_idle_placement(t);
 	t->fn(t->arg);
 	task_exit();
 }
@@ -453,6 +455,61 @@ static void pick_cpu_and_switch(struct task_struct *from, bool dying)
 }
 
 /*
+ * context_switch() - the model's context-switch hooks, on this CPU, as
+ * kernel/sched/core.c context_switch() runs them: switch_out() with @prev
+ * current (NULL: the CPU was idle), switch_mm() if @next runs in another
+ * address space than the CPU, switch_in() with @next current (NULL: the CPU
+ * goes idle). Interrupts are off: nothing here is a scheduling point.
+ * Leaves this CPU's curr = @next.
+ */
+static void context_switch(struct task_struct *prev, struct task_struct *next)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_cpu *cpu = this_cpu();
+	bool in_sched = m->in_sched;
+
+	m->in_sched = true;
+	cpu->curr = prev;
+	if (m->arch->switch_out)
+		m->arch->switch_out(prev);
+	if (next && next->mm != cpu->active_mm) {
+		struct sim_event ev = { .type = SIM_EV_SWITCH_MM };
+
+		ev.what = next->mm->name;
+		ev.obj = next->mm;
+		sim_emit(&ev);
+		if (m->arch->switch_mm)
+			m->arch->switch_mm(cpu->active_mm, next->mm);
+		cpu->active_mm = next->mm;
+	}
+	cpu->curr = next;
+	if (next)
+		next->cpu = cpu->id;
+	if (m->arch->switch_in)
+		m->arch->switch_in(next);
+	m->in_sched = in_sched;
+}
+
+/*
+ * A task placed on an idle CPU (spawned there, or migrated there when
+ * preempted) is switched in from idle when that CPU first runs it.
+ */
+static void place_on_idle(struct sim_machine *m, int cpu, struct task_struct *t)
+{
+	m->cpu[cpu].curr = t;
+	t->cpu = cpu;
+	t->switch_from_idle = true;
+}
+
+static void finish_idle_placement(struct task_struct *t)
+{
+	if (!t->switch_from_idle)
+		return;
+	t->switch_from_idle = false;
+	context_switch(NULL, t);
+}
+
+/*
  * Switch this CPU from current to the next task of its runqueue, putting
  * current on the runqueue of a CPU the policy picks (it may migrate).
  */
@@ -473,22 +530,20 @@ static void preempt_current(void)
 	m->in_sched = true;
 	ev.what = next ? next->comm : "idle";
 	sim_emit(&ev);
-	if (m->arch->switch_to)
-		m->arch->switch_to(prev, next);
+	context_switch(prev, next);
 	m->in_sched = false;
-	if (m->cpu[target].curr == NULL && target != m->this_cpu) {
-		m->cpu[target].curr = prev;
-		prev->cpu = target;
-	} else {
+	if (m->cpu[target].curr == NULL && target != m->this_cpu)
+		place_on_idle(m, target, prev);
+	else
 		rq_push(m, target, prev);
-	}
-	cpu->curr = next;
 	if (next) {
 		next->cpu = m->this_cpu;
 		coro_switch(prev, next, false);
 	} else {
 		pick_cpu_and_switch(prev, false);
 	}
+	/* prev runs again, here or on the idle CPU it was placed on */
+	finish_idle_placement(prev);
 }
 
 void sim_sched_point(void)
@@ -545,12 +600,13 @@ static void task_exit(void)
 	struct task_struct *t = cpu->curr, *next;
 	struct sim_event ev = { .type = SIM_EV_TASK_EXIT };
 
+	t->flags |= PF_EXITING;
 	ev.state = t->lazy_mmu_state;
 	ev.arg = t->lazy_sections;
 	sim_emit(&ev);
 	m->nr_live--;
 	next = rq_pop(m, m->this_cpu);
-	cpu->curr = next;
+	context_switch(t, next);
 	if (next) {
 		next->cpu = m->this_cpu;
 		coro_switch(t, next, true);
@@ -600,12 +656,10 @@ struct task_struct *sim_spawn(struct sim_machine *m, const char *comm, int cpu,
 	}
 	m->tasks[m->nr_tasks++] = t;
 	m->nr_live++;
-	if (!m->cpu[cpu].curr) {
-		m->cpu[cpu].curr = t;
-		t->cpu = cpu;
-	} else {
+	if (!m->cpu[cpu].curr)
+		place_on_idle(m, cpu, t);
+	else
 		rq_push(m, cpu, t);
-	}
 	return t;
 }
 
@@ -634,12 +688,13 @@ struct sim_machine *sim_create(const struct sim_options *opt)
 			m->arch->kernel ? sim_kernel_parse(m->arch->kernel) : 0;
 	if (!m->opt.kernel)
 		m->opt.kernel = sim_kernel_newest;
-	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
-		m->cpu[c].id = (int)c;
-		sim_tlb_init(&m->cpu[c].tlb, m->opt.tlb_entries);
-	}
 	sim_this = m;
 	sim_mem_init(m);
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
+		m->cpu[c].id = (int)c;
+		m->cpu[c].active_mm = &m->init_mm;
+		sim_tlb_init(&m->cpu[c].tlb, m->opt.tlb_entries);
+	}
 	if (m->arch->state_size) {
 		m->arch_state = calloc(1, m->arch->state_size);
 		if (!m->arch_state)

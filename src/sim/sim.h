@@ -303,6 +303,9 @@ typedef unsigned int gfp_t;
 #define TIF_LAZY_MMU (1U << 0) /* 6.16: in lazy mode */
 #define TIF_LAZY_MMU_PENDING (1U << 1) /* barriers owed */
 
+/* Task flags (task_struct.flags). */
+#define PF_EXITING 0x00000004U /* do_exit(): the task is dying */
+
 struct vm_area_struct;
 
 struct mm_struct {
@@ -346,6 +349,7 @@ struct task_struct {
 	char comm[16];
 	struct lazy_mmu_state lazy_mmu_state;
 	unsigned int thread_flags;
+	unsigned int flags; /* PF_* */
 	int preempt_count; /* preempt_disable() depth */
 	struct mm_struct *mm;
 	/* where the task runs */
@@ -363,6 +367,8 @@ struct task_struct {
 	void *stack;
 	size_t stack_size;
 	void *fiber; /* TSan fiber */
+	/* placed on an idle CPU: the idle -> task switch runs when it does */
+	bool switch_from_idle;
 };
 
 /* ---- TLBs ----------------------------------------------------------------- */
@@ -413,10 +419,15 @@ enum sim_event_type {
 	SIM_EV_PAGE_FREE,
 	SIM_EV_WARN, /* lazy_mmu_warn() */
 	SIM_EV_PTE_READ, /* ptep_get(): kernel code read an entry (old = value) */
-	SIM_EV_DEFERRED_QUEUED, /* a model deferred work (arg: how many) */
-	SIM_EV_DEFERRED_PAID, /* a model paid deferred work (arg: how many) */
+	/*
+	 * A model deferred work (arg: how many items) in its queue (obj,
+	 * named by what): an update of ptep at addr to new, or work tied to
+	 * no entry (ptep NULL: arm64's owed barriers).
+	 */
+	SIM_EV_DEFERRED_QUEUED,
+	SIM_EV_DEFERRED_PAID, /* the oldest arg items of queue obj were paid */
 	SIM_EV_FINDING, /* a finding was reported (what = kind) */
-	SIM_EV_SWITCH_MM, /* switch_mm(): the CPU's address space changed */
+	SIM_EV_SWITCH_MM, /* switch_mm(): the CPU's mm changes (obj: the new) */
 	SIM_EV_NR
 };
 
@@ -436,6 +447,7 @@ struct sim_event {
 	pte_t *ptep; /* entry, for PTE events */
 	pte_t old, new;
 	const char *what; /* barrier name, hook name, call name, ... */
+	const void *obj; /* DEFERRED_*: the model's queue */
 	bool flag; /* PTE_WRITE: hidden; FAULT: spurious; ACCESS: write */
 	/* pages (TLB_*), pfn (PAGE_*, ACCESS), call (LAZY_CALL),
 	 * enum sim_pt_vis (PTE_WRITE) */
@@ -571,6 +583,8 @@ struct sim_cpu {
 	int id;
 	struct task_struct *curr;
 	struct sim_step next; /* what curr's next step touches */
+	/* the address space the CPU runs in (kept while idle, as lazy TLB) */
+	struct mm_struct *active_mm;
 	void *arch_state; /* the model's per-CPU state (sim_arch_ops) */
 	struct task_struct *rq_tail; /* runnable tasks other than curr */
 	int irq_depth;

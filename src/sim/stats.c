@@ -33,7 +33,11 @@ static const int8_t stat_of_event[SIM_EV_NR] = {
 	[SIM_EV_PAGE_ALLOC] = SIM_STAT_page_allocs,
 	[SIM_EV_PAGE_FREE] = SIM_STAT_page_frees,
 	[SIM_EV_WARN] = -1,
+	[SIM_EV_PTE_READ] = -1,
+	[SIM_EV_DEFERRED_QUEUED] = -1,
+	[SIM_EV_DEFERRED_PAID] = -1,
 	[SIM_EV_FINDING] = -1,
+	[SIM_EV_SWITCH_MM] = -1,
 };
 
 static void stats_event(void *priv, const struct sim_event *ev)

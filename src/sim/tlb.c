@@ -5,8 +5,9 @@
  *
  * The walker reads entries as this CPU's walker sees them
  * (sim_pt_walker_read), which may lag the page table when an architecture
- * has not yet made a store visible. TLB entries are tagged by ASID; kernel
- * entries are global.
+ * has not yet made a store visible; a model's own translation cache, asked
+ * before the walk, may lag it until the model invalidates it. TLB entries
+ * are tagged by ASID; kernel entries are global.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +180,11 @@ static pte_t mem_walk(struct mm_struct *mm, unsigned long addr)
 
 /*
  * sim_translate() - translate @addr on the current CPU, filling the TLB.
+ * On a TLB miss, a translation cache the model owns (sim_arch_ops.translate:
+ * a hash HPT, a TSB, a per-CPU PTE cache) is asked first; only if it misses
+ * is the table walked, and the model is told of the walk (translate_fill)
+ * so that it may cache it. A hit may be older than the table: the model
+ * keeps it until its own invalidation, whatever the TLB evicts.
  * On a translation fault, the architecture decides whether it is spurious
  * (the entry is valid in memory): then the access is retried and succeeds.
  * Returns false if the fault is real.
@@ -195,6 +201,10 @@ bool sim_translate(unsigned long addr, unsigned long *pa)
 
 	if (e) {
 		pte = e->pte;
+	} else if (m->arch->translate &&
+		   m->arch->translate(mm, addr, cpu->id, &pte)) {
+		/* the model's translation cache hit: no table walk */
+		tlb_fill(&cpu->tlb, vpn, asid, pte, !(pte & PTE_USER));
 	} else {
 		pte = hw_walk(mm, addr, cpu->id);
 		if (!pte) {
@@ -214,6 +224,8 @@ bool sim_translate(unsigned long addr, unsigned long *pa)
 			if (!pte)
 				return false;
 		}
+		if (m->arch->translate_fill)
+			m->arch->translate_fill(mm, addr, cpu->id, pte);
 		tlb_fill(&cpu->tlb, vpn, asid, pte, !(pte & PTE_USER));
 	}
 	*pa = (pte_pfn(pte) << PAGE_SHIFT) | (addr & (PAGE_SIZE - 1));
