@@ -570,8 +570,7 @@ static void san_event(void *priv, const struct sim_event *ev)
 			untrack(s, e);
 		break;
 	case SIM_EV_FAULT:
-		if (!deferred_access(s, ev) && !ev->flag &&
-		    s->nr_queued_pte)
+		if (!deferred_access(s, ev) && !ev->flag && s->nr_queued_pte)
 			queued_access(s, ev, true);
 		break;
 	case SIM_EV_BATCH_FLUSH:

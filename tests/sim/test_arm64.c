@@ -79,7 +79,8 @@ static void deferred_task(void *arg)
 	   "%s: an access before any dsb faults for real (%s)", kver,
 	   finding_text(m, "bad-access"));
 	ok(findings(m, "deferred-access") == 1 &&
-		   strstr(finding_text(m, "deferred-access"), "deferred_task") &&
+		   strstr(finding_text(m, "deferred-access"),
+			  "deferred_task") &&
 		   strstr(finding_text(m, "deferred-access"), "an oops"),
 	   "%s: deferred-access names the section's opener: %s", kver,
 	   finding_text(m, "deferred-access"));

@@ -197,7 +197,7 @@ static void set_p4d(pte_t *p4dp, pte_t p4d, unsigned long addr,
 		set_entries(ptep, pte, addr, nr, pte_valid_not_user(pte),    \
 			    deferring_##v);                                  \
 	}                                                                    \
-	/* set_pmd() / set_pud(): any valid entry queues the barriers */   \
+	/* set_pmd() / set_pud(): any valid entry queues the barriers */     \
 	static void set_table_entry_##v(pte_t *ptep, pte_t entry, int level, \
 					unsigned long addr)                  \
 	{                                                                    \
