@@ -17,7 +17,7 @@ static unsigned long nr_pages;
 static uint64_t vmap_barriers;
 
 /*
- * vmalloc() after boot: the area starts right after the kernel image, 64
+ * vmalloc() after boot: the area starts right after the kernel image, 448
  * pages before a 2M boundary, in the PTE table that maps the image's end.
  */
 static void vmap_task(void *arg)
