@@ -197,6 +197,8 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	opt.tlb_entries = c->tlb_entries;
 	opt.tlb_random_evict = c->tlb_random_evict;
 	opt.debug_pagealloc = c->debug_pagealloc;
+	opt.stop_on_finding = c->stop_on_first;
+	opt.no_choice_record = !c->record_choices;
 	if (c->sched && !strcmp(c->sched, "rr")) {
 		opt.policy = sim_policy_rr(64);
 	} else {
@@ -205,6 +207,11 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 			opt.irq_handler = w->irq;
 			opt.irq_arg = &params;
 		}
+	}
+	if (c->replay) {
+		opt.policy->destroy(opt.policy);
+		opt.policy = sim_policy_replay(c->replay, c->nr_replay,
+					       c->replay_name, c->replay_line);
 	}
 	m = sim_create(&opt);
 	sim_stats_attach(m, &r->stats);
@@ -230,10 +237,28 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	r->nr_findings = m->nr_findings;
 	r->findings_dropped = m->findings_dropped;
 	r->points = m->points;
+	r->stopped = m->stopped;
+	r->choices = m->choices;
+	r->nr_choices = m->nr_choices;
 	m->findings = NULL;
+	m->choices = NULL;
+	if (sim_error(m))
+		snprintf(err, errlen, "%s", sim_error(m));
+	else if (c->replay && r->nr_choices != c->nr_replay)
+		snprintf(err, errlen,
+			 "%s: the run diverges: it ends after %zu of the %zu "
+			 "recorded choices",
+			 c->replay_name ? c->replay_name : "replay",
+			 r->nr_choices, c->nr_replay);
+	else
+		err = NULL;
 	sim_destroy(m);
 	if (san)
 		san_detach(san);
+	if (err) {
+		lmm_run_result_free(r);
+		return -1;
+	}
 	return 0;
 }
 
@@ -241,4 +266,6 @@ void lmm_run_result_free(struct lmm_run_result *r)
 {
 	free(r->findings);
 	r->findings = NULL;
+	free(r->choices);
+	r->choices = NULL;
 }

@@ -33,6 +33,17 @@ struct lmm_run_config {
 	unsigned int tlb_entries;
 	bool tlb_random_evict;
 	const char *trace; /* write a Chrome/Perfetto trace here, or NULL */
+	bool stop_on_first; /* end the run at the first finding */
+	bool record_choices; /* keep every choice in the result (else count) */
+	/*
+	 * Replay these recorded choices instead of asking the scheduler
+	 * (sim_policy_replay()); @replay_name and @replay_line (the line of
+	 * the first choice) name them in a divergence message.
+	 */
+	const struct sim_choice_rec *replay;
+	size_t nr_replay;
+	const char *replay_name;
+	unsigned int replay_line;
 };
 
 struct lmm_run_result {
@@ -47,6 +58,9 @@ struct lmm_run_result {
 	size_t findings_dropped;
 	uint64_t points;
 	unsigned long trace_events;
+	bool stopped; /* ended early: a finding with stop_on_first, a deadlock */
+	struct sim_choice_rec *choices; /* every choice, if record_choices */
+	size_t nr_choices;
 };
 
 /* lmm_run_defaults() - the defaults of `lazymmu run`. */
@@ -54,8 +68,9 @@ void lmm_run_defaults(struct lmm_run_config *c);
 
 /*
  * lmm_run() - build the machine, run the workload on every CPU, collect
- * counters and findings. Returns 0, or -1 with a message naming the bad
- * option in @err if the configuration is impossible.
+ * counters, findings and choices. Returns 0, or -1 with a message naming
+ * the bad option in @err if the configuration is impossible or the run
+ * could not go on (a replay that diverges).
  */
 int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	    size_t errlen);

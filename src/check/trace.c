@@ -14,12 +14,45 @@
 #define TRACE_MAX_NAMED 4096
 
 struct trace_writer {
+	struct sim_machine *m;
 	FILE *f;
 	unsigned long ts;
 	unsigned long nr;
 	int nr_cpus;
 	uint8_t named[TRACE_MAX_NAMED / 8]; /* task tracks already named */
+	/* slices begun and not ended, closed by a run that stops early */
+	int open_irq[SIM_MAX_CPUS];
+	struct open_section {
+		int tid;
+		int cpu;
+	} * open_sections;
+	size_t nr_open, cap_open;
 };
+
+static void open_section(struct trace_writer *t, int tid, int cpu)
+{
+	if (t->nr_open == t->cap_open) {
+		t->cap_open = t->cap_open ? 2 * t->cap_open : 16;
+		t->open_sections =
+			realloc(t->open_sections,
+				t->cap_open * sizeof(*t->open_sections));
+		if (!t->open_sections)
+			abort();
+	}
+	t->open_sections[t->nr_open].tid = tid;
+	t->open_sections[t->nr_open++].cpu = cpu;
+}
+
+/* The innermost open section of track @tid ends. */
+static void close_section(struct trace_writer *t, int tid)
+{
+	for (size_t i = t->nr_open; i-- > 0;) {
+		if (t->open_sections[i].tid == tid) {
+			t->open_sections[i] = t->open_sections[--t->nr_open];
+			return;
+		}
+	}
+}
 
 static void name_track(struct trace_writer *t, int tid, const char *name)
 {
@@ -123,12 +156,14 @@ static void trace_event(void *priv, const struct sim_event *ev)
 		if (ev->arg == SIM_LAZY_ENABLE) {
 			site = sim_section_site(ev->task);
 			head(t, "B", "lazy section", task_track(t, ev->task));
+			open_section(t, task_track(t, ev->task), ev->cpu);
 			fprintf(t->f,
 				",\"args\":{\"opened by\":\"%s\","
 				"\"cpu\":%d}",
 				site ? site->func : "", ev->cpu);
 		} else if (ev->arg == SIM_LAZY_DISABLE) {
 			head(t, "E", "lazy section", task_track(t, ev->task));
+			close_section(t, task_track(t, ev->task));
 		} else {
 			instant(t, ev->what, ev->cpu);
 		}
@@ -187,9 +222,11 @@ static void trace_event(void *priv, const struct sim_event *ev)
 		break;
 	case SIM_EV_IRQ_ENTER:
 		head(t, "B", "interrupt", ev->cpu);
+		t->open_irq[ev->cpu]++;
 		break;
 	case SIM_EV_IRQ_EXIT:
 		head(t, "E", "interrupt", ev->cpu);
+		t->open_irq[ev->cpu]--;
 		break;
 	case SIM_EV_SLEEP:
 		instant(t, "might_sleep", ev->cpu);
@@ -244,6 +281,7 @@ struct trace_writer *trace_attach(struct sim_machine *m, FILE *f)
 
 	if (!t)
 		abort();
+	t->m = m;
 	t->f = f;
 	t->nr_cpus = (int)m->opt.nr_cpus;
 	fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n", f);
@@ -260,11 +298,48 @@ struct trace_writer *trace_attach(struct sim_machine *m, FILE *f)
 	return t;
 }
 
+/*
+ * A run that stopped early (sim_stop(): a finding with stop_on_finding, a
+ * deadlock) abandoned its tasks inside their sections, interrupts and
+ * deferred stores: end those slices one tick after the last event, so that
+ * the trace stays well formed.
+ */
+static void close_abandoned(struct trace_writer *t)
+{
+	const struct sim_machine *m = t->m;
+
+	t->ts++;
+	while (t->nr_open) {
+		head(t, "E", "lazy section",
+		     t->open_sections[t->nr_open - 1].tid);
+		end(t);
+		t->nr_open--;
+	}
+	for (int c = 0; c < t->nr_cpus; c++) {
+		for (; t->open_irq[c] > 0; t->open_irq[c]--) {
+			head(t, "E", "interrupt", c);
+			end(t);
+		}
+	}
+	for (size_t i = 0; i < m->nr_hidden; i++) {
+		head(t, "e", "deferred store",
+		     TRACE_DEFERRED_TID + m->hidden[i].cpu);
+		fprintf(t->f, ",\"cat\":\"deferred\",\"id\":\"%#lx\"",
+			(unsigned long)((const uint8_t *)m->hidden[i].ptep -
+					m->mem));
+		end(t);
+	}
+}
+
 unsigned long trace_finish(struct trace_writer *t)
 {
-	unsigned long nr = t->nr;
+	unsigned long nr;
 
+	if (t->m->stopped)
+		close_abandoned(t);
+	nr = t->nr;
 	fputs("\n]}\n", t->f);
+	free(t->open_sections);
 	free(t);
 	return nr;
 }

@@ -47,7 +47,7 @@ pte_t *pte_offset_map_lock(struct mm_struct *mm, pte_t *pmd, unsigned long addr,
 		pte_t pmdval;
 		spinlock_t *ptl;
 
-		sim_sched_point_touch(SIM_TOUCH_PTE, pmd);
+		sim_sched_point_touch(SIM_TOUCH_PTE_READ, pmd);
 		pmdval = *pmd; /* pmdp_get_lockless() */
 		if (!pte_valid(pmdval) || !(pmdval & PTE_TABLE))
 			return NULL;

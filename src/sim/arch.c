@@ -19,7 +19,7 @@ void sim_barrier(const char *insn)
 	struct sim_event ev = { .type = SIM_EV_BARRIER, .what = insn };
 
 	/* a barrier changes what other CPUs' walkers see */
-	sim_sched_point_touch(SIM_TOUCH_TLB, NULL);
+	sim_sched_point_touch(SIM_TOUCH_BARRIER, NULL);
 	sim_emit(&ev);
 }
 
@@ -181,7 +181,7 @@ void generic_set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 
 pte_t generic_ptep_get(pte_t *ptep)
 {
-	sim_sched_point_touch(SIM_TOUCH_PTE, ptep);
+	sim_sched_point_touch(SIM_TOUCH_PTE_READ, ptep);
 	return *ptep;
 }
 
@@ -234,7 +234,7 @@ void generic_ptep_set_wrprotect(struct mm_struct *mm, unsigned long addr,
 	pte_t old, cur;
 
 	(void)mm;
-	sim_sched_point_touch(SIM_TOUCH_PTE, ptep);
+	sim_sched_point_touch(SIM_TOUCH_PTE_READ, ptep);
 	old = *ptep;
 	while ((cur = sim_pt_cmpxchg(ptep, old, pte_wrprotect(old), addr,
 				     SIM_PT_SEEN)) != old)

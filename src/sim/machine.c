@@ -94,8 +94,32 @@ static void coro_switch(struct task_struct *from, struct task_struct *to,
 	__tsan_switch_to_fiber(to ? to->fiber : m->sched_fiber, 0);
 #endif
 	switching_from = from;
+	m->in_task = to != NULL;
 	sim_ctx_switch(from_ctx, to_ctx);
 	coro_finish(fake);
+}
+
+/*
+ * Leave the running task for good and return to sim_run(): the run is
+ * over (stop at a finding, a deadlock, an error). The task's stack is
+ * abandoned as it is; sim_destroy() unmaps it, and kernel objects come
+ * from the machine (kmalloc), so nothing leaks.
+ */
+static _Noreturn void abandon_task(void)
+{
+	struct sim_machine *m = sim_this;
+
+#ifdef SIM_ASAN
+	__sanitizer_start_switch_fiber(NULL, sched_stack.bottom,
+				       sched_stack.size);
+#endif
+#ifdef SIM_TSAN
+	__tsan_switch_to_fiber(m->sched_fiber, 0);
+#endif
+	switching_from = (struct task_struct *)&m->abandon_ctx;
+	m->in_task = false;
+	sim_ctx_switch(&m->abandon_ctx, &m->sched_ctx);
+	abort(); /* an abandoned task is never resumed */
 }
 
 static void task_exit(void);
@@ -167,8 +191,41 @@ void sim_emit(struct sim_event *ev)
 	for (int i = 0; i < m->nr_obs; i++)
 		m->obs[i].event(m->obs[i].priv, ev);
 	m->emitting--;
-	if (!m->emitting && m->nr_pending)
+	if (!m->emitting && m->nr_pending) {
 		emit_pending_findings(m);
+		if (m->opt.stop_on_finding)
+			sim_stop(); /* once every observer saw the finding */
+	}
+}
+
+/*
+ * sim_stop() - end the run now: the running task and every other one are
+ * abandoned where they are. From outside a task (the scheduler), the run
+ * ends at the next choice.
+ */
+void sim_stop(void)
+{
+	struct sim_machine *m = sim_this;
+
+	if (!m->running)
+		return;
+	m->stopped = true;
+	if (m->in_task)
+		abandon_task();
+}
+
+/* sim_fail() - the run cannot go on (a bad choice): say why and stop. */
+void sim_fail(const char *fmt, ...)
+{
+	struct sim_machine *m = sim_this;
+	va_list ap;
+
+	if (!m->error[0]) {
+		va_start(ap, fmt);
+		vsnprintf(m->error, sizeof(m->error), fmt, ap);
+		va_end(ap);
+	}
+	sim_stop();
 }
 
 void sim_add_observer(struct sim_machine *m, const struct sim_observer *o)
@@ -276,6 +333,8 @@ static void report(const struct sim_finding_at *at, const char *kind,
 		m->pending[m->nr_pending++] = f;
 	} else {
 		emit_finding(&f);
+		if (m->opt.stop_on_finding)
+			sim_stop();
 	}
 }
 
@@ -355,22 +414,101 @@ bool test_and_clear_thread_flag(unsigned int flag)
 	return was;
 }
 
+static void pick_cpu_and_switch(struct task_struct *from, bool dying);
+
+/* A task whose lock is still held cannot step. */
+static bool task_blocked(const struct task_struct *t)
+{
+	return t->blocked_on && t->blocked_on->owner;
+}
+
+/*
+ * Append the chain of waiters that starts at @t to @buf: "A (CPU0) waits
+ * for a lock held by B (CPU1), which waits for ...". Returns true if the
+ * chain comes back to @t (a cycle).
+ */
+static bool wait_chain(struct task_struct *t, char *buf, size_t len)
+{
+	struct sim_machine *m = sim_this;
+	struct task_struct *w = t;
+	size_t used = strlen(buf);
+
+	for (size_t i = 0; i <= m->nr_tasks && task_blocked(w); i++) {
+		struct task_struct *o = w->blocked_on->owner;
+
+		used += (size_t)snprintf(
+			buf + used, used < len ? len - used : 0,
+			"%s%s (CPU%d) waits for a lock held by %s",
+			i ? ", which" : "", i ? "" : w->comm, w->cpu, o->comm);
+		if (o == t)
+			return true;
+		w = o;
+	}
+	return false;
+}
+
+static void report_deadlock(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static void report_deadlock(const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sim_report("deadlock", "%s", msg);
+	sim_stop();
+}
+
+/*
+ * spin_lock() (include/linux/spinlock.h): preemption off, then the lock.
+ * A held lock blocks the task: its CPU steps again only once the lock is
+ * free, and then competes for it anew. A waiter that closes a cycle, or
+ * an interrupt handler taking a lock the task it interrupted holds, is a
+ * deadlock: the run ends with that finding.
+ */
 void spin_lock(spinlock_t *lock)
 {
 	preempt_disable();
-	while (lock->owner) {
+	for (;;) {
+		char msg[320] = "";
+
+		if (sim_this->opt.fine_steps)
+			sim_sched_point_touch(SIM_TOUCH_LOCK, lock);
+		if (!lock->owner)
+			break;
+
 		if (lock->owner == current) {
+			if (this_cpu()->irq_depth > lock->irq_depth) {
+				report_deadlock(
+					"CPU%d %s: an interrupt handler takes a "
+					"spinlock its interrupted task holds",
+					smp_processor_id(), current->comm);
+				return;
+			}
 			sim_report("arch-bug", "%s: spinlock recursion",
 				   current->comm);
 			return;
 		}
-		sim_sched_point_touch(SIM_TOUCH_LOCK, lock);
+		current->blocked_on = lock;
+		this_cpu()->next.kind = SIM_TOUCH_LOCK;
+		this_cpu()->next.obj = lock;
+		if (wait_chain(current, msg, sizeof(msg))) {
+			report_deadlock("%s", msg);
+			return;
+		}
+		pick_cpu_and_switch(current, false);
+		current->blocked_on = NULL;
 	}
 	lock->owner = current;
+	lock->irq_depth = this_cpu()->irq_depth;
 }
 
 void spin_unlock(spinlock_t *lock)
 {
+	if (sim_this->opt.fine_steps)
+		sim_sched_point_touch(SIM_TOUCH_LOCK, lock);
 	lock->owner = NULL;
 	preempt_enable();
 }
@@ -423,33 +561,100 @@ static void do_irq(void)
 
 /* ---- scheduling --------------------------------------------------------------- */
 
-unsigned int sim_choose(enum sim_choice what, unsigned int n, unsigned int cur)
+/*
+ * Ask the policy; check and record the answer. Returns the first allowed
+ * value if the run was stopped meanwhile (only from the scheduler's own
+ * context; a task is abandoned at once).
+ */
+static unsigned int choose(enum sim_choice what, unsigned int n,
+			   unsigned int cur, uint32_t allowed)
 {
-	struct sim_policy *p = sim_this->opt.policy;
+	struct sim_machine *m = sim_this;
+	struct sim_policy *p = m->opt.policy;
+	struct sim_choice_rec *r;
+	unsigned int a;
 
-	if (n <= 1)
-		return 0;
-	return p->choose(p, what, n, cur) % n;
+	if (n > 32)
+		allowed = SIM_CHOICE_ALL; /* not a CPU set: [0, n) */
+	else if (n < 32)
+		allowed &= (1U << n) - 1;
+	if (n > 32 ? n <= 1 : sim_set_count(allowed) <= 1)
+		return n > 32 || !allowed ? 0 : sim_set_nth(allowed, 0);
+	if (m->emitting) {
+		sim_fail("an observer asked for a %s choice: observers never "
+			 "draw choices",
+			 sim_choice_name(what));
+		return sim_set_nth(allowed, 0);
+	}
+	a = p->choose(p, what, n, cur, allowed);
+	if (m->stopped)
+		return sim_set_nth(allowed, 0);
+	if (a >= n || (a < 32 && !(allowed & (1U << a)))) {
+		sim_fail("the scheduler policy answered %u to a %s choice "
+			 "(options: %u, allowed %#x)",
+			 a, sim_choice_name(what), n, allowed);
+		return sim_set_nth(allowed, 0);
+	}
+	if (m->opt.no_choice_record) {
+		m->nr_choices++;
+		return a;
+	}
+	if (m->nr_choices == m->choices_cap) {
+		m->choices_cap = m->choices_cap ? 2 * m->choices_cap : 256;
+		m->choices = realloc(m->choices,
+				     m->choices_cap * sizeof(*m->choices));
+		if (!m->choices)
+			abort();
+	}
+	r = &m->choices[m->nr_choices++];
+	r->what = (uint8_t)what;
+	r->pad = 0;
+	r->n = (uint16_t)n;
+	r->cur = (uint16_t)cur;
+	r->answer = (uint16_t)a;
+	r->allowed = allowed;
+	return a;
 }
 
-/* Let the policy pick which busy CPU steps next; switch to it. */
+unsigned int sim_choose(enum sim_choice what, unsigned int n, unsigned int cur)
+{
+	return choose(what, n, cur, SIM_CHOICE_ALL);
+}
+
+/*
+ * Let the policy pick which CPU steps next among those that can (busy and
+ * not blocked on a lock); switch to it. Busy CPUs that are all blocked are
+ * a deadlock.
+ */
 static void pick_cpu_and_switch(struct task_struct *from, bool dying)
 {
 	struct sim_machine *m = sim_this;
-	int busy[SIM_MAX_CPUS], n = 0, cur = 0;
+	uint32_t busy = 0, allowed = 0;
+	unsigned int cpu;
 
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
 		if (!m->cpu[c].curr)
 			continue;
-		if ((int)c == m->this_cpu)
-			cur = n;
-		busy[n++] = c;
+		busy |= 1U << c;
+		if (!task_blocked(m->cpu[c].curr))
+			allowed |= 1U << c;
 	}
-	if (n == 0) {
+	if (!busy) {
 		coro_switch(from, NULL, dying);
 		return;
 	}
-	m->this_cpu = busy[sim_choose(SIM_CHOOSE_CPU, n, cur)];
+	if (!allowed) {
+		char msg[320] = "every busy CPU waits for a spinlock: ";
+
+		wait_chain(m->cpu[sim_set_nth(busy, 0)].curr, msg, sizeof(msg));
+		report_deadlock("%s", msg);
+		return; /* from the scheduler: sim_run() ends */
+	}
+	cpu = choose(SIM_CHOOSE_CPU, m->opt.nr_cpus, (unsigned int)m->this_cpu,
+		     allowed);
+	if (m->stopped)
+		return; /* from the scheduler: sim_run() ends */
+	m->this_cpu = (int)cpu;
 	if (m->cpu[m->this_cpu].curr != from)
 		coro_switch(from, m->cpu[m->this_cpu].curr, dying);
 }
@@ -556,6 +761,12 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 	struct sim_machine *m = sim_this;
 	struct sim_cpu *cpu;
 
+	if (m->emitting) {
+		/* it would count a point and maybe draw: the run would change */
+		sim_fail("an observer reached a scheduling point: observers "
+			 "never change the run");
+		return;
+	}
 	m->points++;
 	this_cpu()->next.kind = kind;
 	this_cpu()->next.obj = obj;
@@ -574,14 +785,33 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 		pick_cpu_and_switch(cpu->curr, false);
 }
 
-void might_sleep(void)
+/*
+ * might_sleep() whose next step touches @kind/@obj (alloc_page(): the page
+ * allocator).
+ */
+void sim_might_sleep_touch(enum sim_touch kind, const void *obj)
 {
 	struct sim_event ev = { .type = SIM_EV_SLEEP };
 
 	sim_emit(&ev);
-	if (!preemptible())
-		return; /* reported by the sanitizer; the task does not sleep */
-	cond_resched();
+	if (!preemptible()) {
+		/* reported by the sanitizer; the task does not sleep */
+		this_cpu()->next.kind = kind;
+		this_cpu()->next.obj = obj;
+		return;
+	}
+	if (this_cpu()->rq_tail && sim_choose(SIM_CHOOSE_PREEMPT, 2, 0)) {
+		this_cpu()->next.kind = kind;
+		this_cpu()->next.obj = obj;
+		preempt_current();
+	} else {
+		sim_sched_point_touch(kind, obj);
+	}
+}
+
+void might_sleep(void)
+{
+	sim_might_sleep_touch(SIM_TOUCH_LOCAL, NULL);
 }
 
 void cond_resched(void)
@@ -751,6 +981,7 @@ void sim_destroy(struct sim_machine *m)
 	free(m->words);
 	free(m->word0);
 	free(m->findings);
+	free(m->choices);
 	free(m->pending);
 	sim_kmem_free_all(m);
 	free(m);

@@ -186,7 +186,9 @@ unsigned long alloc_page(gfp_t gfp)
 	unsigned long pfn;
 
 	if (gfp & GFP_KERNEL)
-		might_sleep();
+		sim_might_sleep_touch(SIM_TOUCH_ALLOC, NULL);
+	else if (m->opt.fine_steps)
+		sim_sched_point_touch(SIM_TOUCH_ALLOC, NULL);
 	if (m->nr_free == 0)
 		return 0;
 	pfn = m->free_stack[--m->nr_free];
@@ -207,6 +209,8 @@ void __free_page(unsigned long pfn)
 	struct sim_event ev = { .type = SIM_EV_PAGE_FREE };
 	struct page *page;
 
+	if (m->opt.fine_steps)
+		sim_sched_point_touch(SIM_TOUCH_ALLOC, NULL);
 	if (pfn == 0 || pfn >= m->nr_frames) {
 		sim_report("bad-page", "__free_page(%lu): no such frame", pfn);
 		return;

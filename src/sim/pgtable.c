@@ -142,10 +142,20 @@ static void pt_store(pte_t *ptep, pte_t val, unsigned long addr,
 	sim_emit(&ev);
 }
 
+/*
+ * What a store of @val to @ptep touches. A table entry (pmd, pud, pgd; old
+ * or new value has PTE_TABLE) is read by every software walk (sim_walk())
+ * without a scheduling point: its store depends on every step.
+ */
+static enum sim_touch store_touch(const pte_t *ptep, pte_t val)
+{
+	return (val | *ptep) & PTE_TABLE ? SIM_TOUCH_GLOBAL : SIM_TOUCH_PTE;
+}
+
 void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr,
 		  enum sim_pt_vis vis)
 {
-	sim_sched_point_touch(SIM_TOUCH_PTE, ptep);
+	sim_sched_point_touch(store_touch(ptep, val), ptep);
 	pt_store(ptep, val, addr, vis);
 }
 
@@ -161,7 +171,7 @@ pte_t sim_pt_xchg(pte_t *ptep, pte_t val, unsigned long addr,
 {
 	pte_t old;
 
-	sim_sched_point_touch(SIM_TOUCH_PTE, ptep);
+	sim_sched_point_touch(store_touch(ptep, val), ptep);
 	old = *ptep;
 	pt_store(ptep, val, addr, vis);
 	return old;
@@ -178,7 +188,7 @@ pte_t sim_pt_cmpxchg(pte_t *ptep, pte_t old, pte_t val, unsigned long addr,
 {
 	pte_t cur;
 
-	sim_sched_point_touch(SIM_TOUCH_PTE, ptep);
+	sim_sched_point_touch(store_touch(ptep, val), ptep);
 	cur = *ptep;
 	if (cur == old)
 		pt_store(ptep, val, addr, vis);

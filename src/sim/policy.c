@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * Scheduler policies: round-robin (no preemption, no interrupts, CPUs take
- * turns every @quantum scheduling points) and seeded random. The model
- * checker brings its own policy that replays a choice sequence.
+ * turns every @quantum scheduling points) and seeded random. A run is
+ * replayed from its recorded choices by sim_policy_replay() (choices.c).
  */
 #include <stdlib.h>
 
@@ -14,19 +14,28 @@ struct policy_rr {
 	unsigned int left;
 };
 
+/*
+ * CPU choices: the CPUs that can step, in id order, and the position of
+ * the current one among them (0 if it cannot step).
+ */
 static unsigned int rr_choose(struct sim_policy *p, enum sim_choice what,
-			      unsigned int n, unsigned int cur)
+			      unsigned int n, unsigned int cur,
+			      uint32_t allowed)
 {
 	struct policy_rr *rr = (struct policy_rr *)p;
+	unsigned int k, i;
 
+	(void)n;
 	switch (what) {
 	case SIM_CHOOSE_CPU:
+		k = sim_set_count(allowed);
+		i = sim_set_rank(allowed, cur);
 		if (rr->left > 0) {
 			rr->left--;
-			return cur;
+			return sim_set_nth(allowed, i);
 		}
 		rr->left = rr->quantum;
-		return (cur + 1) % n;
+		return sim_set_nth(allowed, (i + 1) % k);
 	case SIM_CHOOSE_MIGRATE:
 	case SIM_CHOOSE_EVICT:
 		return cur;
@@ -77,15 +86,19 @@ static bool rnd_per_1000(struct policy_random *r, unsigned int per_1000)
 }
 
 static unsigned int random_choose(struct sim_policy *p, enum sim_choice what,
-				  unsigned int n, unsigned int cur)
+				  unsigned int n, unsigned int cur,
+				  uint32_t allowed)
 {
 	struct policy_random *r = (struct policy_random *)p;
 
 	switch (what) {
 	case SIM_CHOOSE_CPU:
+		/* the same draws as when CPUs were named by position */
 		if (!rnd_per_1000(r, r->switch_per_1000))
-			return cur;
-		return (unsigned int)((rnd_next(r) >> 33) % n);
+			return sim_set_nth(allowed, sim_set_rank(allowed, cur));
+		return sim_set_nth(allowed,
+				   (unsigned int)((rnd_next(r) >> 33) %
+						  sim_set_count(allowed)));
 	case SIM_CHOOSE_PREEMPT:
 		return rnd_per_1000(r, r->preempt_per_1000);
 	case SIM_CHOOSE_IRQ:

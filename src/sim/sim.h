@@ -266,11 +266,13 @@ static inline unsigned int pt_index(unsigned long addr, int level)
 struct task_struct;
 
 /*
- * A spinlock: spinning is a loop of scheduling points, so the holder (on
- * another CPU) makes progress whatever the policy.
+ * A spinlock. A task that finds it held is blocked: its CPU is not offered
+ * to the policy until the lock is free (no loop of scheduling points), and
+ * a cycle of waiters, or every busy CPU blocked, is a deadlock finding.
  */
 typedef struct {
 	struct task_struct *owner;
+	int irq_depth; /* the owner's interrupt depth when it took the lock */
 } spinlock_t;
 
 void spin_lock(spinlock_t *lock);
@@ -355,6 +357,7 @@ struct task_struct {
 	/* where the task runs */
 	int cpu;
 	struct task_struct *rq_next; /* this CPU's runqueue (circular) */
+	spinlock_t *blocked_on; /* the lock it waits for, or NULL */
 	/* what the callers meant, whatever the kernel version does with it */
 	int lazy_sections; /* sections opened by callers, not yet closed */
 	int lazy_paused;
@@ -521,6 +524,8 @@ enum sim_touch {
 	SIM_TOUCH_ARCH, /* a batch or queue of the model (obj: it) */
 	SIM_TOUCH_ALLOC, /* the page allocator (obj: NULL) */
 	SIM_TOUCH_GLOBAL, /* anything: depends on every other step */
+	SIM_TOUCH_PTE_READ, /* a page-table entry read (obj: the entry) */
+	SIM_TOUCH_BARRIER, /* a barrier: what walkers see (obj: NULL) */
 };
 
 struct sim_step {
@@ -528,33 +533,95 @@ struct sim_step {
 	const void *obj;
 };
 
+/*
+ * sim_steps_dependent() - whether two steps of different CPUs may not
+ * commute (the independence relation of the model checker). Steps of one
+ * CPU are ordered anyway. See docs/design.md, "Driving the scheduler".
+ */
+bool sim_steps_dependent(const struct sim_step *a, const struct sim_step *b);
+const char *sim_touch_name(enum sim_touch kind);
+
 /* ---- scheduler policy ----------------------------------------------------- */
 
 enum sim_choice {
-	SIM_CHOOSE_CPU, /* which CPU steps next: 0..n-1 over the busy CPUs */
+	SIM_CHOOSE_CPU, /* which CPU steps next: a CPU id in @allowed */
 	SIM_CHOOSE_PREEMPT, /* 1 = preempt the running task here */
 	SIM_CHOOSE_IRQ, /* 1 = an interrupt arrives here */
 	SIM_CHOOSE_MIGRATE, /* which CPU a preempted task goes to */
 	SIM_CHOOSE_EVICT, /* which TLB entry a fill replaces (random eviction) */
 };
 
+#define SIM_CHOICE_ALL 0xffffffffU
+
 /*
  * struct sim_policy - decides every nondeterministic choice of a run.
- * @choose: return a value in [0, n); @cur is the option that means "carry
- *          on as before" (the current CPU, 0 = no preemption/interrupt),
- *          which a policy may favour. n >= 1.
+ * @choose: return a value in [0, n) that is in @allowed; @cur is the option
+ *          that means "carry on as before" (the current CPU, 0 = no
+ *          preemption/interrupt), which a policy may favour (for a CPU
+ *          choice it may not be in @allowed: the current CPU went idle or
+ *          is blocked). For SIM_CHOOSE_CPU, n is the number of CPUs and
+ *          @allowed has bit i set if CPU i can step (busy, not blocked);
+ *          for every other choice every value below n is allowed (bits
+ *          0..n-1 of @allowed; SIM_CHOICE_ALL when n >= 32). At least two
+ *          values are allowed: a choice with one option is not asked. An
+ *          answer outside the options stops the run with an error
+ *          (sim_error()); so does sim_choose() from an observer.
  */
 struct sim_policy {
 	unsigned int (*choose)(struct sim_policy *p, enum sim_choice what,
-			       unsigned int n, unsigned int cur);
+			       unsigned int n, unsigned int cur,
+			       uint32_t allowed);
 	void (*destroy)(struct sim_policy *p);
 };
+
+/* One choice of a run, as the machine records it (choices.c). */
+struct sim_choice_rec {
+	uint8_t what; /* enum sim_choice */
+	uint8_t pad; /* 0: no hidden padding, records compare with memcmp */
+	uint16_t n;
+	uint16_t cur;
+	uint16_t answer;
+	uint32_t allowed;
+};
+
+/* Allowed sets of CPU choices: the k-th allowed id, the number of ids. */
+static inline unsigned int sim_set_count(uint32_t set)
+{
+	return (unsigned int)__builtin_popcount(set);
+}
+
+static inline unsigned int sim_set_nth(uint32_t set, unsigned int k)
+{
+	for (; k; k--)
+		set &= set - 1;
+	return (unsigned int)__builtin_ctz(set);
+}
+
+/* The rank of @id among the allowed ids, or 0 if it is not allowed. */
+static inline unsigned int sim_set_rank(uint32_t set, unsigned int id)
+{
+	if (id >= 32 || !(set & (1U << id)))
+		return 0;
+	return sim_set_count(set & ((1U << id) - 1));
+}
 
 struct sim_policy *sim_policy_rr(unsigned int quantum);
 struct sim_policy *sim_policy_random(uint64_t seed,
 				     unsigned int switch_per_1000,
 				     unsigned int preempt_per_1000,
 				     unsigned int irq_per_1000);
+/*
+ * sim_policy_replay() - answer with the recorded choices @rec; a question
+ * that differs from the recorded one (or one past the end) stops the run
+ * with an error naming @name and the line (@first_line + index) of the
+ * choice. @rec must outlive the machine.
+ */
+struct sim_policy *sim_policy_replay(const struct sim_choice_rec *rec, size_t n,
+				     const char *name, unsigned int first_line);
+const char *sim_choice_name(enum sim_choice what);
+int sim_choice_parse(const char *line, struct sim_choice_rec *r, char *err,
+		     size_t errlen);
+int sim_choice_format(const struct sim_choice_rec *r, char *buf, size_t len);
 
 /* ---- architecture interface ---------------------------------------------- */
 
@@ -577,6 +644,19 @@ struct sim_options {
 	struct sim_policy *policy; /* owned by the machine; NULL: round-robin */
 	void (*irq_handler)(void *arg); /* what an interrupt does */
 	void *irq_arg;
+	bool stop_on_finding; /* the run ends at the first finding */
+	/*
+	 * Every access to the page allocator and to a spinlock is a step of
+	 * its own (a scheduling point), so that step footprints are exact;
+	 * off, they ride in the step before them (the historical choice
+	 * sequences of runs).
+	 */
+	bool fine_steps;
+	/*
+	 * Count choices but keep no record of them (m->choices stays NULL):
+	 * a record is 12 bytes a choice, and a long run makes millions.
+	 */
+	bool no_choice_record;
 };
 
 struct sim_cpu {
@@ -669,6 +749,15 @@ struct sim_machine {
 	struct sim_finding *pending;
 	size_t nr_pending, pending_cap;
 	uint64_t points; /* scheduling points passed */
+
+	/* every choice of the run, in order (choices.c); only counted with
+	 * no_choice_record */
+	struct sim_choice_rec *choices;
+	size_t nr_choices, choices_cap;
+	bool in_task; /* a task's stack is running, not the scheduler's */
+	bool stopped; /* the run was ended early (finding, deadlock, error) */
+	char error[256]; /* why the run could not go on, or "" */
+	struct sim_ctx abandon_ctx; /* where an abandoned task's state goes */
 };
 
 /* The machine running on this thread, and its current task. */
@@ -707,10 +796,17 @@ void sim_report(const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sim_report_at(const struct sim_finding_at *at, const char *kind,
 		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void sim_stop(void);
+void sim_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline const char *sim_error(const struct sim_machine *m)
+{
+	return m->error[0] ? m->error : NULL;
+}
 void sim_sched_point_touch(enum sim_touch kind, const void *obj);
 void sim_sched_point(void); /* touches nothing shared (SIM_TOUCH_LOCAL) */
 unsigned int sim_choose(enum sim_choice what, unsigned int n, unsigned int cur);
 void might_sleep(void);
+void sim_might_sleep_touch(enum sim_touch kind, const void *obj);
 void cond_resched(void);
 void preempt_disable(void);
 void preempt_enable(void);

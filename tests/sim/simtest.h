@@ -15,7 +15,8 @@
 #include "sim/stats.h"
 
 /*
- * The steering policy: the CPU in want_cpu steps (if busy), an interrupt
+ * The steering policy: the CPU in want_cpu steps (if it can: busy and not
+ * blocked; else the current CPU, else the lowest that can), an interrupt
  * arrives at the next scheduling point when want_irq is set, a preemption
  * when want_preempt is set.
  */
@@ -25,18 +26,21 @@ static bool want_irq, want_preempt;
 static int want_cpu_in = -1, want_cpu_next;
 
 static unsigned int steer_choose(struct sim_policy *p, enum sim_choice what,
-				 unsigned int n, unsigned int cur)
+				 unsigned int n, unsigned int cur,
+				 uint32_t allowed)
 {
 	(void)p;
+	(void)n;
 	switch (what) {
 	case SIM_CHOOSE_CPU:
 		if (want_cpu_in > 0 && --want_cpu_in == 0) {
 			want_cpu = want_cpu_next;
 			want_cpu_in = -1;
 		}
-		return want_cpu >= 0 && (unsigned int)want_cpu < n ?
-			       (unsigned int)want_cpu :
-			       cur;
+		if (want_cpu >= 0 && want_cpu < 32 &&
+		    (allowed & (1U << want_cpu)))
+			return (unsigned int)want_cpu;
+		return sim_set_nth(allowed, sim_set_rank(allowed, cur));
 	case SIM_CHOOSE_IRQ:
 		if (want_irq) {
 			want_irq = false;

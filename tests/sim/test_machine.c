@@ -122,12 +122,15 @@ static void asid_task(void *arg)
 
 /* Random eviction: the policy names the victim (here: always the last). */
 static unsigned int last_slot_choose(struct sim_policy *p, enum sim_choice what,
-				     unsigned int n, unsigned int cur)
+				     unsigned int n, unsigned int cur,
+				     uint32_t allowed)
 {
 	(void)p;
 	if (what == SIM_CHOOSE_EVICT)
 		return n - 1;
-	return what == SIM_CHOOSE_CPU ? cur : 0;
+	return what == SIM_CHOOSE_CPU ?
+		       sim_set_nth(allowed, sim_set_rank(allowed, cur)) :
+		       0;
 }
 
 static struct sim_policy last_slot_policy = { .choose = last_slot_choose };

@@ -32,16 +32,22 @@ static unsigned int sched_mask, sched_k;
 static bool sched_armed;
 
 static unsigned int mask_choose(struct sim_policy *p, enum sim_choice what,
-				unsigned int n, unsigned int cur)
+				unsigned int n, unsigned int cur,
+				uint32_t allowed)
 {
+	unsigned int i = sim_set_rank(allowed, cur);
+
 	(void)p;
+	(void)n;
 	if (what == SIM_CHOOSE_MIGRATE || what == SIM_CHOOSE_EVICT)
 		return cur;
 	if (what != SIM_CHOOSE_CPU)
 		return 0;
 	if (!sched_armed || sched_k >= 32)
-		return cur;
-	return (sched_mask >> sched_k++) & 1 ? (cur + 1) % n : cur;
+		return sim_set_nth(allowed, i);
+	if ((sched_mask >> sched_k++) & 1)
+		i = (i + 1) % sim_set_count(allowed);
+	return sim_set_nth(allowed, i);
 }
 
 static struct sim_policy mask_policy = { .choose = mask_choose };

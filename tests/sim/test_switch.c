@@ -119,7 +119,8 @@ static DEFINE_SIM_ARCH(rec_ops, .name = "recording", .kernel = "test",
 static int want_migrate = -1;
 
 static unsigned int mig_choose(struct sim_policy *p, enum sim_choice what,
-			       unsigned int n, unsigned int cur)
+			       unsigned int n, unsigned int cur,
+			       uint32_t allowed)
 {
 	if (what == SIM_CHOOSE_MIGRATE && want_migrate >= 0) {
 		unsigned int to = (unsigned int)want_migrate;
@@ -127,7 +128,7 @@ static unsigned int mig_choose(struct sim_policy *p, enum sim_choice what,
 		want_migrate = -1;
 		return to;
 	}
-	return steer_choose(p, what, n, cur);
+	return steer_choose(p, what, n, cur, allowed);
 }
 
 static struct sim_policy mig_policy = { .choose = mig_choose };

@@ -222,7 +222,8 @@ int main(void)
 	c.pages = 3;
 	c.tlb_entries = 8;
 	c.tlb_random_evict = true;
-	c.seed = 2357;
+	/* 2357 before spinlocks blocked; any seed with spurious faults */
+	c.seed = 2;
 	run_ok(&c, &r);
 	ok(r.nr_findings == 0,
 	   "5 CPUs sharing a PTE table, barriers in flight: no finding");

@@ -213,7 +213,7 @@ ARM64_VERSION(70)
 
 static pte_t arm64_ptep_get(pte_t *ptep)
 {
-	sim_sched_point_touch(SIM_TOUCH_PTE, ptep);
+	sim_sched_point_touch(SIM_TOUCH_PTE_READ, ptep);
 	return *ptep;
 }
 
