@@ -240,7 +240,7 @@ static void lag_writer(void *arg)
 	sim_phys_write(pfn << PAGE_SHIFT, 42);
 	lazy_mmu_mode_enable();
 	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(pfn, PAGE_KERNEL));
-	want_migrate = 1;
+	steer_migrate = 1;
 	want_preempt = true;
 	sim_sched_point(); /* preempted on CPU0, resumed on CPU1 */
 	ok(smp_processor_id() == 1 && sim_pt_walker_read(ptep, 0) == 0 &&
