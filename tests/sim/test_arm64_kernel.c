@@ -138,6 +138,7 @@ static void p4d_task(void *arg)
 static void place_task(void *arg)
 {
 	struct vm_struct *a = vmalloc(512), *b = vmalloc(1);
+	uint64_t t;
 
 	(void)arg;
 	ok(a && a->addr == KIMAGE_VADDR + KIMAGE_SIZE,
@@ -149,6 +150,10 @@ static void place_task(void *arg)
 	ok(a && b && b->addr == a->addr + 513 * PAGE_SIZE,
 	   "%s: the next area follows the first's guard page", kver);
 	vfree(a);
+	t = stat(&T, SIM_STAT_tlb_invalidations);
+	vunmap_range(b->addr, b->addr + PAGE_SIZE);
+	ok(stat(&T, SIM_STAT_tlb_invalidations) - t == 1,
+	   "%s: vunmap_range() still flushes at once", kver);
 	vfree(b);
 }
 
