@@ -5,8 +5,10 @@
  * A model may defer in three ways, and the sanitizer follows each:
  * (1) in memory, hidden from walkers (arm64): for every entry stored but
  *     hidden it keeps the value the kernel wrote, the value walkers still
- *     see, and who wrote it from which section; a translation fault the
- *     architecture calls spurious on such an entry is a deferred access;
+ *     see, and who wrote it from which section; a translation fault on
+ *     such an entry, spurious or not, is a deferred access while the
+ *     writer has not flushed since (on arm64 a store no dsb completed is
+ *     not even spurious: the kernel oopses);
  * (2) queued, not in memory (Xen PV multicalls) and (3) in memory with a
  *     stale translation in the model's own cache (powerpc hash, sparc64,
  *     s390): the model reports its queue (SIM_EV_DEFERRED_QUEUED/PAID);
