@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * The registries of kernel versions, designs, fixes and finding kinds (see
- * registry.h). Sources are cited as in /work/shared/reference/upstream.md:
+ * registry.h). Sources are cited as in the references of docs/arch-models.md:
  * mailing-list messages by subject, date and Message-ID.
  */
 #include <string.h>

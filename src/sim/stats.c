@@ -52,9 +52,20 @@ static void stats_event(void *priv, const struct sim_event *ev)
 		s->cpu[ev->cpu][SIM_STAT_spurious_faults]++;
 }
 
+static void stats_reset(void *priv)
+{
+	struct sim_stats *s = priv;
+
+	memset(s, 0, sizeof(*s));
+}
+
 void sim_stats_attach(struct sim_machine *m, struct sim_stats *s)
 {
-	struct sim_observer o = { .event = stats_event, .priv = s };
+	struct sim_observer o = {
+		.event = stats_event,
+		.priv = s,
+		.reset = stats_reset,
+	};
 
 	memset(s, 0, sizeof(*s));
 	sim_add_observer(m, &o);
