@@ -315,6 +315,13 @@ int main(void)
 		simtest_fini(&T);
 		one("purge", purge_task, false, 3000);
 		ok(T.m->nr_findings == 0, "%s: no findings", kver);
+		/* sim_reset(): back to boot, the vmalloc area empty again */
+		sim_reset(T.m);
+		ok(!T.m->vmap_areas && !T.m->vmap_lazy_nr,
+		   "%s: sim_reset() forgets the vmap areas and the lazy pages",
+		   kver);
+		sim_spawn(T.m, "place", 0, place_task, NULL);
+		sim_run(T.m);
 		simtest_fini(&T);
 		one("purge-more", purge_more_task, false, 3000);
 		simtest_fini(&T);
