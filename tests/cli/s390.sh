@@ -27,14 +27,15 @@ d = json.load(sys.stdin)
 print(d["events"]["tlb_invalidations"] if not d["findings"] else -1)'
 }
 
-# 512 pages: 512 IPTEs + 1 kernel flush on 7.1; 2 IPTE ranges + 1 with the
-# series
+# 512 pages: 7.1 pays 512 IPTEs (plus whatever kernel flushes vfree()'s
+# lazy purge makes); the series 2 to 4 IPTE ranges of up to 256 (one or two
+# PTE tables) plus the same kernel flushes
 a=$(inval 7.1 --pages 512)
 b=$(inval 7.1+lazy-v6 --pages 512)
-t "$([ "$a" = 513 ] && [ "$b" = 3 ]; echo $?)" \
-	"512 pages: 7.1 513 TLB invalidations, 7.1+lazy-v6 3 (got $a, $b)"
-a=$(inval 7.1+lazy-v6 --pages 512 --lazy off)
-t "$([ "$a" = 513 ]; echo $?)" "7.1+lazy-v6 --lazy off is mainline (got $a)"
+t "$([ "$a" -ge 512 ] && [ $((a - b)) -ge 508 ] && [ $((a - b)) -le 510 ]; echo $?)" \
+	"512 pages: 7.1 $a TLB invalidations, 7.1+lazy-v6 $b"
+c=$(inval 7.1+lazy-v6 --pages 512 --lazy off)
+t "$([ "$c" = "$a" ]; echo $?)" "7.1+lazy-v6 --lazy off is mainline (got $c)"
 
 for arch in arm64 generic; do
 	err=$("$lmm" run --arch $arch --kernel 7.1+lazy-v6 2>&1 >/dev/null)

@@ -123,7 +123,7 @@ static void cache_write(int i, pte_t *ptep, pte_t pte)
 static void cache_apply(void)
 {
 	struct s390_lazy_cpu *c = lazy_cpu();
-	uint64_t dirty[PTRS_PER_TABLE / 64];
+	uint64_t dirty[PTRS_PER_TABLE / 64], ipte[PTRS_PER_TABLE / 64] = { 0 };
 	pte_t val[PTRS_PER_TABLE];
 	unsigned long queued = c->nr_queued, addr = c->addr;
 	pte_t *ptep = c->ptep;
@@ -148,15 +148,19 @@ static void cache_apply(void)
 			continue;
 		}
 		/* IPTE range: the entries invalid, every TLB purged of them */
-		for (unsigned int j = i; j < i + run; j++)
+		for (unsigned int j = i; j < i + run; j++) {
 			sim_pt_write(&ptep[j], 0, addr + j * PAGE_SIZE,
 				     SIM_PT_SEEN);
+			ipte[j / 64] |= 1ULL << (j % 64);
+		}
 		sim_tlb_inval_range(-1, addr + i * PAGE_SIZE, run,
 				    TLB_ASID_ALL);
 		i += run;
 	}
+	/* every new value is stored but a clear that the IPTE already made */
 	for (unsigned int i = 0; i < nr; i++)
-		if (dirty[i / 64] & (1ULL << (i % 64)) && ptep[i] != val[i])
+		if (dirty[i / 64] & (1ULL << (i % 64)) &&
+		    !(ipte[i / 64] & (1ULL << (i % 64)) && !val[i]))
 			sim_pt_write(&ptep[i], val[i], addr + i * PAGE_SIZE,
 				     SIM_PT_SEEN);
 	sim_deferred_paid("s390: lazy pte cache", lazy_cpu(), (long)queued);
