@@ -275,6 +275,32 @@ static void preempt_task(void *arg)
 	lazy_mmu_mode_disable();
 }
 
+/*
+ * A switch in the core's window: the 7.1 core raises the count, then calls
+ * the ranged hook at a preemptible scheduling point. The other task runs
+ * there; the hook then sets the cache up with the range the task carries.
+ */
+static void window_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *ptep;
+	unsigned long pfn = map_one(&ptep);
+	uint64_t sw = stat(&T, SIM_STAT_context_switches);
+
+	(void)arg;
+	want_preempt = true; /* at the next point: the hook's */
+	lazy_mmu_mode_enable_with_ptes(&m->init_mm, KADDR, KADDR + PAGE_SIZE,
+				       ptep);
+	ok(stat(&T, SIM_STAT_context_switches) > sw,
+	   "%s: preempted between the count and the hook", kver);
+	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(pfn, PAGE_KERNEL));
+	ok(*ptep == 0 && !preemptible(),
+	   "%s: after the switch the hook still set the cache up", kver);
+	lazy_mmu_mode_disable();
+	ok(pte_pfn(*ptep) == pfn && m->nr_findings == 0,
+	   "%s: the leave stored it; clean", kver);
+}
+
 /* A context switch inside a plain section: nothing is cached, all paid. */
 static void plain_switch_task(void *arg)
 {
@@ -405,6 +431,7 @@ int main(void)
 	one("7.1+lazy-v6", "direct", reader_task, NULL, NULL);
 	one("7.1+lazy-v6", "early access", early_access_task, NULL, NULL);
 	one("7.1+lazy-v6", "preemption", preempt_task, NULL, idle_task);
+	one("7.1+lazy-v6", "window", window_task, NULL, idle_task);
 	one("7.1+lazy-v6", "plain switch", plain_switch_task, NULL, idle_task);
 	one("7.1+lazy-v6", "interrupt", irq_task, irq_handler, NULL);
 	return tap_done();
