@@ -968,7 +968,8 @@ struct sim_machine *sim_create(const struct sim_options *opt)
 		m->arch->init(m);
 	/* what sim_reset() goes back to */
 	sim_kmem_mark(m);
-	sim_reset_mark(m);
+	if (!m->opt.no_reset)
+		sim_reset_mark(m);
 	sim_this = saved;
 	return m;
 }

@@ -30,10 +30,13 @@ static pte_t *boot_table(struct sim_machine *m)
 	return pfn_to_virt_raw(pfn);
 }
 
-/* Map @pfn in the linear map with raw stores: boot runs before any CPU. */
-static void boot_map(struct sim_machine *m, unsigned long pfn, bool valid)
+/*
+ * The linear map's PTE table for @addr, made with raw stores (boot runs
+ * before any CPU): upper tables are taken from the boot frames as the walk
+ * first needs them.
+ */
+static pte_t *boot_pte_table(struct sim_machine *m, unsigned long addr)
 {
-	unsigned long addr = sim_linear_addr(pfn);
 	pte_t *table = m->init_mm.pgd;
 
 	for (int level = 3; level > 0; level--) {
@@ -44,8 +47,37 @@ static void boot_map(struct sim_machine *m, unsigned long pfn, bool valid)
 				     PAGE_KERNEL_TABLE);
 		table = sim_table_of(*e);
 	}
-	table[pt_index(addr, 0)] =
+	return table;
+}
+
+/* Map @pfn in the linear map. */
+static void boot_map(struct sim_machine *m, unsigned long pfn, bool valid)
+{
+	unsigned long addr = sim_linear_addr(pfn);
+
+	boot_pte_table(m, addr)[pt_index(addr, 0)] =
 		pfn_pte(pfn, valid ? PAGE_KERNEL : PAGE_KERNEL & ~PTE_VALID);
+}
+
+/*
+ * Map every frame, valid. The same tables, taken from the boot frames in
+ * the same order, as boot_map() of each pfn in turn; but the walk is done
+ * once per PTE table (512 frames), not once per frame: the linear map is
+ * contiguous, so the next frame's entry is the next slot of the same table
+ * until the index wraps.
+ */
+static void boot_map_all(struct sim_machine *m, unsigned long n)
+{
+	pte_t *table = NULL;
+
+	for (unsigned long pfn = 0; pfn < n; pfn++) {
+		unsigned long addr = sim_linear_addr(pfn);
+		unsigned int i = pt_index(addr, 0);
+
+		if (!table || i == 0)
+			table = boot_pte_table(m, addr);
+		table[i] = pfn_pte(pfn, PAGE_KERNEL);
+	}
 }
 
 void sim_mem_init(struct sim_machine *m)
@@ -75,8 +107,7 @@ void sim_mem_init(struct sim_machine *m)
 	m->init_mm.asid = 0;
 	m->init_mm.name = "init_mm";
 	m->next_asid = 1;
-	for (unsigned long pfn = 0; pfn < n; pfn++)
-		boot_map(m, pfn, true);
+	boot_map_all(m, n);
 	/* Free frames, lowest pfn allocated first. */
 	for (unsigned long pfn = n; pfn-- > m->boot_next_pfn;) {
 		pfn_to_page(pfn)->flags = PG_free;

@@ -378,6 +378,7 @@ struct sim_tlb {
 	unsigned int capacity;
 	unsigned int ways;
 	unsigned int sets;
+	unsigned int set_mask; /* sets - 1 if sets is a power of two, else 0 */
 	unsigned int *next; /* per set: FIFO victim */
 	bool dirty; /* filled since boot or the last sim_reset() */
 };
@@ -657,6 +658,12 @@ struct sim_options {
 	 * a record is 12 bytes a choice, and a long run makes millions.
 	 */
 	bool no_choice_record;
+	/*
+	 * One run only (lmm_run()): take no post-boot snapshot, so that
+	 * building the machine costs no copy of its frames' state and the
+	 * run logs nothing for sim_reset(), which then refuses to run.
+	 */
+	bool no_reset;
 };
 
 struct sim_cpu {
