@@ -422,6 +422,17 @@ static bool task_blocked(const struct task_struct *t)
 	return t->blocked_on && t->blocked_on->owner;
 }
 
+/* @cpu runs @t (NULL: idle); m->busy follows. */
+static void set_curr(struct sim_machine *m, struct sim_cpu *cpu,
+		     struct task_struct *t)
+{
+	cpu->curr = t;
+	if (t)
+		m->busy |= 1U << cpu->id;
+	else
+		m->busy &= ~(1U << cpu->id);
+}
+
 /*
  * Append the chain of waiters that starts at @t to @buf: "A (CPU0) waits
  * for a lock held by B (CPU1), which waits for ...". Returns true if the
@@ -492,6 +503,7 @@ void spin_lock(spinlock_t *lock)
 			return;
 		}
 		current->blocked_on = lock;
+		sim_this->nr_blocked++;
 		this_cpu()->next.kind = SIM_TOUCH_LOCK;
 		this_cpu()->next.obj = lock;
 		if (wait_chain(current, msg, sizeof(msg))) {
@@ -500,6 +512,7 @@ void spin_lock(spinlock_t *lock)
 		}
 		pick_cpu_and_switch(current, false);
 		current->blocked_on = NULL;
+		sim_this->nr_blocked--;
 	}
 	lock->owner = current;
 	lock->irq_depth = this_cpu()->irq_depth;
@@ -566,39 +579,34 @@ static void do_irq(void)
  * value if the run was stopped meanwhile (only from the scheduler's own
  * context; a task is abandoned at once).
  */
-static unsigned int choose(enum sim_choice what, unsigned int n,
-			   unsigned int cur, uint32_t allowed)
+/* An observer drew a choice: refuse (cold; kept out of choose()). */
+static __attribute__((noinline, cold)) unsigned int
+choose_in_observer(enum sim_choice what, uint32_t allowed)
 {
-	struct sim_machine *m = sim_this;
-	struct sim_policy *p = m->opt.policy;
-	struct sim_choice_rec *r;
-	unsigned int a;
+	sim_fail("an observer asked for a %s choice: observers never "
+		 "draw choices",
+		 sim_choice_name(what));
+	return sim_set_nth(allowed, 0);
+}
 
-	if (n > 32)
-		allowed = SIM_CHOICE_ALL; /* not a CPU set: [0, n) */
-	else if (n < 32)
-		allowed &= (1U << n) - 1;
-	if (n > 32 ? n <= 1 : sim_set_count(allowed) <= 1)
-		return n > 32 || !allowed ? 0 : sim_set_nth(allowed, 0);
-	if (m->emitting) {
-		sim_fail("an observer asked for a %s choice: observers never "
-			 "draw choices",
-			 sim_choice_name(what));
-		return sim_set_nth(allowed, 0);
-	}
-	a = p->choose(p, what, n, cur, allowed);
-	if (m->stopped)
-		return sim_set_nth(allowed, 0);
-	if (a >= n || (a < 32 && !(allowed & (1U << a)))) {
-		sim_fail("the scheduler policy answered %u to a %s choice "
-			 "(options: %u, allowed %#x)",
-			 a, sim_choice_name(what), n, allowed);
-		return sim_set_nth(allowed, 0);
-	}
-	if (m->opt.no_choice_record) {
-		m->nr_choices++;
-		return a;
-	}
+/* The policy answered outside the options: stop the run (cold). */
+static __attribute__((noinline, cold)) unsigned int
+choose_bad_answer(enum sim_choice what, unsigned int n, unsigned int a,
+		  uint32_t allowed)
+{
+	sim_fail("the scheduler policy answered %u to a %s choice "
+		 "(options: %u, allowed %#x)",
+		 a, sim_choice_name(what), n, allowed);
+	return sim_set_nth(allowed, 0);
+}
+
+/* Append the choice to the run's record. */
+static __attribute__((noinline)) unsigned int
+choose_record(struct sim_machine *m, enum sim_choice what, unsigned int n,
+	      unsigned int cur, uint32_t allowed, unsigned int a)
+{
+	struct sim_choice_rec *r;
+
 	if (m->nr_choices == m->choices_cap) {
 		m->choices_cap = m->choices_cap ? 2 * m->choices_cap : 256;
 		m->choices = realloc(m->choices,
@@ -616,6 +624,34 @@ static unsigned int choose(enum sim_choice what, unsigned int n,
 	return a;
 }
 
+static unsigned int choose(enum sim_choice what, unsigned int n,
+			   unsigned int cur, uint32_t allowed)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_policy *p = m->opt.policy;
+	unsigned int a;
+
+	if (n > 32)
+		allowed = SIM_CHOICE_ALL; /* not a CPU set: [0, n) */
+	else if (n < 32)
+		allowed &= (1U << n) - 1;
+	/* at most one option (at most one bit set): nothing to ask */
+	if (n > 32 ? n <= 1 : !(allowed & (allowed - 1)))
+		return n > 32 || !allowed ? 0 : sim_set_nth(allowed, 0);
+	if (__builtin_expect(m->emitting, 0))
+		return choose_in_observer(what, allowed);
+	a = p->choose(p, what, n, cur, allowed);
+	if (__builtin_expect(m->stopped, 0))
+		return sim_set_nth(allowed, 0);
+	if (__builtin_expect(a >= n || (a < 32 && !(allowed & (1U << a))), 0))
+		return choose_bad_answer(what, n, a, allowed);
+	if (m->opt.no_choice_record) {
+		m->nr_choices++;
+		return a;
+	}
+	return choose_record(m, what, n, cur, allowed, a);
+}
+
 unsigned int sim_choose(enum sim_choice what, unsigned int n, unsigned int cur)
 {
 	return choose(what, n, cur, SIM_CHOICE_ALL);
@@ -629,15 +665,17 @@ unsigned int sim_choose(enum sim_choice what, unsigned int n, unsigned int cur)
 static void pick_cpu_and_switch(struct task_struct *from, bool dying)
 {
 	struct sim_machine *m = sim_this;
-	uint32_t busy = 0, allowed = 0;
+	uint32_t busy = m->busy, allowed = busy;
 	unsigned int cpu;
 
-	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
-		if (!m->cpu[c].curr)
-			continue;
-		busy |= 1U << c;
-		if (!task_blocked(m->cpu[c].curr))
-			allowed |= 1U << c;
+	if (m->nr_blocked) {
+		/* some task waits for a lock: leave out the CPUs it blocks */
+		for (uint32_t left = busy; left; left &= left - 1) {
+			unsigned int c = (unsigned int)__builtin_ctz(left);
+
+			if (task_blocked(m->cpu[c].curr))
+				allowed &= ~(1U << c);
+		}
 	}
 	if (!busy) {
 		coro_switch(from, NULL, dying);
@@ -674,7 +712,7 @@ static void context_switch(struct task_struct *prev, struct task_struct *next)
 	bool in_sched = m->in_sched;
 
 	m->in_sched = true;
-	cpu->curr = prev;
+	set_curr(m, cpu, prev);
 	if (m->arch->switch_out)
 		m->arch->switch_out(prev);
 	if (next && next->mm != cpu->active_mm) {
@@ -687,7 +725,7 @@ static void context_switch(struct task_struct *prev, struct task_struct *next)
 			m->arch->switch_mm(cpu->active_mm, next->mm);
 		cpu->active_mm = next->mm;
 	}
-	cpu->curr = next;
+	set_curr(m, cpu, next);
 	if (next)
 		next->cpu = cpu->id;
 	if (m->arch->switch_in)
@@ -701,7 +739,7 @@ static void context_switch(struct task_struct *prev, struct task_struct *next)
  */
 static void place_on_idle(struct sim_machine *m, int cpu, struct task_struct *t)
 {
-	m->cpu[cpu].curr = t;
+	set_curr(m, &m->cpu[cpu], t);
 	t->cpu = cpu;
 	t->switch_from_idle = true;
 }

@@ -794,6 +794,14 @@ struct sim_machine {
 	bool stopped; /* the run was ended early (finding, deadlock, error) */
 	char error[256]; /* why the run could not go on, or "" */
 	struct sim_ctx abandon_ctx; /* where an abandoned task's state goes */
+	/*
+	 * Kept as tasks come and go, so that a scheduling point need not
+	 * look at every CPU: the CPUs with a task (cpu[c].curr != NULL), and
+	 * how many tasks wait for a spinlock (never less than the truth:
+	 * while it is 0, no busy CPU is blocked).
+	 */
+	uint32_t busy;
+	unsigned int nr_blocked;
 };
 
 /* The machine running on this thread, and its current task. */
