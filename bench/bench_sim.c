@@ -468,8 +468,8 @@ int main(int argc, char **argv)
 	printf("%4s %6s %-6s %-4s %-4s %10s %10s %5s %9s %9s %9s %9s %9s "
 	       "%6s\n",
 	       "cpus", "pages", "sched", "lazy", "san", "pte_writes", "points",
-	       "find", "best_ms", "median_ms", "Mpte/s", "Mpoint/s", "cpuMpte/s",
-	       "san_x");
+	       "find", "best_ms", "median_ms", "Mpte/s", "Mpoint/s",
+	       "cpuMpte/s", "san_x");
 	fflush(stdout);
 	for (unsigned int i = 0; i < nr; i += 2) {
 		double ratio;
@@ -545,8 +545,7 @@ int main(int argc, char **argv)
 		       b.arch, c->cpus, c->pages, c->sched, on_off(c->lazy),
 		       on_off(c->sanitize), per_s(c->pte_writes, c->best_ns),
 		       per_s(c->points, c->best_ns),
-		       c->points ? (double)c->best_ns / (double)c->points :
-				   0.0,
+		       c->points ? (double)c->best_ns / (double)c->points : 0.0,
 		       per_s(c->pte_writes, c->best_cpu_ns));
 	}
 	flat = bench_curve(&b, curve);

@@ -172,6 +172,7 @@ static struct task_struct *rq_pop(struct sim_machine *m, int cpu)
 /* ---- events and findings ---------------------------------------------------- */
 
 static void emit_pending_findings(struct sim_machine *m);
+static void emit_pending(struct sim_machine *m);
 
 /*
  * Observers run in registration order. An event emitted while observers
@@ -188,14 +189,23 @@ void sim_emit(struct sim_event *ev)
 	ev->cpu = m->this_cpu;
 	ev->task = m->cpu[m->this_cpu].curr;
 	m->emitting++;
-	for (int i = 0; i < m->nr_obs; i++)
-		m->obs[i].event(m->obs[i].priv, ev);
-	m->emitting--;
-	if (!m->emitting && m->nr_pending) {
-		emit_pending_findings(m);
-		if (m->opt.stop_on_finding)
-			sim_stop(); /* once every observer saw the finding */
+	if (m->nr_obs == 1) {
+		/* the common case (counters only): no loop to keep state for */
+		m->obs[0].event(m->obs[0].priv, ev);
+	} else {
+		for (int i = 0; i < m->nr_obs; i++)
+			m->obs[i].event(m->obs[i].priv, ev);
 	}
+	if (--m->emitting == 0 && m->nr_pending)
+		emit_pending(m);
+}
+
+/* Findings queued while observers ran, now to every observer (cold). */
+static __attribute__((noinline)) void emit_pending(struct sim_machine *m)
+{
+	emit_pending_findings(m);
+	if (m->opt.stop_on_finding)
+		sim_stop(); /* once every observer saw the finding */
 }
 
 /*
