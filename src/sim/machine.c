@@ -173,6 +173,7 @@ static struct task_struct *rq_pop(struct sim_machine *m, int cpu)
 
 static void emit_pending_findings(struct sim_machine *m);
 static void emit_pending(struct sim_machine *m);
+static void emit_each(struct sim_machine *m, const struct sim_event *ev);
 
 /*
  * Observers run in registration order. An event emitted while observers
@@ -193,11 +194,18 @@ void sim_emit(struct sim_event *ev)
 		/* the common case (counters only): no loop to keep state for */
 		m->obs[0].event(m->obs[0].priv, ev);
 	} else {
-		for (int i = 0; i < m->nr_obs; i++)
-			m->obs[i].event(m->obs[i].priv, ev);
+		emit_each(m, ev);
 	}
 	if (--m->emitting == 0 && m->nr_pending)
 		emit_pending(m);
+}
+
+/* @ev to every observer, in registration order. */
+static __attribute__((noinline)) void emit_each(struct sim_machine *m,
+						const struct sim_event *ev)
+{
+	for (int i = 0; i < m->nr_obs; i++)
+		m->obs[i].event(m->obs[i].priv, ev);
 }
 
 /* Findings queued while observers ran, now to every observer (cold). */
