@@ -812,6 +812,27 @@ void sim_sched_point(void)
 	sim_sched_point_touch(SIM_TOUCH_LOCAL, NULL);
 }
 
+/*
+ * The choices a scheduling point may draw: an interrupt, a preemption,
+ * the next CPU. Out of line: a point on one CPU without interrupts or
+ * runnable tasks draws none and should not pay for the registers this
+ * needs.
+ */
+static __attribute__((noinline)) void sched_point_choose(struct sim_machine *m,
+							 struct sim_cpu *cpu)
+{
+	if (m->opt.irq_handler && cpu->irq_depth == 0 &&
+	    sim_choose(SIM_CHOOSE_IRQ, 2, 0))
+		do_irq();
+	if (preemptible() && (this_cpu()->rq_tail || m->opt.nr_cpus > 1) &&
+	    sim_choose(SIM_CHOOSE_PREEMPT, 2, 0)) {
+		preempt_current();
+		return;
+	}
+	if (m->opt.nr_cpus > 1)
+		pick_cpu_and_switch(cpu->curr, false);
+}
+
 void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 {
 	struct sim_machine *m = sim_this;
@@ -824,21 +845,15 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 		return;
 	}
 	m->points++;
-	this_cpu()->next.kind = kind;
-	this_cpu()->next.obj = obj;
+	cpu = this_cpu();
+	cpu->next.kind = kind;
+	cpu->next.obj = obj;
 	if (m->in_sched)
 		return;
-	cpu = this_cpu();
-	if (m->opt.irq_handler && cpu->irq_depth == 0 &&
-	    sim_choose(SIM_CHOOSE_IRQ, 2, 0))
-		do_irq();
-	if (preemptible() && (this_cpu()->rq_tail || m->opt.nr_cpus > 1) &&
-	    sim_choose(SIM_CHOOSE_PREEMPT, 2, 0)) {
-		preempt_current();
-		return;
-	}
-	if (m->opt.nr_cpus > 1)
-		pick_cpu_and_switch(cpu->curr, false);
+	/* no interrupt to draw, one CPU, nothing runnable: no choice at all */
+	if ((m->opt.irq_handler && cpu->irq_depth == 0) || m->opt.nr_cpus > 1 ||
+	    cpu->rq_tail)
+		sched_point_choose(m, cpu);
 }
 
 /*
