@@ -31,11 +31,10 @@ static pte_t *boot_table(struct sim_machine *m)
 }
 
 /*
- * The linear map's PTE table for @addr, made with raw stores (boot runs
- * before any CPU): upper tables are taken from the boot frames as the walk
- * first needs them.
+ * The PTE of @addr in init_mm, the tables above it created with raw stores:
+ * boot runs before any CPU.
  */
-static pte_t *boot_pte_table(struct sim_machine *m, unsigned long addr)
+static pte_t *boot_pte(struct sim_machine *m, unsigned long addr)
 {
 	pte_t *table = m->init_mm.pgd;
 
@@ -47,15 +46,13 @@ static pte_t *boot_pte_table(struct sim_machine *m, unsigned long addr)
 				     PAGE_KERNEL_TABLE);
 		table = sim_table_of(*e);
 	}
-	return table;
+	return &table[pt_index(addr, 0)];
 }
 
 /* Map @pfn in the linear map. */
 static void boot_map(struct sim_machine *m, unsigned long pfn, bool valid)
 {
-	unsigned long addr = sim_linear_addr(pfn);
-
-	boot_pte_table(m, addr)[pt_index(addr, 0)] =
+	*boot_pte(m, sim_linear_addr(pfn)) =
 		pfn_pte(pfn, valid ? PAGE_KERNEL : PAGE_KERNEL & ~PTE_VALID);
 }
 
@@ -74,8 +71,9 @@ static void boot_map_all(struct sim_machine *m, unsigned long n)
 		unsigned long addr = sim_linear_addr(pfn);
 		unsigned int i = pt_index(addr, 0);
 
+		/* a new PTE table: its first entry is i slots back */
 		if (!table || i == 0)
-			table = boot_pte_table(m, addr);
+			table = boot_pte(m, addr) - i;
 		table[i] = pfn_pte(pfn, PAGE_KERNEL);
 	}
 }
@@ -108,6 +106,13 @@ void sim_mem_init(struct sim_machine *m)
 	m->init_mm.name = "init_mm";
 	m->next_asid = 1;
 	boot_map_all(m, n);
+	/*
+	 * map_kernel() (arch/arm64/mm/mmu.c): the image's tables, down to the
+	 * PTE table of its last, partial 2M (its pages are not modelled:
+	 * nothing accesses them); early_fixmap_init(): the fixmap's tables.
+	 */
+	boot_pte(m, KIMAGE_VADDR + KIMAGE_SIZE - PAGE_SIZE);
+	boot_pte(m, FIX_PGD_ADDR);
 	/* Free frames, lowest pfn allocated first. */
 	for (unsigned long pfn = n; pfn-- > m->boot_next_pfn;) {
 		pfn_to_page(pfn)->flags = PG_free;
