@@ -123,8 +123,8 @@ static int tour_arches(void)
 					fprintf(stderr, "lazymmu: %s\n", err);
 					return LMM_EXIT_USAGE;
 				}
-				v[lazy] = sim_stats_total(&r.stats,
-							  cols[k].stat);
+				v[lazy] =
+					sim_stats_total(&r.stats, cols[k].stat);
 				lmm_run_result_free(&r);
 			}
 			snprintf(cell, sizeof(cell), "%llu -> %llu",
