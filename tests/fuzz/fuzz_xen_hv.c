@@ -31,8 +31,7 @@ static pte_t *f_table(struct xen_hv *hv, unsigned long pfn)
 	return mem[pfn];
 }
 
-static void f_store(struct xen_hv *hv, pte_t *ptep, pte_t val,
-		    unsigned long va)
+static void f_store(struct xen_hv *hv, pte_t *ptep, pte_t val, unsigned long va)
 {
 	(void)hv;
 	(void)va;
@@ -115,8 +114,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct xen_hv hv = { .ops = &f_ops, .nr_frames = NR_FRAMES,
-			     .pinned = pinned, .wrcount = wrcount,
+	struct xen_hv hv = { .ops = &f_ops,
+			     .nr_frames = NR_FRAMES,
+			     .pinned = pinned,
+			     .wrcount = wrcount,
 			     .tref = tref };
 	struct input in = { data, size };
 

@@ -109,8 +109,8 @@ static void switch_a(void *arg)
 			if (sw_sleep)
 				cond_resched();
 		}
-		set_pte_at(&m->init_mm, VMALLOC_START + i * PAGE_SIZE,
-			   ptep + i, pfn_pte(pfn[i], PAGE_KERNEL));
+		set_pte_at(&m->init_mm, VMALLOC_START + i * PAGE_SIZE, ptep + i,
+			   pfn_pte(pfn[i], PAGE_KERNEL));
 	}
 	for (int i = 0; i < SW_PAGES; i++)
 		sw_end[i] = ptep[i]; /* still queued after the switch? */

@@ -203,8 +203,8 @@ int xen_hv_mmuext_op(struct xen_hv *hv, const struct mmuext_op *op,
 	return err;
 }
 
-int xen_hv_ptwr_emulate(struct xen_hv *hv, uint64_t maddr, pte_t old,
-			pte_t val, bool xchg, unsigned long va, pte_t *prev)
+int xen_hv_ptwr_emulate(struct xen_hv *hv, uint64_t maddr, pte_t old, pte_t val,
+			bool xchg, unsigned long va, pte_t *prev)
 {
 	unsigned long tpfn;
 	pte_t *ptep;
@@ -271,8 +271,9 @@ bool xen_hv_invariants(struct xen_hv *hv, char *why, size_t len)
 	}
 	for (unsigned long f = 0; ok && f < hv->nr_frames; f++) {
 		if (wr[f] != hv->wrcount[f] || tr[f] != hv->tref[f]) {
-			snprintf(why, len, "frame %lu: counts %u/%u, kept %u/%u",
-				 f, wr[f], tr[f], hv->wrcount[f], hv->tref[f]);
+			snprintf(why, len,
+				 "frame %lu: counts %u/%u, kept %u/%u", f,
+				 wr[f], tr[f], hv->wrcount[f], hv->tref[f]);
 			ok = false;
 		} else if (hv->pinned[f] && wr[f]) {
 			snprintf(why, len, "table %lu mapped writable", f);

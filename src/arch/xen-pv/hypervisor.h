@@ -104,8 +104,8 @@ int xen_hv_mmuext_op(struct xen_hv *hv, const struct mmuext_op *op,
  * atomic xchg or cmpxchg): 0 and the old value in @prev, or an error and
  * nothing written.
  */
-int xen_hv_ptwr_emulate(struct xen_hv *hv, uint64_t maddr, pte_t old,
-			pte_t val, bool xchg, unsigned long va, pte_t *prev);
+int xen_hv_ptwr_emulate(struct xen_hv *hv, uint64_t maddr, pte_t old, pte_t val,
+			bool xchg, unsigned long va, pte_t *prev);
 /* Pin a table as the domain builder does: no checks, for boot. */
 void xen_hv_pin_boot(struct xen_hv *hv, unsigned long pfn, int level);
 /* Whether every pinned table obeys the rules and every count is right. */

@@ -179,9 +179,8 @@ static void enter_lazy(enum xen_lazy_mode mode)
 	if (c->lazy_mode != XEN_LAZY_NONE)
 		sim_report("arch-bug",
 			   "CPU%d %s: enter_lazy(%s): BUG_ON, already in %s",
-			   smp_processor_id(),
-			   current ? current->comm : "idle", lazy_name[mode],
-			   lazy_name[c->lazy_mode]);
+			   smp_processor_id(), current ? current->comm : "idle",
+			   lazy_name[mode], lazy_name[c->lazy_mode]);
 	c->lazy_mode = mode;
 }
 
@@ -193,9 +192,8 @@ static void leave_lazy(enum xen_lazy_mode mode)
 	if (c->lazy_mode != mode)
 		sim_report("arch-bug",
 			   "CPU%d %s: leave_lazy(%s): BUG_ON, in %s",
-			   smp_processor_id(),
-			   current ? current->comm : "idle", lazy_name[mode],
-			   lazy_name[c->lazy_mode]);
+			   smp_processor_id(), current ? current->comm : "idle",
+			   lazy_name[mode], lazy_name[c->lazy_mode]);
 	c->lazy_mode = XEN_LAZY_NONE;
 }
 
@@ -368,8 +366,7 @@ static void xen_set_pte_at(struct mm_struct *mm, unsigned long addr,
 }
 
 /* pte_clear() of PARAVIRT_XXL (asm/paravirt.h): set_pte(ptep, 0) */
-static void xen_pte_clear(struct mm_struct *mm, unsigned long addr,
-			  pte_t *ptep)
+static void xen_pte_clear(struct mm_struct *mm, unsigned long addr, pte_t *ptep)
 {
 	(void)mm;
 	xen_set_pte(ptep, 0, addr);
@@ -750,30 +747,30 @@ static void xen_pv_fini(struct sim_machine *m)
 	kfree(hv->tref);
 }
 
-#define XEN_PV_COMMON                                                        \
-	.name = "xen-pv",                                                    \
-	.models = "arch/x86/xen/mmu_pv.c, arch/x86/xen/multicalls.c, "       \
-		  "arch/x86/xen/enlighten_pv.c, "                            \
-		  "arch/x86/mm/pat/set_memory.c",                            \
-	.state_size = sizeof(struct xen_pv_state),                           \
-	.cpu_state_size = sizeof(struct xen_pv_cpu), .init = xen_pv_init,    \
-	.fini = xen_pv_fini, .set_pte_at = xen_set_pte_at,                   \
-	.ptep_get_and_clear = xen_ptep_get_and_clear,                        \
-	.pte_clear = xen_pte_clear,                                          \
-	.ptep_set_wrprotect = xen_ptep_set_wrprotect,                        \
-	.ptep_modify_prot_start = xen_ptep_modify_prot_start,                \
-	.ptep_modify_prot_commit = xen_ptep_modify_prot_commit,              \
-	.set_table_entry = xen_set_table_entry,                              \
-	.clear_table_entry = xen_clear_table_entry,                          \
-	.flush_tlb_kernel_range = xen_flush_tlb_kernel_range,                \
-	.flush_tlb_range = xen_flush_tlb_range,                              \
-	.flush_tlb_mm = xen_flush_tlb_mm,                                    \
-	.flush_tlb_page = xen_flush_tlb_page,                                \
-	.arch_enter_lazy_mmu_mode = xen_enter_lazy_mmu,                      \
-	.arch_leave_lazy_mmu_mode = xen_leave_lazy_mmu,                      \
-	.arch_flush_lazy_mmu_mode = xen_flush_lazy_mmu,                      \
-	.switch_out = xen_start_context_switch,                              \
-	.switch_mm = xen_switch_mm, .switch_in = xen_end_context_switch,     \
+#define XEN_PV_COMMON                                                       \
+	.name = "xen-pv",                                                   \
+	.models = "arch/x86/xen/mmu_pv.c, arch/x86/xen/multicalls.c, "      \
+		  "arch/x86/xen/enlighten_pv.c, "                           \
+		  "arch/x86/mm/pat/set_memory.c",                           \
+	.state_size = sizeof(struct xen_pv_state),                          \
+	.cpu_state_size = sizeof(struct xen_pv_cpu), .init = xen_pv_init,   \
+	.fini = xen_pv_fini, .set_pte_at = xen_set_pte_at,                  \
+	.ptep_get_and_clear = xen_ptep_get_and_clear,                       \
+	.pte_clear = xen_pte_clear,                                         \
+	.ptep_set_wrprotect = xen_ptep_set_wrprotect,                       \
+	.ptep_modify_prot_start = xen_ptep_modify_prot_start,               \
+	.ptep_modify_prot_commit = xen_ptep_modify_prot_commit,             \
+	.set_table_entry = xen_set_table_entry,                             \
+	.clear_table_entry = xen_clear_table_entry,                         \
+	.flush_tlb_kernel_range = xen_flush_tlb_kernel_range,               \
+	.flush_tlb_range = xen_flush_tlb_range,                             \
+	.flush_tlb_mm = xen_flush_tlb_mm,                                   \
+	.flush_tlb_page = xen_flush_tlb_page,                               \
+	.arch_enter_lazy_mmu_mode = xen_enter_lazy_mmu,                     \
+	.arch_leave_lazy_mmu_mode = xen_leave_lazy_mmu,                     \
+	.arch_flush_lazy_mmu_mode = xen_flush_lazy_mmu,                     \
+	.switch_out = xen_start_context_switch, .switch_mm = xen_switch_mm, \
+	.switch_in = xen_end_context_switch,                                \
 	.kernel_map_pages = xen_kernel_map_pages
 
 /* v6.16, v6.17: passthrough onto the hooks, TIF_LAZY_MMU_UPDATES */
