@@ -24,7 +24,7 @@ static uint64_t vmap_hcalls;
 static struct xen_hv *hv(void)
 {
 	/* struct xen_pv_state begins with the hypervisor (mmu_pv.c) */
-	return sim_arch_state();
+	return T.m->arch_state;
 }
 
 static void vmap_task(void *arg)
