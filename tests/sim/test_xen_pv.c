@@ -449,5 +449,25 @@ int main(void)
 		   kernels[k], first_finding(T.m), inv_why);
 		simtest_fini(&T);
 	}
+	/* sim_reset(): the hypervisor's state comes back with the machine */
+	{
+		struct sim_stats first;
+
+		simtest_init(&T, "xen-pv", "7.0", 2, true, NULL);
+		nr_pages = 300;
+		sim_spawn(T.m, "vmap", 0, vmap_task, NULL);
+		sim_spawn(T.m, "vmap", 1, vmap_task, NULL);
+		sim_run(T.m);
+		first = T.stats;
+		sim_reset(T.m);
+		sim_spawn(T.m, "vmap", 0, vmap_task, NULL);
+		sim_spawn(T.m, "vmap", 1, vmap_task, NULL);
+		sim_run(T.m);
+		ok(!memcmp(&first, &T.stats, sizeof(first)) && inv_ok &&
+			   T.m->nr_findings == 0,
+		   "a reset machine runs the same again (%llu hypercalls)",
+		   (unsigned long long)stat(&T, SIM_STAT_hypercalls));
+		simtest_fini(&T);
+	}
 	return tap_done();
 }
