@@ -578,28 +578,36 @@ static void xen_flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
 
 /* ---- the lazy MMU hooks (mmu_pv.c) ---------------------------------------------- */
 
+/*
+ * 4594437880ce (v7.1-rc4, "x86/xen: Tolerate nested XEN_LAZY_MMU
+ * entering/leaving", 20260508143933.493013-1-jgross@suse.com), or
+ * --fix xen-tolerate-nested: enter only if not in MMU mode, leave only if
+ * in some mode, both asking xen_get_lazy_mode().
+ */
+static bool xen_tolerates_nesting(void)
+{
+	return sim_kernel() >= SIM_KERNEL(7, 1) ||
+	       sim_fix_enabled(SIM_FIX_XEN_TOLERATE_NESTED);
+}
+
 static void xen_enter_lazy_mmu(void)
 {
-	/* 4594437880ce (v7.1): a nested enter is tolerated */
-	if ((sim_kernel() >= SIM_KERNEL(7, 1) ||
-	     sim_fix_enabled(SIM_FIX_XEN_TOLERATE_NESTED)) &&
-	    xen_cpu()->lazy_mode == XEN_LAZY_MMU)
+	if (!xen_tolerates_nesting()) {
+		enter_lazy(XEN_LAZY_MMU);
 		return;
-	enter_lazy(XEN_LAZY_MMU);
+	}
+	xen_preempt_disable();
+	if (xen_get_lazy_mode() != XEN_LAZY_MMU)
+		enter_lazy(XEN_LAZY_MMU);
+	xen_preempt_enable();
 }
 
 static void xen_leave_lazy_mmu(void)
 {
 	xen_preempt_disable();
 	xen_mc_flush();
-	/* 4594437880ce (v7.1): a leave with nothing entered is tolerated */
-	if ((sim_kernel() >= SIM_KERNEL(7, 1) ||
-	     sim_fix_enabled(SIM_FIX_XEN_TOLERATE_NESTED)) &&
-	    xen_cpu()->lazy_mode == XEN_LAZY_NONE) {
-		xen_preempt_enable();
-		return;
-	}
-	leave_lazy(XEN_LAZY_MMU);
+	if (!xen_tolerates_nesting() || xen_get_lazy_mode() != XEN_LAZY_NONE)
+		leave_lazy(XEN_LAZY_MMU);
 	xen_preempt_enable();
 }
 
