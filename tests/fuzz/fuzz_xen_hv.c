@@ -110,6 +110,22 @@ static void check(struct xen_hv *hv, int err, bool single)
 	}
 }
 
+/*
+ * Whether the entry @bad names holds what it held before the call, unless
+ * one of the @nr updates applied before it wrote there.
+ */
+static bool refused_untouched(const struct mmu_update *bad,
+			      const struct mmu_update *u, unsigned int nr)
+{
+	uint64_t pfn = bad->ptr >> PAGE_SHIFT;
+	uint64_t idx = (bad->ptr & (PAGE_SIZE - 1)) >> 3;
+
+	for (unsigned int i = 0; i < nr; i++)
+		if ((u[i].ptr & ~7ULL) == (bad->ptr & ~7ULL))
+			return true;
+	return mem[pfn][idx] == before[pfn][idx];
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -138,8 +154,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				u[i].ptr = take_maddr(&in) | (take(&in, 1) % 4);
 				u[i].val = take_pte(&in);
 			}
-			err = xen_hv_mmu_update(&hv, u, NULL, n, NULL);
+			unsigned int done;
+
+			err = xen_hv_mmu_update(&hv, u, NULL, n, &done);
 			check(&hv, err, n == 1);
+			/* the refused entry itself is never written */
+			if (err && (u[done].ptr >> PAGE_SHIFT) < NR_FRAMES &&
+			    !refused_untouched(&u[done], u, done))
+				abort();
 		} else if (op == 1) {
 			struct mmuext_op o;
 
