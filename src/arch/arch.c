@@ -8,13 +8,15 @@
 
 extern const struct sim_arch_ops generic_ops;
 extern const struct sim_arch_ops arm64_6_16_ops, arm64_7_0_ops;
+extern const struct sim_arch_ops xen_pv_6_16_ops, xen_pv_7_0_ops,
+	xen_pv_7_1_ops;
 extern const struct sim_arch_ops s390_ops, s390_lazy_v6_ops;
 
-const char *const sim_arch_names[] = { "generic", "arm64", "s390", NULL };
+const char *const sim_arch_names[] = { "generic", "arm64", "xen-pv", "s390",
+				       NULL };
 
 /* Arches named by the design (docs/design.md) that have no model yet. */
-const char *const sim_arch_planned[] = { "ppc64-hash", "sparc64", "xen-pv",
-					 NULL };
+const char *const sim_arch_planned[] = { "ppc64-hash", "sparc64", NULL };
 
 static const struct {
 	const char *arch, *kernel;
@@ -26,6 +28,11 @@ static const struct {
 	{ "arm64", "6.17", &arm64_6_16_ops },
 	{ "arm64", "7.0", &arm64_7_0_ops },
 	{ "arm64", "7.1", &arm64_7_0_ops },
+	/* xen-pv: mmu_pv.c unchanged for lazy MMU between 6.16 and 6.19 */
+	{ "xen-pv", "6.16", &xen_pv_6_16_ops },
+	{ "xen-pv", "6.17", &xen_pv_6_16_ops },
+	{ "xen-pv", "7.0", &xen_pv_7_0_ops },
+	{ "xen-pv", "7.1", &xen_pv_7_1_ops },
 	/* s390: no lazy MMU mode in mainline 6.16 .. 7.1 */
 	{ "s390", "6.16", &s390_ops },
 	{ "s390", "6.17", &s390_ops },

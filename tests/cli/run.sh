@@ -188,5 +188,16 @@ t $? "the default tour exits 0"
 grep -q "barriers off" "$tmp/out" && grep -q "lazy_mmu_mode_active" "$tmp/out"
 t $? "the tour shows the vmalloc table and the KUnit sequence"
 
+# xen-pv: every version runs clean; its fixes are taken on 7.0, refused on 7.1
+for k in 6.16 6.17 7.0 7.1; do
+	"$L" run --arch xen-pv --kernel $k --cpus 2 --pages 64 --debug-pagealloc >"$tmp/out" 2>&1 &&
+		grep -q "findings: none" "$tmp/out"
+	t $? "xen-pv $k: a clean run"
+done
+"$L" run --arch xen-pv --kernel 7.0 --fix xen-tolerate-nested --fix xen-revert-ctxsw --pages 8 >"$tmp/out" 2>&1
+t $? "xen-pv 7.0 takes --fix xen-tolerate-nested and xen-revert-ctxsw"
+expect_usage "xen fix merged" "fix 'xen-tolerate-nested' is merged in 7.1" run --arch xen-pv --kernel 7.1 --fix xen-tolerate-nested
+expect_usage "xen fix, another arch" "fix 'xen-revert-ctxsw' changes arch xen-pv only" run --arch arm64 --kernel 7.0 --fix xen-revert-ctxsw
+
 echo "1..$n"
 exit $fail
