@@ -8,12 +8,12 @@
 
 extern const struct sim_arch_ops generic_ops;
 extern const struct sim_arch_ops arm64_6_16_ops, arm64_7_0_ops;
+extern const struct sim_arch_ops ppc64_hash_6_16_ops, ppc64_hash_7_0_ops;
 
-const char *const sim_arch_names[] = { "generic", "arm64", NULL };
+const char *const sim_arch_names[] = { "generic", "arm64", "ppc64-hash", NULL };
 
 /* Arches named by the design (docs/design.md) that have no model yet. */
-const char *const sim_arch_planned[] = { "ppc64-hash", "sparc64", "xen-pv",
-					 "s390", NULL };
+const char *const sim_arch_planned[] = { "sparc64", "xen-pv", "s390", NULL };
 
 static const struct {
 	const char *arch, *kernel;
@@ -25,6 +25,11 @@ static const struct {
 	{ "arm64", "6.17", &arm64_6_16_ops },
 	{ "arm64", "7.0", &arm64_7_0_ops },
 	{ "arm64", "7.1", &arm64_7_0_ops },
+	/* 6.16-6.19: batch->active; 7.0 is_lazy_mmu_mode_active() */
+	{ "ppc64-hash", "6.16", &ppc64_hash_6_16_ops },
+	{ "ppc64-hash", "6.17", &ppc64_hash_6_16_ops },
+	{ "ppc64-hash", "7.0", &ppc64_hash_7_0_ops },
+	{ "ppc64-hash", "7.1", &ppc64_hash_7_0_ops },
 };
 
 /* The model of @name as in @kernel; NULL if there is none. */
