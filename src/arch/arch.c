@@ -9,11 +9,13 @@
 extern const struct sim_arch_ops generic_ops;
 extern const struct sim_arch_ops arm64_6_16_ops, arm64_7_0_ops;
 extern const struct sim_arch_ops ppc64_hash_6_16_ops, ppc64_hash_7_0_ops;
+extern const struct sim_arch_ops sparc64_6_16_ops, sparc64_7_0_ops;
 
-const char *const sim_arch_names[] = { "generic", "arm64", "ppc64-hash", NULL };
+const char *const sim_arch_names[] = { "generic", "arm64", "ppc64-hash",
+				       "sparc64", NULL };
 
 /* Arches named by the design (docs/design.md) that have no model yet. */
-const char *const sim_arch_planned[] = { "sparc64", "xen-pv", "s390", NULL };
+const char *const sim_arch_planned[] = { "xen-pv", "s390", NULL };
 
 static const struct {
 	const char *arch, *kernel;
@@ -30,6 +32,11 @@ static const struct {
 	{ "ppc64-hash", "6.17", &ppc64_hash_6_16_ops },
 	{ "ppc64-hash", "7.0", &ppc64_hash_7_0_ops },
 	{ "ppc64-hash", "7.1", &ppc64_hash_7_0_ops },
+	/* 6.16-6.19: tb->active; 7.0 is_lazy_mmu_mode_active() */
+	{ "sparc64", "6.16", &sparc64_6_16_ops },
+	{ "sparc64", "6.17", &sparc64_6_16_ops },
+	{ "sparc64", "7.0", &sparc64_7_0_ops },
+	{ "sparc64", "7.1", &sparc64_7_0_ops },
 };
 
 /* The model of @name as in @kernel; NULL if there is none. */
