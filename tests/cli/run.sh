@@ -194,5 +194,23 @@ t $? "the default tour exits 0"
 grep -q "barriers off" "$tmp/out" && grep -q "lazy_mmu_mode_active" "$tmp/out"
 t $? "the tour shows the vmalloc table and the KUnit sequence"
 
+# ppc64-hash and sparc64: every version, both workloads, clean, batching as
+# each arch does (sparc64 never batches kernel mappings)
+for a in ppc64-hash sparc64; do
+	for k in 6.16 6.17 7.0 7.1; do
+		for w in vmalloc vmalloc-touch-early; do
+			"$L" run --arch $a --kernel $k --workload $w --cpus 2 --seed 3 --debug-pagealloc --json >"$tmp/j"
+			t $? "$a $k $w: exit 0, no findings"
+		done
+		grep -q "\"arch\":\"$a\",\"kernel\":\"$k\"" "$tmp/j"
+		t $? "$a $k: the JSON names arch and kernel"
+	done
+done
+"$L" run --arch sparc64 --pages 600 --json | grep -q '"batch_flushes":0,'
+t $? "sparc64 vmalloc: no batch flush (init_mm is not batched)"
+"$L" run --arch ppc64-hash --pages 600 --json | grep -q '"batch_flushes":0,'
+[ $? != 0 ]
+t $? "ppc64-hash vmalloc: batch flushes"
+
 echo "1..$n"
 exit $fail
