@@ -59,7 +59,8 @@ int lmm_cmd_list(int argc, char **argv)
 		if (!strcmp(*a, "generic"))
 			puts("    (--arch x86 is this model)");
 	}
-	puts("arches planned, not modelled yet:");
+	if (sim_arch_planned[0])
+		puts("arches planned, not modelled yet:");
 	for (const char *const *a = sim_arch_planned; *a; a++)
 		if (!sim_arch_find(*a, lmm_newest_kernel))
 			printf("  %s\n", *a);
