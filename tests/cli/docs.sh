@@ -35,5 +35,13 @@ for f in $(section "fixes"); do
 	grep -q "^| \`$f\` |" docs/user-guide.md
 	t $? "user guide documents fix $f"
 done
+# every mutation of make mutate is listed in docs/testing.md
+muts=$(sed -n 's/^mutation \([^ ]*\)$/\1/p' tests/mutations.txt)
+[ "$(echo "$muts" | wc -w)" -ge 20 ]
+t $? "tests/mutations.txt holds the mutations ($(echo $muts | wc -w))"
+for x in $muts; do
+	grep -q "\`$x\`" docs/testing.md
+	t $? "docs/testing.md lists mutation $x"
+done
 echo "1..$n"
 exit $fail

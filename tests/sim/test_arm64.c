@@ -260,6 +260,10 @@ static void nested_task(void *arg)
 	lazy_mmu_mode_enable();
 	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(a, PAGE_KERNEL));
 	c = alloc_page(GFP_NOWAIT); /* nests on arm64 */
+	ok(!test_thread_flag(TIF_LAZY_MMU_PENDING) &&
+		   sim_pt_walker_read(ptep, 0) == *ptep,
+	   "%s: the inner section's disable paid what the outer one owed",
+	   kver);
 	sim_store(sim_linear_addr(c), c);
 	ok(stat(&T, SIM_STAT_faults) == 0 && findings(m, "bad-access") == 0,
 	   "%s: the page allocated in the section is usable at once", kver);
