@@ -22,14 +22,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check/run.h"
+#include "check/sanitizer.h"
+#include "mm/mm.h"
+#include "sim/arch.h"
 #include "sim/stats.h"
 
 #include "bench.h"
 
-static const char usage[] =
-	"[--quick] [--out DIR] [--reps N] [--seed S] [--arch A] [--pages N]";
+static const char usage[] = "[--quick] [--out DIR] [--reps N] [--seed S] "
+			    "[--arch A] [--pages N] [--reexec-only]";
 
 struct sim_case {
 	unsigned int cpus;
@@ -49,6 +53,7 @@ struct sim_case {
 
 struct sim_bench {
 	struct bench_opts o;
+	bool reexec_only;
 	const char *arch;
 	unsigned long pages; /* of the 1-CPU runs; 4 CPUs run a quarter each */
 };
@@ -127,6 +132,148 @@ static void run_pair(const struct sim_bench *b, struct sim_case *on,
 	off->median_ns = bench_median(t_off, n);
 }
 
+/* ---- re-execution from post-boot state ---------------------------------------- */
+
+/*
+ * What a stateless model checker does per execution: the same tasks, run
+ * again on a machine reset to its post-boot state. The run is lmm_run()'s
+ * default one shrunk to 2 CPUs x 2 pages (random scheduler with interrupts,
+ * counters and sanitizer attached), and the machine is built exactly as
+ * lmm_run() builds it; the first re-execution's counters must equal
+ * lmm_run()'s, or the comparison would be of two different runs.
+ */
+#define REEXEC_CPUS 2
+#define REEXEC_PAGES 2
+
+struct reexec {
+	struct lmm_run_config cfg;
+	struct lmm_workload_params params;
+	const struct lmm_workload *w;
+	struct sim_machine *m;
+	struct sim_stats stats;
+	struct san_state *san;
+};
+
+static void reexec_create(struct reexec *x, const struct sim_bench *b)
+{
+	struct sim_options opt = { 0 };
+
+	lmm_run_defaults(&x->cfg);
+	x->cfg.arch = b->arch;
+	x->cfg.cpus = REEXEC_CPUS;
+	x->cfg.pages = REEXEC_PAGES;
+	x->cfg.seed = b->o.seed;
+	x->w = lmm_workload_find(x->cfg.workload);
+	x->params.pages = x->cfg.pages;
+	/* as lmm_run() */
+	opt.arch = sim_arch_find(x->cfg.arch, x->cfg.kernel);
+	if (!opt.arch) {
+		fprintf(stderr, "bench_sim: no model %s %s\n", x->cfg.arch,
+			x->cfg.kernel);
+		exit(2);
+	}
+	opt.lazy = opt.arch->lazy;
+	opt.nr_cpus = x->cfg.cpus;
+	opt.nr_frames = x->cfg.pages * x->cfg.cpus * 2 + 1024;
+	opt.no_choice_record = !x->cfg.record_choices;
+	opt.policy = sim_policy_random(x->cfg.seed, 200, 2, 1);
+	opt.irq_handler = x->w->irq;
+	opt.irq_arg = &x->params;
+	x->m = sim_create(&opt);
+	sim_stats_attach(x->m, &x->stats);
+	x->san = san_attach(x->m);
+}
+
+/* One execution: reset to post-boot, spawn the tasks, run. */
+__attribute__((noinline)) static void reexec_once(struct reexec *x)
+{
+	char comm[16];
+
+	sim_reset(x->m);
+	for (unsigned int cpu = 0; cpu < x->cfg.cpus; cpu++) {
+		snprintf(comm, sizeof(comm), "%s/%u", x->w->comm, cpu);
+		sim_spawn(x->m, comm, (int)cpu, x->w->task, &x->params);
+	}
+	sim_run(x->m);
+}
+
+/* CPU time of this thread: what a shared machine's other jobs steal less of */
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void bench_reexec(const struct sim_bench *b, char *summary, size_t len)
+{
+	unsigned int n_fresh = b->o.quick ? 200 : 2000;
+	unsigned int n_reexec = b->o.quick ? 2000 : 40000;
+	uint64_t t_fresh[1000], t_reexec[1000], c_fresh[1000], c_reexec[1000];
+	uint64_t t0, c0;
+	struct lmm_run_result r;
+	struct reexec x;
+	double fresh_us, reexec_us, fresh_cpu_us, reexec_cpu_us;
+	bool same = true;
+	char err[256];
+
+	reexec_create(&x, b);
+	reexec_once(&x);
+	if (lmm_run(&x.cfg, &r, err, sizeof(err))) {
+		fprintf(stderr, "bench_sim: %s\n", err);
+		exit(2);
+	}
+	for (int s = 0; s < SIM_STAT_NR; s++)
+		same &= sim_stats_total(&x.stats, s) ==
+			sim_stats_total(&r.stats, s);
+	same &= x.m->points == r.points && x.m->nr_findings == r.nr_findings;
+	printf("\nre-execution from post-boot state: %s %s vmalloc, %u CPUs x "
+	       "%u pages, random scheduler, sanitizer on: %llu points, %llu "
+	       "PTE writes per run%s\n",
+	       x.cfg.arch, r.kernel, REEXEC_CPUS, REEXEC_PAGES,
+	       (unsigned long long)r.points,
+	       (unsigned long long)sim_stats_total(&r.stats,
+						   SIM_STAT_pte_writes),
+	       same ? "" : " (MISMATCH with lmm_run!)");
+	lmm_run_result_free(&r);
+	for (unsigned int i = 0; i < b->o.reps; i++) {
+		t0 = bench_now_ns();
+		c0 = thread_cpu_ns();
+		for (unsigned int k = 0; k < n_fresh; k++) {
+			lmm_run(&x.cfg, &r, err, sizeof(err));
+			lmm_run_result_free(&r);
+		}
+		c_fresh[i] = (thread_cpu_ns() - c0) / n_fresh;
+		t_fresh[i] = (bench_now_ns() - t0) / n_fresh;
+		t0 = bench_now_ns();
+		c0 = thread_cpu_ns();
+		for (unsigned int k = 0; k < n_reexec; k++)
+			reexec_once(&x);
+		c_reexec[i] = (thread_cpu_ns() - c0) / n_reexec;
+		t_reexec[i] = (bench_now_ns() - t0) / n_reexec;
+	}
+	fresh_us = bench_min(t_fresh, b->o.reps) / 1e3;
+	reexec_us = bench_min(t_reexec, b->o.reps) / 1e3;
+	fresh_cpu_us = bench_min(c_fresh, b->o.reps) / 1e3;
+	reexec_cpu_us = bench_min(c_reexec, b->o.reps) / 1e3;
+	printf("%-28s %10s %10s %10s\n", "", "best_us", "median_us", "cpu_us");
+	printf("%-28s %10.2f %10.2f %10.2f\n", "create-run-destroy (lmm_run)",
+	       fresh_us, bench_median(t_fresh, b->o.reps) / 1e3, fresh_cpu_us);
+	printf("%-28s %10.2f %10.2f %10.2f\n", "reset-spawn-run", reexec_us,
+	       bench_median(t_reexec, b->o.reps) / 1e3, reexec_cpu_us);
+	snprintf(summary, len,
+		 "SUMMARY bench_sim reexec_us=%.2f create_run_destroy_us=%.2f "
+		 "speedup=%.1fx executions_per_s=%.0f reexec_cpu_us=%.2f "
+		 "create_run_destroy_cpu_us=%.2f cpus=%u pages=%u "
+		 "same_run=%s\n",
+		 reexec_us, fresh_us, fresh_us / reexec_us, 1e6 / reexec_us,
+		 reexec_cpu_us, fresh_cpu_us, REEXEC_CPUS, REEXEC_PAGES,
+		 same ? "yes" : "NO");
+	sim_destroy(x.m);
+	san_detach(x.san);
+}
+
 static void parse(struct sim_bench *b, int argc, char **argv)
 {
 	unsigned long v;
@@ -134,13 +281,15 @@ static void parse(struct sim_bench *b, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (bench_parse_common(&b->o, usage, argc, argv, &i))
 			continue;
-		if (!strcmp(argv[i], "--arch") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--reexec-only")) {
+			b->reexec_only = true;
+		} else if (!strcmp(argv[i], "--arch") && i + 1 < argc) {
 			b->arch = argv[++i];
 		} else if (!strcmp(argv[i], "--pages") && i + 1 < argc) {
 			if (!bench_parse_ulong(argv[++i], LMM_MAX_PAGES, &v) ||
 			    v < 4)
 				bench_usage_error(&b->o, usage,
-						  "--pages must be 4..65536",
+						  "--pages must be 4..16777216",
 						  argv[i]);
 			b->pages = v;
 		} else {
@@ -161,6 +310,7 @@ int main(int argc, char **argv)
 	unsigned int nr = 0, nr_ratios = 0;
 	double log_sum = 0.0, min_ratio = 0.0, max_ratio = 0.0;
 	bool any_varied = false;
+	char reexec_summary[256];
 	FILE *csv;
 
 	parse(&b, argc, argv);
@@ -168,6 +318,11 @@ int main(int argc, char **argv)
 		b.o.reps = b.o.quick ? 1 : 5;
 	if (!b.pages)
 		b.pages = b.o.quick ? 4096 : 65536;
+	if (b.reexec_only) {
+		bench_reexec(&b, reexec_summary, sizeof(reexec_summary));
+		fputs(reexec_summary, stdout);
+		return 0;
+	}
 
 	csv = bench_csv_open(&b.o); /* fail before running, not after */
 	for (unsigned int size = 0; size < 2; size++) {
@@ -269,6 +424,8 @@ int main(int argc, char **argv)
 		       c->points ? (double)c->best_ns / (double)c->points :
 				   0.0);
 	}
+	bench_reexec(&b, reexec_summary, sizeof(reexec_summary));
+	fputs(reexec_summary, stdout);
 	printf("SUMMARY bench_sim sanitizer_overhead=%.2fx min=%.2fx max=%.2fx "
 	       "pairs=%u reps=%u\n",
 	       exp(log_sum / nr_ratios), min_ratio, max_ratio, nr_ratios,

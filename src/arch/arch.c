@@ -11,6 +11,10 @@ extern const struct sim_arch_ops arm64_6_16_ops, arm64_7_0_ops;
 
 const char *const sim_arch_names[] = { "generic", "arm64", NULL };
 
+/* Arches named by the design (docs/design.md) that have no model yet. */
+const char *const sim_arch_planned[] = { "ppc64-hash", "sparc64", "xen-pv",
+					 "s390", NULL };
+
 static const struct {
 	const char *arch, *kernel;
 	const struct sim_arch_ops *ops;

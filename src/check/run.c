@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "check/run.h"
 #include "check/sanitizer.h"
@@ -28,14 +30,86 @@ void lmm_run_defaults(struct lmm_run_config *c)
 	c->sched = "random";
 	c->sanitize = true;
 	c->irqs = true;
+	c->tlb_entries = 64;
+	c->trace_limit = LMM_DEFAULT_TRACE_LIMIT;
 }
 
-static bool known_arch(const char *a)
+const char *lmm_arch_canonical(const char *name)
 {
-	for (const char *const *n = sim_arch_names; *n; n++)
-		if (!strcmp(*n, a))
+	return strcmp(name, "x86") ? name : "generic";
+}
+
+bool lmm_run_irqs(const struct lmm_run_config *c)
+{
+	return c->irqs && !(c->sched && !strcmp(c->sched, "rr"));
+}
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, s))
 			return true;
 	return false;
+}
+
+/*
+ * A stream that counts what is written to it and keeps nothing: the trace
+ * of a dry run, whose size is checked against --trace-limit.
+ */
+static ssize_t count_write(void *cookie, const char *buf, size_t size)
+{
+	(void)buf;
+	*(uint64_t *)cookie += size;
+	return (ssize_t)size;
+}
+
+/*
+ * The size of @c's trace: run it once with the trace counted. The run is
+ * deterministic, so the real one writes exactly as much.
+ */
+static int trace_size(const struct lmm_run_config *c, uint64_t *bytes,
+		      char *err, size_t errlen)
+{
+	cookie_io_functions_t io = { .write = count_write };
+	struct lmm_run_config dry = *c;
+	struct lmm_run_result r;
+	int ret;
+
+	*bytes = 0;
+	dry.trace_stream = fopencookie(bytes, "w", io);
+	if (!dry.trace_stream) {
+		snprintf(err, errlen, "--trace %s: %s", c->trace,
+			 strerror(errno));
+		return -1;
+	}
+	dry.trace_limit = 0;
+	ret = lmm_run(&dry, &r, err, errlen);
+	fclose(dry.trace_stream);
+	if (!ret)
+		lmm_run_result_free(&r);
+	return ret;
+}
+
+/* Whether the trace file can be written, before anything is run. */
+static int trace_writable(const char *path, char *err, size_t errlen)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (!access(path, F_OK)) {
+		if (!access(path, W_OK))
+			return 0;
+	} else if (errno == ENOENT) {
+		if (!slash)
+			snprintf(dir, sizeof(dir), ".");
+		else
+			snprintf(dir, sizeof(dir), "%.*s",
+				 slash == path ? 1 : (int)(slash - path), path);
+		if (!access(dir, W_OK | X_OK))
+			return 0;
+	}
+	snprintf(err, errlen, "--trace %s: %s", path, strerror(errno));
+	return -1;
 }
 
 /*
@@ -124,6 +198,24 @@ static int pick_fixes(const struct lmm_run_config *c, const char *kernel,
 	return 0;
 }
 
+/* Close the trace file; a write error is an error of the run. */
+static int close_trace(FILE *f, const char *path, char *err, size_t errlen)
+{
+	int bad, e;
+
+	errno = 0;
+	bad = fflush(f) != 0 || ferror(f);
+	e = errno;
+	if (fclose(f) && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (bad)
+		snprintf(err, errlen, "--trace %s: write error: %s", path,
+			 e ? strerror(e) : "unknown error");
+	return bad ? -1 : 0;
+}
+
 int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	    size_t errlen)
 {
@@ -144,13 +236,20 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 			 "unknown kernel version '%s' (lazymmu list)", kernel);
 		return -1;
 	}
-	arch = sim_arch_find(c->arch, kernel);
+	arch = sim_arch_find(lmm_arch_canonical(c->arch), kernel);
 	if (!arch) {
-		snprintf(err, errlen,
-			 known_arch(c->arch) ?
-				 "arch '%s' has no model for kernel %s" :
-				 "unknown arch '%s' (lazymmu list)",
-			 c->arch, kernel);
+		if (in_list(sim_arch_names, c->arch))
+			snprintf(err, errlen,
+				 "arch '%s' has no model for kernel %s",
+				 c->arch, kernel);
+		else if (in_list(sim_arch_planned, c->arch))
+			snprintf(err, errlen,
+				 "arch '%s' is not modelled yet (planned; "
+				 "lazymmu list shows what is)",
+				 c->arch);
+		else
+			snprintf(err, errlen,
+				 "unknown arch '%s' (lazymmu list)", c->arch);
 		return -1;
 	}
 	if (!w) {
@@ -159,16 +258,23 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 		return -1;
 	}
 	if (c->cpus < 1 || c->cpus > SIM_MAX_CPUS) {
-		snprintf(err, errlen, "--cpus %u: must be 1..%d", c->cpus,
-			 SIM_MAX_CPUS);
+		snprintf(err, errlen, "--cpus %u: %s, %u", c->cpus,
+			 c->cpus ? "above the maximum" : "below the minimum",
+			 c->cpus ? SIM_MAX_CPUS : 1);
 		return -1;
 	}
-	if (c->pages < 1 || c->pages > LMM_MAX_PAGES ||
-	    c->pages * c->cpus > LMM_MAX_TOTAL_PAGES) {
-		snprintf(
-			err, errlen,
-			"--pages %lu: must be 1..%lu, and pages x cpus at most %lu",
-			c->pages, LMM_MAX_PAGES, LMM_MAX_TOTAL_PAGES);
+	if (c->pages < 1 || c->pages > LMM_MAX_PAGES) {
+		snprintf(err, errlen, "--pages %lu: %s, %lu", c->pages,
+			 c->pages ? "above the maximum" : "below the minimum",
+			 c->pages ? LMM_MAX_PAGES : 1);
+		return -1;
+	}
+	if (c->pages * c->cpus > LMM_MAX_TOTAL_PAGES) {
+		snprintf(err, errlen,
+			 "--pages %lu x --cpus %u: %lu pages in all, above the "
+			 "maximum, %lu (about 92 bytes of memory each)",
+			 c->pages, c->cpus, c->pages * c->cpus,
+			 LMM_MAX_TOTAL_PAGES);
 		return -1;
 	}
 	if (c->sched && strcmp(c->sched, "random") && strcmp(c->sched, "rr")) {
@@ -180,7 +286,29 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	    pick_fixes(c, kernel, &opt.fixes, err, errlen))
 		return -1;
 
-	if (c->trace) {
+	if (c->trace && !c->trace_stream &&
+	    trace_writable(c->trace, err, errlen))
+		return -1;
+	if (c->trace && c->trace_limit) {
+		uint64_t bytes;
+
+		if (trace_size(c, &bytes, err, errlen))
+			return -1;
+		if (bytes > c->trace_limit) {
+			snprintf(err, errlen,
+				 "--trace %s: the trace would be %llu bytes "
+				 "(%.1f MiB), above --trace-limit %llu; "
+				 "nothing written (raise --trace-limit, or "
+				 "trace a smaller run)",
+				 c->trace, (unsigned long long)bytes,
+				 (double)bytes / (1 << 20),
+				 (unsigned long long)c->trace_limit);
+			return -1;
+		}
+	}
+	if (c->trace_stream) {
+		trace = c->trace_stream;
+	} else if (c->trace) {
 		trace = fopen(c->trace, "w");
 		if (!trace) {
 			snprintf(err, errlen, "--trace %s: %s", c->trace,
@@ -226,7 +354,9 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	sim_run(m);
 	if (tw) {
 		r->trace_events = trace_finish(tw);
-		fclose(trace);
+		if (!c->trace_stream &&
+		    close_trace(trace, c->trace, err, errlen))
+			r->trace_error = true;
 	}
 	r->kernel = kernel;
 	r->kernel_version = opt.kernel;
@@ -250,7 +380,7 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 			 "recorded choices",
 			 c->replay_name ? c->replay_name : "replay",
 			 r->nr_choices, c->nr_replay);
-	else
+	else if (!r->trace_error) /* else err says why (close_trace()) */
 		err = NULL;
 	sim_destroy(m);
 	if (san)

@@ -8,11 +8,21 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sim/stats.h"
 
-#define LMM_MAX_PAGES 65536UL
-#define LMM_MAX_TOTAL_PAGES 262144UL /* pages x cpus */
+/*
+ * What memory allows: a simulated page costs the host about 92 bytes
+ * (two frames of struct page, free stack, first word, and the linear
+ * map's entry; page-table frames are touched only where tables are), so
+ * 2^24 pages in all take about 1.5 GiB and 25 s; a CPU costs about 14 KiB
+ * (its TLB, its task's stack as touched). The number of CPUs is bounded by
+ * SIM_MAX_CPUS, not by memory. docs/user-guide.md explains the numbers.
+ */
+#define LMM_MAX_PAGES 16777216UL
+#define LMM_MAX_TOTAL_PAGES 16777216UL /* pages x cpus */
+#define LMM_DEFAULT_TRACE_LIMIT (1ULL << 30)
 #define LMM_MAX_FIXES 8
 
 struct lmm_run_config {
@@ -33,6 +43,17 @@ struct lmm_run_config {
 	unsigned int tlb_entries;
 	bool tlb_random_evict;
 	const char *trace; /* write a Chrome/Perfetto trace here, or NULL */
+	/*
+	 * Or to this stream (left open; the caller checks it for errors);
+	 * @trace then only names it in messages.
+	 */
+	FILE *trace_stream;
+	/*
+	 * Refuse, before writing anything, a trace larger than this many
+	 * bytes (0: no limit). The size is known by running the machine
+	 * once with the trace counted, not written: runs are deterministic.
+	 */
+	uint64_t trace_limit;
 	bool stop_on_first; /* end the run at the first finding */
 	bool record_choices; /* keep every choice in the result (else count) */
 	/*
@@ -58,6 +79,7 @@ struct lmm_run_result {
 	size_t findings_dropped;
 	uint64_t points;
 	unsigned long trace_events;
+	bool trace_error; /* the trace could not be written (lmm_run() fails) */
 	bool stopped; /* ended early: a finding with stop_on_first, a deadlock */
 	struct sim_choice_rec *choices; /* every choice, if record_choices */
 	size_t nr_choices;
@@ -77,5 +99,11 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 void lmm_run_result_free(struct lmm_run_result *r);
 
 extern const char *const lmm_newest_kernel;
+
+/* lmm_arch_canonical() - the model's name for arch @name (x86: generic). */
+const char *lmm_arch_canonical(const char *name);
+
+/* lmm_run_irqs() - whether the run delivers interrupts (random only). */
+bool lmm_run_irqs(const struct lmm_run_config *c);
 
 #endif /* _LAZYMMU_CHECK_RUN_H */

@@ -597,10 +597,25 @@ static void san_event(void *priv, const struct sim_event *ev)
 	}
 }
 
+/* sim_reset(): forget the run; a run that completed tracks nothing. */
+static void san_reset(void *priv)
+{
+	struct san_state *s = priv;
+
+	if (s->nr_tracked)
+		memset(s->slot, 0, s->cap * sizeof(*s->slot));
+	s->nr_tracked = 0;
+	s->nr_queued = 0;
+	s->nr_queued_pte = 0;
+	s->nr_paid = 0;
+	memset(s->irq_state, 0, sizeof(s->irq_state));
+	memset(s->irq_sections, 0, sizeof(s->irq_sections));
+}
+
 struct san_state *san_attach(struct sim_machine *m)
 {
 	struct san_state *s = calloc(1, sizeof(*s));
-	struct sim_observer o = { .event = san_event };
+	struct sim_observer o = { .event = san_event, .reset = san_reset };
 
 	if (!s)
 		abort();

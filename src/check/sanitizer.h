@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
  * The lazy MMU sanitizer: an observer of the machine that names each hazard
- * when it happens (finding kinds of DESIGN.md):
+ * when it happens (the finding kinds of docs/user-guide.md):
  *   deferred-access  an access or walk saw an entry whose update was still
  *                    deferred (an arm64 walker before the owed barriers),
  *                    or a ptep_get() or access that an update a model

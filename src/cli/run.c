@@ -7,36 +7,133 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check/run.h"
 #include "cli/lmm.h"
+#include "mm/mm.h"
+#include "sim/arch.h"
 
+/* The names of @list (NULL-terminated) as "a, b, c". */
+static void names(FILE *f, const char *const *list)
+{
+	for (const char *const *n = list; *n; n++)
+		fprintf(f, "%s%s", n == list ? "" : ", ", *n);
+}
+
+/*
+ * The fixes that change a modelled workload on a modelled arch, printed to
+ * @f if not NULL; returns how many.
+ */
+static int applicable_fixes(FILE *f)
+{
+	int nr = 0;
+
+	for (const struct sim_fix_info *x = sim_fixes; x->name; x++) {
+		bool applies = false;
+
+		for (const struct lmm_workload *w = lmm_workloads; w->name; w++)
+			for (const char *const *a = sim_arch_names; *a; a++)
+				applies |= sim_fix_changes(x, *a, w->name);
+		if (applies && f)
+			fprintf(f, "%s%s", nr ? ", " : "", x->name);
+		nr += applies;
+	}
+	if (!nr && f)
+		fputs("none changes a modelled workload yet (lazymmu list)", f);
+	return nr;
+}
+
+/*
+ * The usage: every option is optional (each has a default); the values
+ * listed are those that exist, read from the registries.
+ */
 static int usage(FILE *f)
 {
-	fputs("usage: lazymmu run --arch A --workload W [--kernel V] [--fix F]...\n"
-	      "                   [--design D] [--lazy on|off] [--pages N] [--cpus N]\n"
-	      "                   [--seed S] [--json] [--trace FILE] [--sched random|rr]\n"
-	      "                   [--debug-pagealloc] [--no-irq] [--no-sanitize]\n"
-	      "                   [--tlb-entries N] [--tlb-evict fifo|random]\n"
-	      "                   [--stop-on-first] [--save-choices FILE]\n"
+	fprintf(f,
+		"usage: lazymmu run [--arch A] [--workload W] [--kernel V] "
+		"[--design D]%s\n",
+		applicable_fixes(NULL) ? " [--fix F]..." : "");
+	fputs("                   [--lazy on|off] [--pages N] [--cpus N] "
+	      "[--seed S]\n"
+	      "                   [--sched random|rr] [--debug-pagealloc] "
+	      "[--no-irq]\n"
+	      "                   [--no-sanitize] [--tlb-entries N] "
+	      "[--tlb-evict fifo|random]\n"
+	      "                   [--stop-on-first] [--json] [--trace FILE]\n"
+	      "                   [--trace-limit SIZE] [--save-choices FILE]\n"
 	      "       lazymmu run --replay FILE [--json] [--trace FILE]\n"
-	      "                   [--save-choices FILE]\n"
-	      "defaults: --arch arm64 --workload vmalloc --kernel 7.1 --lazy on\n"
-	      "          --pages 512 --cpus 1 --seed 1 --sched random\n"
-	      "          --design: the kernel version's (passthrough before 7.0)\n"
-	      "(lazymmu list shows the arches, versions, workloads, fixes and\n"
-	      "designs; --fix may be given more than once)\n",
+	      "                   [--trace-limit SIZE] [--save-choices FILE]\n",
 	      f);
+	fputs("  --arch A          ", f);
+	names(f, sim_arch_names);
+	fputs(" (default arm64; x86 is generic)\n                    "
+	      "not modelled yet:",
+	      f);
+	for (const char *const *a = sim_arch_planned; *a; a++)
+		if (!sim_arch_find(*a, lmm_newest_kernel))
+			fprintf(f, " %s", *a);
+	fputs("\n  --workload W      ", f);
+	for (const struct lmm_workload *w = lmm_workloads; w->name; w++)
+		fprintf(f, "%s%s", w == lmm_workloads ? "" : ", ", w->name);
+	fprintf(f, " (default vmalloc)\n  --kernel V        ");
+	names(f, sim_kernel_versions);
+	fprintf(f, " (default %s)\n  --design D        ", lmm_newest_kernel);
+	for (const struct sim_design *d = sim_designs; d->name; d++)
+		fprintf(f, "%s%s", d == sim_designs ? "" : ", ", d->name);
+	fputs(" (default: the kernel's,\n"
+	      "                    passthrough before 7.0, v7.0 from 7.0)\n"
+	      "  --fix F           ",
+	      f);
+	applicable_fixes(f);
+	fprintf(f,
+		"\n  --lazy on|off     default on\n"
+		"  --pages N         pages per CPU, 1..%lu (default 512); "
+		"pages x CPUs\n"
+		"                    at most %lu\n"
+		"  --cpus N          1..%d (default 1)\n"
+		"  --seed S          0..18446744073709551615 (default 1)\n"
+		"  --sched P         random (default) or rr\n"
+		"  --tlb-entries N   1..4096 (default 64)\n"
+		"  --tlb-evict E     fifo (default) or random\n"
+		"  --json            one JSON object instead of the table\n"
+		"  --trace FILE      also a Chrome trace, to FILE; - is stdout "
+		"(the report\n"
+		"                    then goes to stderr)\n"
+		"  --trace-limit SIZE  refuse, before running, a trace larger "
+		"than SIZE\n"
+		"                    (K, M, G suffixes; default 1G; none)\n"
+		"  --stop-on-first   end the run at its first finding\n"
+		"  --save-choices FILE  write the run's options and every "
+		"scheduler choice\n"
+		"                    to FILE (- is stdout, as for --trace)\n"
+		"  --replay FILE     run again from such a file (- is stdin)\n"
+		"A value goes in the next word or after '='; one that begins "
+		"with '-'\nafter '=' only. lazymmu list shows what each name "
+		"means.\n",
+		LMM_MAX_PAGES, LMM_MAX_TOTAL_PAGES, SIM_MAX_CPUS);
 	return f == stderr ? LMM_EXIT_USAGE : LMM_EXIT_CLEAN;
 }
 
-/* Options of run (and, later, check) that take a value. */
+/* Options of run (and, later, check) that take a value, and those that do not. */
 static const char *const valued[] = {
-	"--arch",      "--workload",	 "--kernel",	  "--fix",
-	"--design",    "--lazy",	 "--pages",	  "--cpus",
-	"--seed",      "--sched",	 "--tlb-entries", "--trace",
-	"--tlb-evict", "--save-choices", "--replay",	  NULL
+	"--arch",      "--workload",	"--kernel",	  "--fix",
+	"--design",    "--lazy",	"--pages",	  "--cpus",
+	"--seed",      "--sched",	"--tlb-entries",  "--trace",
+	"--tlb-evict", "--trace-limit", "--save-choices", "--replay",
+	NULL
 };
+
+static const char *const flags[] = { "--json",		"--debug-pagealloc",
+				     "--no-irq",	"--no-sanitize",
+				     "--stop-on-first", "-h",
+				     "--help",		NULL };
+
+/* Options that say where the output goes, not what the run does. */
+static const char *const output_options[] = { "--json",	       "--trace",
+					      "--trace-limit", "--save-choices",
+					      "--replay",      "-h",
+					      "--help",	       NULL };
 
 /* What `run` does with a run besides running it: output and choices. */
 struct run_io {
@@ -46,46 +143,32 @@ struct run_io {
 	const char *semantic; /* the first option that changes the run */
 };
 
-static bool takes_value(const char *opt)
-{
-	for (const char *const *v = valued; *v; v++)
-		if (!strcmp(*v, opt))
-			return true;
-	return false;
-}
-
 static int parse(int argc, char **argv, struct lmm_run_config *c,
 		 struct run_io *io)
 {
+	struct lmm_args a = { .cmd = "run",
+			      .argc = argc,
+			      .argv = argv,
+			      .valued = valued,
+			      .flags = flags };
+	const char *val;
 	unsigned long v;
+	char opt[32];
+	int ret;
 
-	for (int i = 0; i < argc; i++) {
-		char opt[32];
-		const char *val = NULL, *eq = strchr(argv[i], '=');
+	for (;;) {
+		int word = a.i;
+		bool output = false;
 
-		if (eq && (size_t)(eq - argv[i]) < sizeof(opt)) {
-			snprintf(opt, sizeof(opt), "%.*s", (int)(eq - argv[i]),
-				 argv[i]);
-			val = eq + 1;
-		} else {
-			snprintf(opt, sizeof(opt), "%s", argv[i]);
-		}
-		if (!io->semantic && strcmp(opt, "--json") &&
-		    strcmp(opt, "--trace") && strcmp(opt, "--save-choices") &&
-		    strcmp(opt, "--replay") && strcmp(opt, "-h") &&
-		    strcmp(opt, "--help"))
-			io->semantic = argv[i];
-		if (takes_value(opt) && !val) {
-			if (i + 1 >= argc)
-				return lmm_usage_error("run: %s needs a value",
-						       opt);
-			val = argv[++i];
-		} else if (!takes_value(opt) && val) {
-			return lmm_usage_error("run: %s takes no value", opt);
-		}
-
+		ret = lmm_next_option(&a, opt, sizeof(opt), &val);
+		if (ret != 1)
+			break;
+		for (const char *const *o = output_options; *o; o++)
+			output |= !strcmp(*o, opt);
+		if (!io->semantic && !output)
+			io->semantic = argv[word];
 		if (!strcmp(opt, "--arch")) {
-			c->arch = val;
+			c->arch = lmm_arch_canonical(val);
 		} else if (!strcmp(opt, "--workload")) {
 			c->workload = val;
 		} else if (!strcmp(opt, "--kernel")) {
@@ -105,21 +188,28 @@ static int parse(int argc, char **argv, struct lmm_run_config *c,
 					val);
 			c->lazy = !strcmp(val, "on");
 		} else if (!strcmp(opt, "--pages")) {
-			if (lmm_parse_ulong("--pages", val, 1, LMM_MAX_PAGES,
-					    &c->pages))
+			if (lmm_parse_ulong("run: --pages", val, 1,
+					    LMM_MAX_PAGES, &c->pages))
 				return LMM_EXIT_USAGE;
 		} else if (!strcmp(opt, "--cpus")) {
-			if (lmm_parse_ulong("--cpus", val, 1, 16, &v))
+			if (lmm_parse_ulong("run: --cpus", val, 1, SIM_MAX_CPUS,
+					    &v))
 				return LMM_EXIT_USAGE;
 			c->cpus = (unsigned int)v;
 		} else if (!strcmp(opt, "--seed")) {
-			if (lmm_parse_ulong("--seed", val, 0, ~0UL, &v))
+			if (lmm_parse_ulong("run: --seed", val, 0, ~0UL, &v))
 				return LMM_EXIT_USAGE;
 			c->seed = v;
 		} else if (!strcmp(opt, "--sched")) {
+			if (strcmp(val, "random") && strcmp(val, "rr"))
+				return lmm_usage_error(
+					"run: --sched '%s': expected random or "
+					"rr",
+					val);
 			c->sched = val;
 		} else if (!strcmp(opt, "--tlb-entries")) {
-			if (lmm_parse_ulong("--tlb-entries", val, 1, 4096, &v))
+			if (lmm_parse_ulong("run: --tlb-entries", val, 1, 4096,
+					    &v))
 				return LMM_EXIT_USAGE;
 			c->tlb_entries = (unsigned int)v;
 		} else if (!strcmp(opt, "--tlb-evict")) {
@@ -131,6 +221,10 @@ static int parse(int argc, char **argv, struct lmm_run_config *c,
 			c->tlb_random_evict = !strcmp(val, "random");
 		} else if (!strcmp(opt, "--trace")) {
 			c->trace = val;
+		} else if (!strcmp(opt, "--trace-limit")) {
+			if (lmm_parse_size("run: --trace-limit", val,
+					   &c->trace_limit))
+				return LMM_EXIT_USAGE;
 		} else if (!strcmp(opt, "--save-choices")) {
 			io->save_choices = val;
 		} else if (!strcmp(opt, "--replay")) {
@@ -148,11 +242,11 @@ static int parse(int argc, char **argv, struct lmm_run_config *c,
 		} else if (!strcmp(opt, "-h") || !strcmp(opt, "--help")) {
 			return usage(stdout) - 1; /* -1: stop, exit 0 */
 		} else {
-			lmm_usage_error("run: unknown option '%s'", argv[i]);
+			lmm_usage_error("run: unknown option '%s'", opt);
 			return usage(stderr);
 		}
 	}
-	return 0;
+	return ret;
 }
 
 static void json_hex(bool known, unsigned long long v)
@@ -229,6 +323,10 @@ static void print_json(const struct lmm_run_config *c,
 	printf(",\"debug_pagealloc\":%s,\"sanitize\":%s",
 	       c->debug_pagealloc ? "true" : "false",
 	       c->sanitize ? "true" : "false");
+	printf(",\"irq\":%s,\"tlb_entries\":%u,\"tlb_evict\":\"%s\"",
+	       lmm_run_irqs(c) ? "true" : "false", c->tlb_entries,
+	       c->tlb_random_evict ? "random" : "fifo");
+	printf(",\"stop_on_first\":%s", c->stop_on_first ? "true" : "false");
 	fputs(",\"model\":", stdout);
 	lmm_json_string(r->models);
 	fputs(",\"events\":{", stdout);
@@ -256,11 +354,16 @@ static void print_json(const struct lmm_run_config *c,
 	puts("]}");
 }
 
+/*
+ * The header: every option that changes the run, so that the run can be
+ * repeated from it (tests/cli/options.sh checks each option is there).
+ */
 static void print_text(const struct lmm_run_config *c,
 		       const struct lmm_run_result *r)
 {
 	printf("lazymmu run: arch %s, kernel %s, workload %s, %lu page%s, "
-	       "%u CPU%s, lazy %s%s%s, sched %s, seed %llu%s",
+	       "%u CPU%s, lazy %s%s%s, sched %s, seed %llu, irq %s, "
+	       "tlb-entries %u, tlb-evict %s%s%s",
 	       c->arch, r->kernel, c->workload, c->pages,
 	       c->pages == 1 ? "" : "s", c->cpus, c->cpus == 1 ? "" : "s",
 	       r->lazy ? "on" :
@@ -268,9 +371,14 @@ static void print_text(const struct lmm_run_config *c,
 			 "off",
 	       r->design ? ", design " : "", r->design ? r->design : "",
 	       c->sched, (unsigned long long)c->seed,
-	       c->debug_pagealloc ? ", DEBUG_PAGEALLOC" : "");
+	       lmm_run_irqs(c) ? "on" : "off", c->tlb_entries,
+	       c->tlb_random_evict ? "random" : "fifo",
+	       c->debug_pagealloc ? ", DEBUG_PAGEALLOC" : "",
+	       c->sanitize ? "" : ", sanitizer off");
 	for (unsigned int i = 0; i < c->nr_fixes; i++)
 		printf(", fix %s", c->fixes[i]);
+	if (c->stop_on_first)
+		fputs(", stop-on-first", stdout);
 	putchar('\n');
 	printf("model: %s\n\n", r->models);
 	printf("%-22s %10s", "event", "total");
@@ -301,8 +409,28 @@ static void print_text(const struct lmm_run_config *c,
 	printf("\nfindings: %zu%s\n", r->nr_findings + r->findings_dropped,
 	       r->findings_dropped ? " (first 1000 shown)" : "");
 	for (size_t i = 0; i < r->nr_findings; i++)
-		printf("  %-16s %s\n", r->findings[i].kind,
-		       r->findings[i].message);
+		lmm_print_finding(stdout, &r->findings[i]);
+}
+
+/*
+ * --trace - (or --save-choices -): the trace takes standard output, the
+ * report goes to standard error. Descriptor 1 is handed to the trace's
+ * stream and then made a copy of 2, so that everything printed to stdout
+ * lands on stderr.
+ */
+static FILE *take_stdout(const char *opt)
+{
+	FILE *f;
+	int fd;
+
+	fflush(stdout);
+	fd = dup(STDOUT_FILENO);
+	if (fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0 ||
+	    !(f = fdopen(fd, "w"))) {
+		lmm_usage_error("run: %s -: %s", opt, strerror(errno));
+		return NULL;
+	}
+	return f;
 }
 
 /* ---- recorded choices: --save-choices and --replay ------------------------ */
@@ -314,10 +442,12 @@ static void print_text(const struct lmm_run_config *c,
  * a line, as on the command line, so that --replay alone reproduces it),
  * "choices N", then one line per choice (sim_choice_format()).
  */
-static int save_choices(const char *path, const struct lmm_run_config *c,
+static int save_choices(const char *path, FILE *stream,
+			const struct lmm_run_config *c,
 			const struct lmm_run_result *r)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f = stream ? stream : fopen(path, "w");
+	char what[4200];
 	char line[64];
 
 	if (!f)
@@ -349,10 +479,8 @@ static int save_choices(const char *path, const struct lmm_run_config *c,
 		sim_choice_format(&r->choices[i], line, sizeof(line));
 		fprintf(f, "%s\n", line);
 	}
-	if (fclose(f))
-		return lmm_usage_error("run: --save-choices %s: %s", path,
-				       strerror(errno));
-	return 0;
+	snprintf(what, sizeof(what), "run: --save-choices %s", path);
+	return lmm_finish_stream(f, what, true);
 }
 
 struct replay_file {
@@ -370,7 +498,7 @@ static int replay_error(const char *path, unsigned int line, const char *what)
 /* The whole of @path, NUL-terminated; NULL with errno set on failure. */
 static char *read_all(const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	size_t len = 0, cap = 4096, got;
 	char *buf = NULL, *nbuf;
 
@@ -493,7 +621,8 @@ static int load_replay(const char *path, struct lmm_run_config *c,
 						      "of a run" :
 						      "bad option (above)");
 		if (io.json || io.replay || io.save_choices ||
-		    !strcmp(argv[0], "--trace"))
+		    !strcmp(argv[0], "--trace") ||
+		    !strcmp(argv[0], "--trace-limit"))
 			return replay_error(path, ln + 1,
 					    "an output option, not an option "
 					    "of the run");
@@ -510,7 +639,8 @@ int lmm_cmd_run(int argc, char **argv)
 	struct lmm_run_result r;
 	struct replay_file rf = { 0 };
 	struct run_io io = { 0 };
-	char err[320];
+	FILE *choices = NULL; /* --save-choices - */
+	char err[320] = "";
 	int ret;
 
 	lmm_run_defaults(&c);
@@ -523,8 +653,9 @@ int lmm_cmd_run(int argc, char **argv)
 		if (io.semantic)
 			return lmm_usage_error(
 				"run: %s with --replay: the run's options come "
-				"from the file (only --json, --trace and "
-				"--save-choices may go with it)",
+				"from the file (only --json, --trace, "
+				"--trace-limit and --save-choices may go "
+				"with it)",
 				io.semantic);
 		ret = load_replay(io.replay, &c, &rf);
 		if (ret) {
@@ -538,19 +669,45 @@ int lmm_cmd_run(int argc, char **argv)
 		c.replay_line = rf.first_line;
 	}
 	c.record_choices = io.save_choices != NULL;
-	ret = lmm_run(&c, &r, err, sizeof(err));
+	if (c.trace && !strcmp(c.trace, "-") && io.save_choices &&
+	    !strcmp(io.save_choices, "-"))
+		ret = lmm_usage_error("run: --trace - and --save-choices -: "
+				      "only one may take standard output");
+	else if (c.trace && !strcmp(c.trace, "-") &&
+		 !(c.trace_stream = take_stdout("--trace")))
+		ret = LMM_EXIT_USAGE;
+	else if (io.save_choices && !strcmp(io.save_choices, "-") &&
+		 !(choices = take_stdout("--save-choices")))
+		ret = LMM_EXIT_USAGE;
 	if (ret) {
-		if (io.replay && !strstr(err, io.replay))
+		free(rf.text);
+		free(rf.rec);
+		return ret;
+	}
+	ret = lmm_run(&c, &r, err, sizeof(err));
+	if (!ret && c.trace_stream &&
+	    lmm_finish_stream(c.trace_stream, "run: --trace -", true)) {
+		lmm_run_result_free(&r);
+		ret = -2;
+	} else if (c.trace_stream && ret) {
+		fclose(c.trace_stream);
+	}
+	if (ret) {
+		if (ret == -2)
+			ret = LMM_EXIT_USAGE;
+		else if (io.replay && !strstr(err, io.replay))
 			ret = lmm_usage_error("run: --replay %s: %s", io.replay,
 					      err);
 		else
 			ret = lmm_usage_error("run: %s", err);
+		if (choices)
+			fclose(choices);
 		free(rf.text);
 		free(rf.rec);
 		return ret;
 	}
 	if (io.save_choices)
-		ret = save_choices(io.save_choices, &c, &r);
+		ret = save_choices(io.save_choices, choices, &c, &r);
 	if (!ret) {
 		if (io.json)
 			print_json(&c, &r);

@@ -81,7 +81,7 @@ static int tour_sanitizer(void)
 	     "section that maps\nthem (lazymmu run --workload "
 	     "vmalloc-touch-early --pages 2):\n");
 	for (size_t i = 0; i < r.nr_findings; i++)
-		printf("  %s: %s\n", r.findings[i].kind, r.findings[i].message);
+		lmm_print_finding(stdout, &r.findings[i]);
 	lmm_run_result_free(&r);
 	return LMM_EXIT_CLEAN;
 }

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * Helpers shared by the subcommands: JSON strings, number options.
+ * Helpers shared by the subcommands: JSON strings, findings, and checking
+ * that what was written reached its file.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "sim/sim.h"
 #include "cli/lmm.h"
 
 void lmm_json_string(const char *s)
@@ -28,24 +33,45 @@ void lmm_json_string(const char *s)
 	putchar('"');
 }
 
-int lmm_parse_ulong(const char *opt, const char *value, unsigned long min,
-		    unsigned long max, unsigned long *out)
+void lmm_print_finding(FILE *f, const struct sim_finding *finding)
 {
-	unsigned long long v;
-	char *end;
+	fprintf(f, "  %s: %s\n", finding->kind, finding->message);
+}
 
-	if (!value)
-		return lmm_usage_error("%s needs a value", opt);
+bool lmm_stdout_closed;
+
+void lmm_stdio_init(void)
+{
+	/*
+	 * A closed descriptor 0, 1 or 2 would be reused by the next file
+	 * opened (a trace), and what was meant for stdout or stderr would go
+	 * into it. Keep them taken by /dev/null; remember that stdout was
+	 * closed, to refuse to run (nothing could be reported).
+	 */
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (fd == STDOUT_FILENO)
+			lmm_stdout_closed = true;
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+			_exit(LMM_EXIT_USAGE);
+	}
+}
+
+int lmm_finish_stream(FILE *f, const char *what, bool close)
+{
+	int bad, err;
+
 	errno = 0;
-	v = strtoull(value, &end, 10);
-	if (errno == ERANGE)
-		return lmm_usage_error("%s '%s': too large", opt, value);
-	if (errno || end == value || *end || value[0] == '-' ||
-	    value[0] == '+' || value[0] == ' ')
-		return lmm_usage_error("%s '%s': not a number", opt, value);
-	if (v < min || v > max)
-		return lmm_usage_error("%s %s: must be %lu..%lu", opt, value,
-				       min, max);
-	*out = (unsigned long)v;
-	return 0;
+	bad = fflush(f) != 0 || ferror(f);
+	err = errno;
+
+	if (close && fclose(f) && !bad) {
+		bad = 1;
+		err = errno;
+	}
+	if (!bad)
+		return 0;
+	return lmm_usage_error("%s: write error: %s", what,
+			       err ? strerror(err) : "unknown error");
 }

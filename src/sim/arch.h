@@ -117,6 +117,8 @@ struct sim_arch_ops {
 const struct sim_arch_ops *sim_arch_find(const char *name, const char *kernel);
 extern const char *const sim_kernel_versions[];
 extern const char *const sim_arch_names[];
+/* Arches planned and not modelled: sim_arch_names[] holds none of them. */
+extern const char *const sim_arch_planned[];
 
 /*
  * Primitives as kernel code calls them: dispatch to the machine's model.

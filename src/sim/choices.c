@@ -154,6 +154,12 @@ static void replay_free(struct sim_policy *p)
 	free(p);
 }
 
+/* sim_reset(): replay the same choices from the first */
+static void replay_reset(struct sim_policy *p)
+{
+	((struct policy_replay *)p)->next = 0;
+}
+
 struct sim_policy *sim_policy_replay(const struct sim_choice_rec *rec, size_t n,
 				     const char *name, unsigned int first_line)
 {
@@ -163,6 +169,7 @@ struct sim_policy *sim_policy_replay(const struct sim_choice_rec *rec, size_t n,
 		abort();
 	r->p.choose = replay_choose;
 	r->p.destroy = replay_free;
+	r->p.reset = replay_reset;
 	r->rec = rec;
 	r->n = n;
 	r->name = name ? name : "replay";

@@ -10,6 +10,11 @@
 
 #include "sim/embed.h"
 
+/*
+ * Thread-local, not global, like sim_this: the core's hooks are plain
+ * functions with no argument to say which machine calls, and each host
+ * thread runs at most one machine (or recorder) at a time.
+ */
 static _Thread_local const struct sim_embedder_ops *installed;
 
 const struct sim_embedder_ops *

@@ -17,56 +17,45 @@
 #include "sim/arch.h"
 #include "sim/sim.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SIM_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SIM_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define SIM_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define SIM_TSAN 1
-#endif
-#endif
+#include "sim/hostsan.h"
 
 #ifdef SIM_ASAN
-#include <sanitizer/asan_interface.h>
 #define SIM_STACK_SIZE (512UL * 1024)
 #else
 #define SIM_STACK_SIZE (128UL * 1024)
 #endif
-#ifdef SIM_TSAN
-#include <sanitizer/tsan_interface.h>
-#endif
 
+/*
+ * The machine the calling thread runs, like the kernel's current: kernel
+ * code (src/mm, src/arch, the core's hooks) reaches its machine through
+ * it, so that it reads like the kernel instead of passing a machine to
+ * every primitive. Thread-local, not global: each host thread runs at most
+ * one machine at a time, and machines on different threads share nothing.
+ * It is the only mutable state outside the machines besides the embedder
+ * installed on the thread (embed.c), for the same reason.
+ */
 _Thread_local struct sim_machine *sim_this;
 
 /* ---- coroutines ----------------------------------------------------------- */
 
-/* The stack the scheduler context runs on, learnt from ASan at first switch. */
-static _Thread_local struct task_struct *switching_from;
-#ifdef SIM_ASAN
-static _Thread_local struct {
-	const void *bottom;
-	size_t size;
-} sched_stack;
-#endif
-
-static void coro_finish(void *fake)
+/*
+ * Arrival on a stack after a switch. ASan says which stack we came from:
+ * if from sim_run()'s caller (the scheduler), remember its bounds for the
+ * switches back.
+ */
+static void coro_finish(struct sim_machine *m, void *fake)
 {
 #ifdef SIM_ASAN
 	const void *bottom;
 	size_t size;
 
 	__sanitizer_finish_switch_fiber(fake, &bottom, &size);
-	if (!switching_from) {
-		sched_stack.bottom = bottom;
-		sched_stack.size = size;
+	if (!m->switching_from) {
+		m->sched_stack_bottom = bottom;
+		m->sched_stack_size = size;
 	}
 #else
+	(void)m;
 	(void)fake;
 #endif
 }
@@ -84,19 +73,19 @@ static void coro_switch(struct task_struct *from, struct task_struct *to,
 	void *fake = NULL;
 
 #ifdef SIM_ASAN
-	__sanitizer_start_switch_fiber(dying ? NULL : &fake,
-				       to ? to->stack : sched_stack.bottom,
-				       to ? to->stack_size : sched_stack.size);
+	__sanitizer_start_switch_fiber(
+		dying ? NULL : &fake, to ? to->stack : m->sched_stack_bottom,
+		to ? to->stack_size : m->sched_stack_size);
 #else
 	(void)dying;
 #endif
 #ifdef SIM_TSAN
 	__tsan_switch_to_fiber(to ? to->fiber : m->sched_fiber, 0);
 #endif
-	switching_from = from;
+	m->switching_from = from;
 	m->in_task = to != NULL;
 	sim_ctx_switch(from_ctx, to_ctx);
-	coro_finish(fake);
+	coro_finish(m, fake);
 }
 
 /*
@@ -110,13 +99,13 @@ static _Noreturn void abandon_task(void)
 	struct sim_machine *m = sim_this;
 
 #ifdef SIM_ASAN
-	__sanitizer_start_switch_fiber(NULL, sched_stack.bottom,
-				       sched_stack.size);
+	__sanitizer_start_switch_fiber(NULL, m->sched_stack_bottom,
+				       m->sched_stack_size);
 #endif
 #ifdef SIM_TSAN
 	__tsan_switch_to_fiber(m->sched_fiber, 0);
 #endif
-	switching_from = (struct task_struct *)&m->abandon_ctx;
+	m->switching_from = (struct task_struct *)&m->abandon_ctx;
 	m->in_task = false;
 	sim_ctx_switch(&m->abandon_ctx, &m->sched_ctx);
 	abort(); /* an abandoned task is never resumed */
@@ -127,14 +116,25 @@ static void finish_idle_placement(struct task_struct *t);
 
 static void task_trampoline(void)
 {
+	struct sim_machine *m = sim_this;
 	struct task_struct *t;
 
-	coro_finish(NULL);
+	coro_finish(m, NULL);
 	t = current;
-	sim_this->in_sched = false;
+	m->in_sched = false;
 	finish_idle_placement(t);
 	t->fn(t->arg);
 	task_exit();
+}
+
+/*
+ * sim_stopped() - the last sim_run() of @m ended early (sim_stop(): a
+ * finding with stop_on_finding, a deadlock, an error, the policy): its
+ * tasks are left where they were, for sim_reset() or sim_destroy().
+ */
+bool sim_stopped(const struct sim_machine *m)
+{
+	return m->stopped;
 }
 
 /* ---- runqueues ------------------------------------------------------------- */
@@ -848,43 +848,70 @@ static void task_exit(void)
 
 static void task_init_context(struct task_struct *t)
 {
-#ifdef SIM_ASAN
-	/* a reused mapping may carry the poison of an old task's frames */
-	__asan_unpoison_memory_region(t->stack, t->stack_size);
-#endif
+	/* a recycled stack may carry the poison of an old task's frames */
+	sim_unpoison(t->stack, t->stack_size);
 	sim_ctx_make(&t->ctx, t->stack, t->stack_size, task_trampoline);
 #ifdef SIM_TSAN
+	/* a fresh fiber: an old one keeps the frames its task never left */
+	if (t->fiber)
+		__tsan_destroy_fiber(t->fiber);
 	t->fiber = __tsan_create_fiber(0);
 #endif
 }
 
-struct task_struct *sim_spawn(struct sim_machine *m, const char *comm, int cpu,
-			      void (*fn)(void *arg), void *arg)
+/*
+ * A task struct and its stack: the next one kept from an earlier run
+ * (sim_reset() keeps them all), or a new one. Either way the machine owns
+ * it until sim_destroy(); no mmap() per run.
+ */
+static struct task_struct *task_get(struct sim_machine *m)
 {
-	struct task_struct *t = calloc(1, sizeof(*t));
+	struct task_struct *t;
 
-	if (!t)
-		abort();
-	if (cpu < 0 || (unsigned int)cpu >= m->opt.nr_cpus)
-		cpu = (int)(m->nr_tasks % m->opt.nr_cpus);
-	t->pid = (int)m->nr_tasks + 1;
-	snprintf(t->comm, sizeof(t->comm), "%s", comm);
-	t->fn = fn;
-	t->arg = arg;
-	t->mm = &m->init_mm;
-	t->stack_size = SIM_STACK_SIZE;
-	t->stack = mmap(NULL, t->stack_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (t->stack == MAP_FAILED)
-		abort();
-	task_init_context(t);
 	if (m->nr_tasks == m->tasks_cap) {
 		m->tasks_cap = m->tasks_cap ? 2 * m->tasks_cap : 8;
 		m->tasks = realloc(m->tasks, m->tasks_cap * sizeof(*m->tasks));
 		if (!m->tasks)
 			abort();
 	}
-	m->tasks[m->nr_tasks++] = t;
+	if (m->nr_tasks < m->nr_task_structs) {
+		struct task_struct keep;
+
+		t = m->tasks[m->nr_tasks];
+		keep = *t;
+		memset(t, 0, sizeof(*t));
+		t->stack = keep.stack;
+		t->stack_size = keep.stack_size;
+		t->fiber = keep.fiber;
+		return t;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		abort();
+	t->stack_size = SIM_STACK_SIZE;
+	t->stack = mmap(NULL, t->stack_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (t->stack == MAP_FAILED)
+		abort();
+	m->tasks[m->nr_task_structs++] = t;
+	return t;
+}
+
+struct task_struct *sim_spawn(struct sim_machine *m, const char *comm, int cpu,
+			      void (*fn)(void *arg), void *arg)
+{
+	struct task_struct *t = task_get(m);
+
+	if (cpu < 0 || (unsigned int)cpu >= m->opt.nr_cpus)
+		cpu = (int)(m->nr_tasks % m->opt.nr_cpus);
+	m->nr_tasks++;
+	t->pid = (int)m->nr_tasks;
+	/* TASK_COMM_LEN, truncated; t is zeroed (no printf: once per run) */
+	memcpy(t->comm, comm, strnlen(comm, sizeof(t->comm) - 1));
+	t->fn = fn;
+	t->arg = arg;
+	t->mm = &m->init_mm;
+	task_init_context(t);
 	m->nr_live++;
 	if (!m->cpu[cpu].curr)
 		place_on_idle(m, cpu, t);
@@ -939,8 +966,25 @@ struct sim_machine *sim_create(const struct sim_options *opt)
 	}
 	if (m->arch->init)
 		m->arch->init(m);
+	/* what sim_reset() goes back to */
+	sim_kmem_mark(m);
+	sim_reset_mark(m);
 	sim_this = saved;
 	return m;
+}
+
+/*
+ * sim_set_policy() - @p decides the next run's choices (NULL: round-robin);
+ * the machine owns it and destroys the policy it replaces. For a caller
+ * that brings a fresh policy to each run of a reset machine.
+ */
+void sim_set_policy(struct sim_machine *m, struct sim_policy *p)
+{
+	struct sim_policy *old = m->opt.policy;
+
+	m->opt.policy = p ? p : sim_policy_rr(64);
+	if (old && old != m->opt.policy && old->destroy)
+		old->destroy(old);
 }
 
 void sim_destroy(struct sim_machine *m)
@@ -954,11 +998,9 @@ void sim_destroy(struct sim_machine *m)
 	free(m->arch_state);
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
 		free(m->cpu[c].arch_state);
-	for (size_t i = 0; i < m->nr_tasks; i++) {
-#ifdef SIM_ASAN
-		__asan_unpoison_memory_region(m->tasks[i]->stack,
-					      m->tasks[i]->stack_size);
-#endif
+	/* every task, finished, suspended by sim_stop() or kept for reuse */
+	for (size_t i = 0; i < m->nr_task_structs; i++) {
+		sim_unpoison(m->tasks[i]->stack, m->tasks[i]->stack_size);
 		munmap(m->tasks[i]->stack, m->tasks[i]->stack_size);
 #ifdef SIM_TSAN
 		__tsan_destroy_fiber(m->tasks[i]->fiber);
@@ -980,17 +1022,20 @@ void sim_destroy(struct sim_machine *m)
 	free(m->hidden);
 	free(m->words);
 	free(m->word0);
+	free(m->word0_dirty);
 	free(m->findings);
 	free(m->choices);
 	free(m->pending);
 	sim_kmem_free_all(m);
+	sim_reset_free(m);
 	free(m);
 }
 
 /*
- * sim_run() - run every spawned task to completion on the calling thread.
- * Several machines may run at once on different threads (the model
- * checker's jobs): all state is in the machine or thread-local.
+ * sim_run() - run every spawned task to completion on the calling thread,
+ * or until sim_stop(). Several machines may run at once on different
+ * threads (the model checker's jobs): all state is in the machine or
+ * thread-local. After a stop it does nothing until sim_reset().
  */
 void sim_run(struct sim_machine *m)
 {
@@ -1003,11 +1048,12 @@ void sim_run(struct sim_machine *m)
 	m->sched_fiber = __tsan_get_current_fiber();
 #endif
 	m->running = true;
-	if (m->nr_live > 0) {
+	/* a stopped run's tasks are abandoned: nothing to resume */
+	if (m->nr_live > 0 && !m->stopped) {
 		m->this_cpu = 0;
 		while (!m->cpu[m->this_cpu].curr)
 			m->this_cpu++;
-		switching_from = NULL;
+		m->switching_from = NULL;
 		pick_cpu_and_switch(NULL, false);
 	}
 	m->running = false;

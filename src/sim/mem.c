@@ -18,12 +18,13 @@ unsigned long sim_ptep_pfn(const pte_t *ptep)
 	       PAGE_SHIFT;
 }
 
-/* Boot: take the next frame for a table, before the allocator exists. */
-static unsigned long boot_next_pfn;
-
-static pte_t *boot_table(void)
+/*
+ * Boot: take the next frame for a table, before the allocator exists. The
+ * boot tables are frames [1, m->boot_next_pfn).
+ */
+static pte_t *boot_table(struct sim_machine *m)
 {
-	unsigned long pfn = boot_next_pfn++;
+	unsigned long pfn = m->boot_next_pfn++;
 
 	pfn_to_page(pfn)->flags = PG_pgtable | PG_reserved;
 	return pfn_to_virt_raw(pfn);
@@ -39,7 +40,7 @@ static void boot_map(struct sim_machine *m, unsigned long pfn, bool valid)
 		pte_t *e = &table[pt_index(addr, level)];
 
 		if (!pte_valid(*e))
-			*e = pfn_pte(sim_ptep_pfn(boot_table()),
+			*e = pfn_pte(sim_ptep_pfn(boot_table(m)),
 				     PAGE_KERNEL_TABLE);
 		table = sim_table_of(*e);
 	}
@@ -60,23 +61,24 @@ void sim_mem_init(struct sim_machine *m)
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	m->pages = calloc(n, sizeof(*m->pages));
 	m->word0 = calloc(n, sizeof(*m->word0));
+	m->word0_dirty = calloc((n + 63) / 64, sizeof(*m->word0_dirty));
 	m->free_stack = calloc(n, sizeof(*m->free_stack));
 	if (m->mem == MAP_FAILED || m->hidden_slot == MAP_FAILED || !m->pages ||
-	    !m->free_stack || !m->word0) {
+	    !m->free_stack || !m->word0 || !m->word0_dirty) {
 		fprintf(stderr, "lazymmu: cannot allocate %lu frames\n", n);
 		exit(2);
 	}
 	/* pfn 0 stays reserved: alloc_page() returns 0 on failure */
 	pfn_to_page(0)->flags = PG_reserved;
-	boot_next_pfn = 1;
-	m->init_mm.pgd = boot_table();
+	m->boot_next_pfn = 1;
+	m->init_mm.pgd = boot_table(m);
 	m->init_mm.asid = 0;
 	m->init_mm.name = "init_mm";
 	m->next_asid = 1;
 	for (unsigned long pfn = 0; pfn < n; pfn++)
 		boot_map(m, pfn, true);
 	/* Free frames, lowest pfn allocated first. */
-	for (unsigned long pfn = n; pfn-- > boot_next_pfn;) {
+	for (unsigned long pfn = n; pfn-- > m->boot_next_pfn;) {
 		pfn_to_page(pfn)->flags = PG_free;
 		m->free_stack[m->nr_free++] = pfn;
 		if (m->opt.debug_pagealloc)
@@ -129,10 +131,19 @@ static struct sim_word *word_find(struct sim_machine *m, unsigned long pa,
 			m->words[i] = old[j];
 		}
 		free(old);
+		m->words_rehashed = true; /* slots moved: the log is void */
 		return word_find(m, pa, true);
 	}
 	m->nr_words++;
 	m->words[i].pa1 = (uint64_t)pa + 1;
+	if (m->mark) {
+		/* sim_reset() empties the slots a run filled */
+		if (m->nr_words_log == m->words_log_cap)
+			sim_reset_log_grow((void **)&m->words_log,
+					   &m->words_log_cap,
+					   sizeof(*m->words_log));
+		m->words_log[m->nr_words_log++] = i;
+	}
 	return &m->words[i];
 }
 
@@ -151,6 +162,22 @@ uint64_t sim_phys_read(unsigned long pa)
 	return w ? w->val : 0;
 }
 
+/* The first word of a frame; sim_reset() restores those written. */
+static void word0_write(struct sim_machine *m, unsigned long pfn, uint64_t val)
+{
+	uint64_t bit = 1ULL << (pfn % 64);
+
+	if (m->mark && !(m->word0_dirty[pfn / 64] & bit)) {
+		m->word0_dirty[pfn / 64] |= bit;
+		if (m->nr_word0_log == m->word0_log_cap)
+			sim_reset_log_grow((void **)&m->word0_log,
+					   &m->word0_log_cap,
+					   sizeof(*m->word0_log));
+		m->word0_log[m->nr_word0_log++] = pfn;
+	}
+	m->word0[pfn] = val;
+}
+
 void sim_phys_write(unsigned long pa, uint64_t val)
 {
 	struct sim_machine *m = sim_this;
@@ -159,7 +186,7 @@ void sim_phys_write(unsigned long pa, uint64_t val)
 	if (pfn_to_page(pa >> PAGE_SHIFT)->flags & PG_pgtable)
 		*(uint64_t *)(m->mem + pa) = val;
 	else if (!(pa & (PAGE_SIZE - 1)))
-		m->word0[pa >> PAGE_SHIFT] = val;
+		word0_write(m, pa >> PAGE_SHIFT, val);
 	else
 		word_find(m, pa, true)->val = val;
 }
@@ -177,6 +204,8 @@ unsigned long alloc_page(gfp_t gfp)
 	if (m->nr_free == 0)
 		return 0;
 	pfn = m->free_stack[--m->nr_free];
+	if (m->nr_free < m->free_low)
+		m->free_low = m->nr_free; /* sim_reset() restores from here */
 	pfn_to_page(pfn)->flags = 0;
 	ev.arg = (long)pfn;
 	ev.what = gfp & GFP_KERNEL ? "GFP_KERNEL" :
@@ -210,6 +239,8 @@ void __free_page(unsigned long pfn)
 	sim_emit(&ev);
 	if (m->opt.debug_pagealloc)
 		__kernel_map_pages(pfn, 1, false);
+	if (m->mark)
+		sim_reset_log_free(m, pfn);
 	page->flags = PG_free;
 	m->free_stack[m->nr_free++] = pfn;
 }

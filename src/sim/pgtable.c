@@ -117,6 +117,7 @@ static void pt_store(pte_t *ptep, pte_t val, unsigned long addr,
 	ev.arg = vis;
 	if (hide)
 		sim_pt_hide(ptep, *ptep);
+	sim_reset_log_pt_store(ptep);
 	*ptep = val;
 	sim_emit(&ev);
 }

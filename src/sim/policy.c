@@ -49,6 +49,13 @@ static void policy_free(struct sim_policy *p)
 	free(p);
 }
 
+static void rr_reset(struct sim_policy *p)
+{
+	struct policy_rr *rr = (struct policy_rr *)p;
+
+	rr->left = rr->quantum;
+}
+
 struct sim_policy *sim_policy_rr(unsigned int quantum)
 {
 	struct policy_rr *rr = calloc(1, sizeof(*rr));
@@ -57,6 +64,7 @@ struct sim_policy *sim_policy_rr(unsigned int quantum)
 		abort();
 	rr->p.choose = rr_choose;
 	rr->p.destroy = policy_free;
+	rr->p.reset = rr_reset;
 	rr->quantum = quantum;
 	rr->left = quantum;
 	return &rr->p;
@@ -65,6 +73,7 @@ struct sim_policy *sim_policy_rr(unsigned int quantum)
 struct policy_random {
 	struct sim_policy p;
 	uint64_t state;
+	uint64_t state0; /* as seeded: what reset() goes back to */
 	unsigned int switch_per_1000, preempt_per_1000, irq_per_1000;
 };
 
@@ -110,6 +119,13 @@ static unsigned int random_choose(struct sim_policy *p, enum sim_choice what,
 	return 0;
 }
 
+static void random_reset(struct sim_policy *p)
+{
+	struct policy_random *r = (struct policy_random *)p;
+
+	r->state = r->state0;
+}
+
 struct sim_policy *sim_policy_random(uint64_t seed,
 				     unsigned int switch_per_1000,
 				     unsigned int preempt_per_1000,
@@ -121,11 +137,13 @@ struct sim_policy *sim_policy_random(uint64_t seed,
 		abort();
 	r->p.choose = random_choose;
 	r->p.destroy = policy_free;
+	r->p.reset = random_reset;
 	/* splitmix64 of the seed: never zero, well mixed */
 	seed += 0x9e3779b97f4a7c15ULL;
 	seed = (seed ^ (seed >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	seed = (seed ^ (seed >> 27)) * 0x94d049bb133111ebULL;
 	r->state = (seed ^ (seed >> 31)) | 1;
+	r->state0 = r->state;
 	r->switch_per_1000 = switch_per_1000;
 	r->preempt_per_1000 = preempt_per_1000;
 	r->irq_per_1000 = irq_per_1000;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * The registries of kernel versions, designs, fixes and finding kinds (see
- * registry.h). Sources are cited as in /work/shared/reference/upstream.md:
+ * registry.h). Sources are cited as in the references of docs/arch-models.md:
  * mailing-list messages by subject, date and Message-ID.
  */
 #include <string.h>
@@ -267,7 +267,9 @@ const struct sim_finding_kind sim_finding_kinds[] = {
 	{ "api-misuse", "lazy MMU counter underflow or overflow" },
 	{ "bad-access", "an access with no valid translation or to no frame" },
 	{ "bad-page", "a free of a frame that is not allocated" },
-	{ "deadlock", "a cycle of CPUs each waiting on a spinlock" },
+	{ "deadlock",
+	  "a spinlock that can never be taken: a cycle of waiters, an "
+	  "interrupt on its holder's CPU, every CPU blocked" },
 	{ NULL, NULL }
 };
 

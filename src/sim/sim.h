@@ -28,7 +28,7 @@
 #include "sim/embed.h"
 #include "sim/registry.h"
 
-#define SIM_MAX_CPUS 16
+#define SIM_MAX_CPUS 32 /* the width of a choice's allowed set of CPUs */
 #define SIM_MAX_SECTION_DEPTH 16
 
 /* ---- addresses and page-table entries ---------------------------------- */
@@ -379,6 +379,7 @@ struct sim_tlb {
 	unsigned int ways;
 	unsigned int sets;
 	unsigned int *next; /* per set: FIFO victim */
+	bool dirty; /* filled since boot or the last sim_reset() */
 };
 
 /* ---- events and observers ------------------------------------------------ */
@@ -442,9 +443,17 @@ struct sim_event {
 	const struct sim_finding *finding; /* FINDING */
 };
 
+/*
+ * struct sim_observer - watches a machine's events.
+ * @reset: optional; sim_reset() calls it so the observer forgets the run
+ *         (counters back to zero, tracked entries dropped). An observer
+ *         without one must be reset by its owner, or detached with the
+ *         machine.
+ */
 struct sim_observer {
 	void (*event)(void *priv, const struct sim_event *ev);
 	void *priv;
+	void (*reset)(void *priv);
 };
 
 /* ---- findings -------------------------------------------------------------- */
@@ -549,12 +558,15 @@ enum sim_choice {
  *          values are allowed: a choice with one option is not asked. An
  *          answer outside the options stops the run with an error
  *          (sim_error()); so does sim_choose() from an observer.
+ * @reset:  optional; back to the state it was created in (sim_reset()
+ *          calls it), so that a reset machine makes the same choices.
  */
 struct sim_policy {
 	unsigned int (*choose)(struct sim_policy *p, enum sim_choice what,
 			       unsigned int n, unsigned int cur,
 			       uint32_t allowed);
 	void (*destroy)(struct sim_policy *p);
+	void (*reset)(struct sim_policy *p);
 };
 
 /* One choice of a run, as the machine records it (choices.c). */
@@ -570,7 +582,13 @@ struct sim_choice_rec {
 /* Allowed sets of CPU choices: the k-th allowed id, the number of ids. */
 static inline unsigned int sim_set_count(uint32_t set)
 {
-	return (unsigned int)__builtin_popcount(set);
+	/*
+	 * SWAR, not __builtin_popcount(): without -mpopcnt that is a call
+	 * into libgcc at every choice (8 % of a re-execution, bench_sim)
+	 */
+	set = set - ((set >> 1) & 0x55555555U);
+	set = (set & 0x33333333U) + ((set >> 2) & 0x33333333U);
+	return (((set + (set >> 4)) & 0x0f0f0f0fU) * 0x01010101U) >> 24;
 }
 
 static inline unsigned int sim_set_nth(uint32_t set, unsigned int k)
@@ -667,6 +685,7 @@ struct sim_machine {
 	int this_cpu; /* the CPU stepping now */
 
 	/* physical memory */
+	unsigned long boot_next_pfn; /* boot: the next frame for a table */
 	uint8_t *mem;
 	struct page *pages;
 	unsigned long nr_frames;
@@ -694,16 +713,56 @@ struct sim_machine {
 	size_t nr_hidden, hidden_cap;
 	uint32_t *hidden_slot; /* per entry of mem: index in hidden + 1, or 0 */
 
-	/* tasks */
+	/*
+	 * tasks: tasks[0, nr_tasks) are this run's; tasks[nr_tasks,
+	 * nr_task_structs) are structs and stacks kept for sim_spawn() to
+	 * recycle after sim_reset()
+	 */
 	struct task_struct **tasks;
-	size_t nr_tasks, tasks_cap;
+	size_t nr_tasks, tasks_cap, nr_task_structs;
 	int nr_live;
+
+	/* coroutines: sim_run()'s caller's stack is the scheduler's */
 	struct sim_ctx sched_ctx;
 	void *sched_fiber;
+	struct task_struct *switching_from; /* read on arrival (ASan) */
+	const void *sched_stack_bottom; /* learnt from ASan at each sim_run */
+	size_t sched_stack_size;
 	bool running;
 	bool in_sched;
 
-	struct sim_kobj *kobjs; /* kernel objects (kmem.c) */
+	struct sim_kmem {
+		struct sim_kmem_chunk *chunks, *cur; /* cur: bump from it */
+		void *free[48]; /* freed objects by size class (log2) */
+		struct sim_kmem_chunk *mark_chunk; /* post-boot bump point */
+		size_t mark_used;
+		unsigned char *boot_bytes; /* boot objects as boot left them */
+		size_t boot_len;
+		bool marked;
+	} kmem; /* kernel objects (kmem.c) */
+
+	/*
+	 * What a run changed since the post-boot mark, so that sim_reset()
+	 * costs what the run touched (reset.c): stores into tables that
+	 * existed at boot (undone in reverse), the free stack's low-water
+	 * mark (frames below it never left it), pages freed that were not
+	 * free at boot, first words written, data-word slots created.
+	 */
+	struct sim_mark *mark;
+	struct sim_undo {
+		pte_t *ptep;
+		pte_t old;
+	} * undo;
+	size_t nr_undo, undo_cap;
+	unsigned long free_low;
+	unsigned long *freed_log;
+	size_t nr_freed_log, freed_log_cap;
+	unsigned long *word0_log; /* pfns whose word0 was written */
+	size_t nr_word0_log, word0_log_cap;
+	uint64_t *word0_dirty; /* bitmap: pfn already in word0_log */
+	size_t *words_log; /* slots of words[] created */
+	size_t nr_words_log, words_log_cap;
+	bool words_rehashed;
 
 	/* the model's per-machine state (sim_arch_ops.state_size bytes) */
 	void *arch_state;
@@ -761,6 +820,9 @@ void sim_add_observer(struct sim_machine *m, const struct sim_observer *o);
 struct task_struct *sim_spawn(struct sim_machine *m, const char *comm, int cpu,
 			      void (*fn)(void *arg), void *arg);
 void sim_run(struct sim_machine *m);
+bool sim_stopped(const struct sim_machine *m);
+void sim_reset(struct sim_machine *m);
+void sim_set_policy(struct sim_machine *m, struct sim_policy *p);
 void sim_emit(struct sim_event *ev);
 void sim_report(const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -838,7 +900,16 @@ void *kmalloc(size_t size, gfp_t gfp);
 void *kzalloc(size_t size, gfp_t gfp);
 void *kcalloc(size_t n, size_t size, gfp_t gfp);
 void kfree(const void *p);
+void sim_kmem_mark(struct sim_machine *m);
+void sim_kmem_reset(struct sim_machine *m);
 void sim_kmem_free_all(struct sim_machine *m);
+
+/* reset.c: what sim_reset() needs to know of a run */
+void sim_reset_mark(struct sim_machine *m);
+void sim_reset_free(struct sim_machine *m);
+void sim_reset_log_pt_store(pte_t *ptep);
+void sim_reset_log_free(struct sim_machine *m, unsigned long pfn);
+void sim_reset_log_grow(void **buf, size_t *cap, size_t elem);
 
 /* pgtable.c: page tables and their walks */
 pte_t *sim_table_of(pte_t entry);

@@ -39,7 +39,8 @@ struct sim_stats {
 	uint64_t cpu[SIM_MAX_CPUS][SIM_STAT_NR];
 };
 
-/* sim_stats_attach() - count @m's events into @s (zeroed first). */
+/* sim_stats_attach() - count @m's events into @s (zeroed first, and again
+ * at every sim_reset()). */
 void sim_stats_attach(struct sim_machine *m, struct sim_stats *s);
 uint64_t sim_stats_total(const struct sim_stats *s, enum sim_stat stat);
 

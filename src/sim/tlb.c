@@ -74,6 +74,7 @@ static void tlb_fill(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid,
 	e->pte = pte;
 	e->global = global;
 	e->valid = true;
+	tlb->dirty = true;
 }
 
 static void inval_one(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid)

@@ -36,7 +36,7 @@ for k in ['pte_writes','barriers','hypercalls','batch_flushes','tlb_invalidation
 assert d['arch'] == 'arm64' and d['workload'] == 'vmalloc' and d['lazy'] is True
 assert d['pages'] == 512 and d['findings'] == []
 "
-	t $? "run --json has the contract fields of DESIGN.md"
+	t $? "run --json has the contract fields (docs/user-guide.md, JSON)"
 	"$L" run --arch arm64 --workload vmalloc --kernel 6.16 --lazy off --pages 64 --cpus 2 --json >"$tmp/j"
 	json "assert d['kernel'] == '6.16' and d['lazy'] is False and d['pages'] == 64 and d['cpus'] == 2 and len(d['per_cpu']) == 2"
 	t $? "run --json reflects --kernel, --lazy, --pages, --cpus"
@@ -64,8 +64,8 @@ expect_usage "zero pages" "--pages 0" run --arch arm64 --workload vmalloc --page
 expect_usage "huge pages" "--pages 99999999" run --arch arm64 --workload vmalloc --pages 99999999
 expect_usage "pages not a number" "--pages '12x'" run --arch arm64 --workload vmalloc --pages 12x
 expect_usage "negative seed" "--seed '-1'" run --arch arm64 --workload vmalloc --seed -1
-expect_usage "too many cpus" "--cpus 17" run --arch arm64 --workload vmalloc --cpus 17
-expect_usage "pages x cpus" "pages x cpus" run --arch arm64 --workload vmalloc --pages 65536 --cpus 16
+expect_usage "too many cpus" "--cpus 33: above the maximum, 32" run --arch arm64 --workload vmalloc --cpus 33
+expect_usage "pages x cpus" "--pages 1048576 x --cpus 32: 33554432 pages in all, above the maximum, 16777216" run --arch arm64 --workload vmalloc --pages 1048576 --cpus 32
 expect_usage "bad --lazy" "--lazy 'maybe'" run --arch arm64 --workload vmalloc --lazy maybe
 expect_usage "unknown option" "unknown option '--frobnicate'" run --frobnicate
 expect_usage "missing value" "--arch needs a value" run --arch

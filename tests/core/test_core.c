@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * Unit tests of the generic lazy MMU layer (src/core) against DESIGN.md
- * "The core contract": the upstream KUnit case, every row of the
- * transition table with the exact arch hooks, interrupt context, misuse at
- * both ends of both counters, and deep nesting.
+ * Unit tests of the generic lazy MMU layer (src/core) against its contract
+ * (docs/core.md): the upstream KUnit case, every row of the transition
+ * table with the exact arch hooks, interrupt context, misuse at both ends
+ * of both counters, and deep nesting.
  *
  * The program is its own embedder (tests/core/recorder.h): every arch hook
  * and warning is logged with the counters it observed.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * Exhaustive check of the generic lazy MMU layer against an independent
- * reference model of the DESIGN.md transition table.
+ * reference model of the transition table of docs/core.md.
  *
  * Operations: the four API calls plus irq-enter and irq-exit. Interrupt
  * context nests as it does in the kernel (a depth; in_interrupt() is
@@ -66,7 +66,7 @@ static bool model_active(const struct mstate *s)
 	return s->irq == 0 && s->enable > 0 && s->pause == 0;
 }
 
-/* The table of DESIGN.md, one rule per cell; the first matching rule wins. */
+/* The table of docs/core.md, one rule per cell; the first matching rule wins. */
 enum cond {
 	ALWAYS,
 	IN_IRQ,

@@ -23,8 +23,9 @@
  * only touches _Thread_local data, volatile sig_atomic_t counters and the
  * core (whose calls in interrupt context read nothing but the flag).
  *
- * The seed is printed; rerun with `test_threads SEED` or LAZYMMU_SEED=SEED.
- * The call sequence of each thread depends on the seed only; where the
+ * The seed is printed (tap_seed()); it is 1 unless given: rerun with
+ * `test_threads -s SEED`, `test_threads SEED` or LAZYMMU_SEED=SEED. The
+ * call sequence of each thread depends on the seed only; where the
  * signals land does not.
  *
  * Under ThreadSanitizer an asynchronous signal is deferred until the
@@ -68,7 +69,6 @@
 #define MIN_IRQS 1000
 #define MAX_EXTRA_SECONDS 20
 #define CLOCK_EVERY 1024
-
 
 struct worker {
 	int id;
@@ -398,31 +398,17 @@ static void *signaller_main(void *arg)
 	return sent;
 }
 
-static uint64_t parse_seed(int argc, char **argv)
-{
-	const char *s = argc > 1 ? argv[1] : getenv("LAZYMMU_SEED");
-	struct timespec ts;
-
-	if (s && *s)
-		return strtoull(s, NULL, 0);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return splitmix64((uint64_t)ts.tv_sec * 1000000000ULL +
-			  (uint64_t)ts.tv_nsec);
-}
-
 int main(int argc, char **argv)
 {
 	unsigned long total_warns[NR_OPS] = { 0 }, *sent = NULL;
 	struct sigaction sa;
 	pthread_t signaller;
-	uint64_t seed = parse_seed(argc, argv);
+	uint64_t seed = tap_seed(argc, argv, 1);
 	sigset_t set;
 	void *ret;
 	int i, k;
 
-	diag("seed %llu (rerun: LAZYMMU_SEED=%llu), %d threads x %lu calls%s",
-	     (unsigned long long)seed, (unsigned long long)seed, NR_WORKERS,
-	     ITERATIONS,
+	diag("%d threads x %lu calls%s", NR_WORKERS, ITERATIONS,
 #ifdef UNDER_TSAN
 	     ", ThreadSanitizer"
 #else

@@ -363,7 +363,7 @@ static void test_kinds(void)
 	for (size_t i = 0; i < sizeof(used) / sizeof(used[0]); i++)
 		all &= sim_finding_kind_find(used[i]) &&
 		       *sim_finding_kind_find(used[i])->meaning;
-	ok(all, "every kind of DESIGN.md (and deadlock) is registered");
+	ok(all, "every kind of the user guide (and deadlock) is registered");
 	ok(!sim_finding_kind_find("use-after-free"), "others are not");
 }
 

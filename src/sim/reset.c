@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * sim_reset(): the machine back to the state sim_create() left it in (just
+ * after boot), so that the same tasks can be spawned and run again with
+ * results bit-identical to a fresh machine's: what a stateless model
+ * checker does at every execution.
+ *
+ * The cost is what the run touched, not the machine's size. sim_create()
+ * takes a snapshot (struct sim_mark); during a run the machine logs what
+ * it changes that the snapshot cannot restore cheaply:
+ *
+ *   page tables of boot    every store into a frame that was a table at
+ *                          the mark: (entry, old value), undone in reverse
+ *                          (sim_pt_write() calls sim_reset_log_pt_store());
+ *   frames                 the free stack's low-water mark: every frame
+ *                          allocated was popped above it, so only its
+ *                          slots and their struct pages need restoring,
+ *                          plus the pages freed that were not free at boot;
+ *   data words             the frames whose first word was written (a
+ *                          bitmap keeps the log free of duplicates), the
+ *                          slots of the data-word table that were filled;
+ *   TLBs                   whether a CPU's TLB was filled at all;
+ *   hidden entries         the machine's own list (sim_pt_hide());
+ *   kernel objects         the arena's post-boot bump point (kmem.c);
+ *   tasks                  structs and stacks are kept for sim_spawn() to
+ *                          recycle: no mmap() or munmap() per run.
+ *
+ * Every other field of struct sim_machine is copied back from the snapshot
+ * in one assignment, so that a field added later (a counter, a flag, a
+ * per-CPU value) is reset without anyone listing it. A field that owns
+ * host memory which grows during a run must instead be carried over below
+ * (reset_carry()), or the run's allocation leaks (LeakSanitizer says so).
+ *
+ * The model's state is copied back as its init() left it (a model keeps
+ * its state in sim_arch_ops.state_size/cpu_state_size bytes, pointing only
+ * to kernel objects and frames); the policy goes through its reset() hook (or the caller installs a fresh one with
+ * sim_set_policy()); observers through their reset() hook.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/arch.h"
+#include "sim/sim.h"
+
+struct sim_mark {
+	struct sim_machine m; /* the machine right after boot */
+	struct page *pages; /* every frame's struct page */
+	unsigned long *free_stack; /* [0, m.nr_free) */
+	uint64_t *word0; /* first words, NULL if all were 0 */
+	struct sim_word *words; /* the data-word table, NULL if empty */
+	void *arch_state; /* the model's state after init() */
+	void *cpu_arch_state[SIM_MAX_CPUS];
+};
+
+static void *dup_or_die(const void *p, size_t size)
+{
+	void *q = malloc(size ? size : 1);
+
+	if (!q) {
+		fprintf(stderr, "lazymmu: out of memory for the reset mark\n");
+		exit(2);
+	}
+	memcpy(q, p, size);
+	return q;
+}
+
+/* Grow a log of @elem-byte entries: *@buf holds *@cap of them. */
+void sim_reset_log_grow(void **buf, size_t *cap, size_t elem)
+{
+	size_t n = *cap ? 2 * *cap : 64;
+	void *p = realloc(*buf, n * elem);
+
+	if (!p)
+		abort();
+	*buf = p;
+	*cap = n;
+}
+
+/*
+ * sim_reset_mark() - take the post-boot snapshot (sim_create(), after the
+ * model's init()). Costs the machine's size once.
+ */
+void sim_reset_mark(struct sim_machine *m)
+{
+	struct sim_mark *mk = calloc(1, sizeof(*mk));
+
+	if (!mk)
+		abort();
+	if (m->nr_hidden) {
+		fprintf(stderr, "lazymmu: %s: init() left stores hidden\n",
+			m->arch->name);
+		abort();
+	}
+	mk->pages = dup_or_die(m->pages, m->nr_frames * sizeof(*m->pages));
+	mk->free_stack =
+		dup_or_die(m->free_stack, m->nr_free * sizeof(*m->free_stack));
+	for (unsigned long pfn = 0; pfn < m->nr_frames; pfn++) {
+		if (m->word0[pfn]) {
+			mk->word0 = dup_or_die(
+				m->word0, m->nr_frames * sizeof(*m->word0));
+			break;
+		}
+	}
+	if (m->nr_words)
+		mk->words =
+			dup_or_die(m->words, m->words_cap * sizeof(*m->words));
+	if (m->arch->state_size)
+		mk->arch_state = dup_or_die(m->arch_state, m->arch->state_size);
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
+		if (m->arch->cpu_state_size)
+			mk->cpu_arch_state[c] = dup_or_die(
+				m->cpu[c].arch_state, m->arch->cpu_state_size);
+	m->free_low = m->nr_free;
+	m->mark = mk;
+	mk->m = *m;
+}
+
+void sim_reset_free(struct sim_machine *m)
+{
+	struct sim_mark *mk = m->mark;
+
+	free(m->undo);
+	free(m->freed_log);
+	free(m->word0_log);
+	free(m->words_log);
+	if (!mk)
+		return;
+	free(mk->pages);
+	free(mk->free_stack);
+	free(mk->word0);
+	free(mk->words);
+	free(mk->arch_state);
+	for (int c = 0; c < SIM_MAX_CPUS; c++)
+		free(mk->cpu_arch_state[c]);
+	free(mk);
+	m->mark = NULL;
+}
+
+static void log_undo(struct sim_machine *m, pte_t *ptep)
+{
+	if (m->nr_undo == m->undo_cap)
+		sim_reset_log_grow((void **)&m->undo, &m->undo_cap,
+				   sizeof(*m->undo));
+	m->undo[m->nr_undo].ptep = ptep;
+	m->undo[m->nr_undo].old = *ptep;
+	m->nr_undo++;
+}
+
+/* A store to @ptep is about to happen: log it if its table is boot's. */
+void sim_reset_log_pt_store(pte_t *ptep)
+{
+	struct sim_machine *m = sim_this;
+
+	if (m->mark && (m->mark->pages[sim_ptep_pfn(ptep)].flags & PG_pgtable))
+		log_undo(m, ptep);
+}
+
+/*
+ * Frame @pfn is being freed. If it was not free after boot, its struct page
+ * must be restored although the low-water mark does not cover it; if it was
+ * a table then, its entries too, whatever is stored there meanwhile.
+ */
+void sim_reset_log_free(struct sim_machine *m, unsigned long pfn)
+{
+	const struct page *boot = &m->mark->pages[pfn];
+
+	if (boot->flags & PG_free)
+		return;
+	if (m->nr_freed_log == m->freed_log_cap)
+		sim_reset_log_grow((void **)&m->freed_log, &m->freed_log_cap,
+				   sizeof(*m->freed_log));
+	m->freed_log[m->nr_freed_log++] = pfn;
+	if (boot->flags & PG_pgtable) {
+		pte_t *table = pfn_to_virt_raw(pfn);
+
+		for (int i = 0; i < PTRS_PER_TABLE; i++)
+			log_undo(m, &table[i]);
+	}
+}
+
+/* Page tables, frames, data words, TLBs, as after boot. */
+static void reset_memory(struct sim_machine *m, const struct sim_mark *mk)
+{
+	for (size_t i = 0; i < m->nr_hidden; i++) {
+		const pte_t *ptep = m->hidden[i].ptep;
+
+		m->hidden_slot[((const uint8_t *)ptep - m->mem) >> 3] = 0;
+		pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden--;
+	}
+	for (size_t i = m->nr_undo; i-- > 0;)
+		*m->undo[i].ptep = m->undo[i].old;
+
+	for (unsigned long i = m->free_low; i < mk->m.nr_free; i++) {
+		unsigned long pfn = mk->free_stack[i];
+
+		m->free_stack[i] = pfn;
+		m->pages[pfn] = mk->pages[pfn];
+	}
+	for (size_t i = 0; i < m->nr_freed_log; i++)
+		m->pages[m->freed_log[i]] = mk->pages[m->freed_log[i]];
+	/* boot's tables: their locks and counters, whatever a model adds */
+	for (unsigned long pfn = 0; pfn < m->boot_next_pfn; pfn++)
+		m->pages[pfn] = mk->pages[pfn];
+
+	for (size_t i = 0; i < m->nr_word0_log; i++) {
+		unsigned long pfn = m->word0_log[i];
+
+		m->word0[pfn] = mk->word0 ? mk->word0[pfn] : 0;
+		m->word0_dirty[pfn / 64] = 0;
+	}
+	if (mk->words && m->words_cap == mk->m.words_cap) {
+		memcpy(m->words, mk->words, m->words_cap * sizeof(*m->words));
+	} else if (mk->words) {
+		free(m->words);
+		m->words = dup_or_die(mk->words,
+				      mk->m.words_cap * sizeof(*m->words));
+		m->words_cap = mk->m.words_cap;
+	} else if (m->words_rehashed) {
+		memset(m->words, 0, m->words_cap * sizeof(*m->words));
+	} else {
+		for (size_t i = 0; i < m->nr_words_log; i++)
+			m->words[m->words_log[i]].pa1 = 0;
+	}
+
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
+		struct sim_tlb *tlb = &m->cpu[c].tlb;
+
+		if (!tlb->dirty)
+			continue;
+		memset(tlb->e, 0, tlb->capacity * sizeof(*tlb->e));
+		memset(tlb->next, 0, tlb->sets * sizeof(*tlb->next));
+	}
+}
+
+/*
+ * Every field back to its post-boot value, but the host memory the machine
+ * owns and the caller's settings made after sim_create() (the policy, the
+ * observers) stay, emptied.
+ */
+static void reset_carry(struct sim_machine *m, const struct sim_mark *mk)
+{
+	struct sim_machine keep = *m;
+
+	*m = mk->m;
+	m->opt.policy = keep.opt.policy;
+	memcpy(m->obs, keep.obs, sizeof(m->obs));
+	m->nr_obs = keep.nr_obs;
+	/* lmm_run() may have taken the findings */
+	m->findings = keep.findings;
+	m->findings_cap = keep.findings ? keep.findings_cap : 0;
+	m->pending = keep.pending; /* findings an observer reported */
+	m->pending_cap = keep.pending_cap;
+	m->choices = keep.choices; /* the run's recorded choices (choices.c) */
+	m->choices_cap = keep.choices_cap;
+	m->tasks = keep.tasks;
+	m->tasks_cap = keep.tasks_cap;
+	m->nr_task_structs = keep.nr_task_structs;
+	m->words = keep.words;
+	m->words_cap = keep.words_cap;
+	m->hidden = keep.hidden;
+	m->hidden_cap = keep.hidden_cap;
+	m->kmem = keep.kmem;
+	m->undo = keep.undo;
+	m->undo_cap = keep.undo_cap;
+	m->freed_log = keep.freed_log;
+	m->freed_log_cap = keep.freed_log_cap;
+	m->word0_log = keep.word0_log;
+	m->word0_log_cap = keep.word0_log_cap;
+	m->words_log = keep.words_log;
+	m->words_log_cap = keep.words_log_cap;
+}
+
+/*
+ * sim_reset() - @m back to its state right after sim_create(): no task, no
+ * finding, every counter, table, frame, TLB, kernel object and the model's
+ * state as boot left them. Observers with a reset() hook and the policy
+ * with one are reset too. Then sim_spawn() and sim_run() as on a fresh
+ * machine give the same run, bit for bit. Not from inside sim_run(); after
+ * a run that completed or was stopped (sim_stop()).
+ */
+void sim_reset(struct sim_machine *m)
+{
+	struct sim_machine *saved = sim_this;
+	const struct sim_mark *mk = m->mark;
+
+	if (m->running) {
+		fprintf(stderr, "lazymmu: sim_reset() inside sim_run()\n");
+		abort();
+	}
+	sim_this = m;
+	reset_memory(m, mk);
+	sim_kmem_reset(m);
+	reset_carry(m, mk);
+	/*
+	 * The model's state as its init() left it, byte for byte: it points
+	 * only into the machine (kernel objects, frames), which are back to
+	 * boot too. Calling init() again instead would allocate anew what
+	 * boot already holds.
+	 */
+	if (m->arch->state_size)
+		memcpy(m->arch_state, mk->arch_state, m->arch->state_size);
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
+		if (m->arch->cpu_state_size)
+			memcpy(m->cpu[c].arch_state, mk->cpu_arch_state[c],
+			       m->arch->cpu_state_size);
+
+	if (m->opt.policy->reset)
+		m->opt.policy->reset(m->opt.policy);
+	for (int i = 0; i < m->nr_obs; i++)
+		if (m->obs[i].reset)
+			m->obs[i].reset(m->obs[i].priv);
+	sim_this = saved;
+}
