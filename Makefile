@@ -41,11 +41,8 @@ BENCHES := $(patsubst %.c,%,$(wildcard bench/bench_*.c))
 # $(call objs,VARIANT_DIR,SRCS)
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
-<<<<<<< HEAD
-.PHONY: all run check check-tsan asan mutate bench bench-quick clean format deps
-=======
-.PHONY: all run check check-tsan bench bench-quick clean format format-check deps
->>>>>>> main
+.PHONY: all run check check-tsan asan mutate bench bench-quick clean format \
+	format-check deps
 
 all: deps $(O)/liblazymmu.a $(O)/libsim.a $(O)/lazymmu
 
