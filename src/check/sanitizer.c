@@ -5,8 +5,10 @@
  * A model may defer in three ways, and the sanitizer follows each:
  * (1) in memory, hidden from walkers (arm64): for every entry stored but
  *     hidden it keeps the value the kernel wrote, the value walkers still
- *     see, and who wrote it from which section; a translation fault the
- *     architecture calls spurious on such an entry is a deferred access;
+ *     see, and who wrote it from which section; a translation fault on
+ *     such an entry, spurious or not, is a deferred access while the
+ *     writer has not flushed since (on arm64 a store no dsb completed is
+ *     not even spurious: the kernel oopses);
  * (2) queued, not in memory (Xen PV multicalls) and (3) in memory with a
  *     stale translation in the model's own cache (powerpc hash, sparc64,
  *     s390): the model reports its queue (SIM_EV_DEFERRED_QUEUED/PAID);
@@ -31,6 +33,8 @@ struct san_entry {
 	char comm[16];
 	struct sim_section site; /* func == NULL: no section open */
 	bool deferred; /* SIM_PT_DEFERRED, not merely in flight */
+	int pid; /* the writer task */
+	uint32_t gen; /* its batch flushes before the store */
 };
 
 /* An item of deferred work a model reported, not yet paid. */
@@ -76,7 +80,29 @@ struct san_state {
 	size_t nr_queued_pte; /* items of queued that name an entry */
 	struct san_paid *paid;
 	size_t nr_paid, paid_cap;
+	/*
+	 * Per pid, the batch flushes its task made: a deferred store whose
+	 * writer has flushed since was paid for, even if a walker still
+	 * lags (__switch_to() has no isb): a fault on it is recovered.
+	 */
+	uint32_t *flush_gen;
+	size_t nr_gen;
 };
+
+static uint32_t *flush_gen(struct san_state *s, int pid)
+{
+	if ((size_t)pid >= s->nr_gen) {
+		size_t n = 2 * (size_t)pid + 16;
+
+		s->flush_gen = realloc(s->flush_gen, n * sizeof(*s->flush_gen));
+		if (!s->flush_gen)
+			abort();
+		memset(s->flush_gen + s->nr_gen, 0,
+		       (n - s->nr_gen) * sizeof(*s->flush_gen));
+		s->nr_gen = n;
+	}
+	return &s->flush_gen[pid];
+}
 
 static size_t slot_of(const struct san_state *s, const pte_t *ptep)
 {
@@ -134,6 +160,8 @@ static void track(struct san_state *s, const struct sim_event *ev)
 	}
 	e->written = ev->new;
 	e->deferred = ev->arg == SIM_PT_DEFERRED;
+	e->pid = ev->task->pid;
+	e->gen = *flush_gen(s, ev->task->pid);
 	e->cpu = ev->cpu;
 	memcpy(e->comm, ev->task->comm, sizeof(e->comm));
 	site = in_interrupt() ? NULL : sim_section_site(ev->task);
@@ -162,8 +190,14 @@ static void untrack(struct san_state *s, struct san_entry *e)
 	s->slot[hole].ptep = NULL;
 }
 
-/* A spurious fault at @addr: find the hidden entry on its walk. */
-static void deferred_access(struct san_state *s, const struct sim_event *ev)
+/*
+ * A fault at @addr: find the hidden entry on its walk. Spurious (the
+ * architecture's handler found the address translating now) or not (the
+ * kernel oopses), a store still owed by its writer's open section is a
+ * deferred access. Returns whether the fault is accounted for (a hidden
+ * entry on the walk, or a spurious fault reported).
+ */
+static bool deferred_access(struct san_state *s, const struct sim_event *ev)
 {
 	struct sim_machine *m = sim_machine();
 	struct mm_struct *mm =
@@ -182,8 +216,8 @@ static void deferred_access(struct san_state *s, const struct sim_event *ev)
 		 * access: the kernel recovers the spurious fault and no lazy
 		 * section is to blame.
 		 */
-		if (!e->deferred)
-			return;
+		if (!e->deferred || e->gen != *flush_gen(s, e->pid))
+			return true;
 		/* a deferred store was made with a section open */
 		at.have |= SIM_FINDING_VALUES | SIM_FINDING_SECTION;
 		at.old = e->visible;
@@ -194,18 +228,24 @@ static void deferred_access(struct san_state *s, const struct sim_event *ev)
 			"CPU%d %s: access to %#lx before its %s update was "
 			"visible (walkers saw %#llx, the kernel wrote %#llx "
 			"on CPU%d in %s, in the lazy MMU section opened by "
-			"%s() at %s:%d)",
+			"%s() at %s:%d)%s",
 			ev->cpu, ev->task->comm, ev->addr,
 			level ? "table" : "PTE", (unsigned long long)e->visible,
 			(unsigned long long)e->written, e->cpu, e->comm,
 			e->site.func ? e->site.func : "?",
-			e->site.file ? e->site.file : "?", e->site.line);
-		return;
+			e->site.file ? e->site.file : "?", e->site.line,
+			ev->flag ? "" :
+				   "; no dsb completed the store, so the fault "
+				   "handler's walk missed it too: an oops");
+		return true;
 	}
+	if (!ev->flag)
+		return false; /* a real fault: the machine reports the access */
 	sim_report_at(
 		&at, "deferred-access",
 		"CPU%d %s: spurious fault at %#lx on an entry not tracked",
 		ev->cpu, ev->task->comm, ev->addr);
+	return true;
 }
 
 /* An access reached a freed frame: through a stale TLB entry or the table. */
@@ -532,10 +572,12 @@ static void san_event(void *priv, const struct sim_event *ev)
 			untrack(s, e);
 		break;
 	case SIM_EV_FAULT:
-		if (ev->flag)
-			deferred_access(s, ev);
-		else if (s->nr_queued_pte)
+		if (!deferred_access(s, ev) && !ev->flag && s->nr_queued_pte)
 			queued_access(s, ev, true);
+		break;
+	case SIM_EV_BATCH_FLUSH:
+		if (ev->task)
+			(*flush_gen(s, ev->task->pid))++;
 		break;
 	case SIM_EV_ACCESS:
 		if (pfn_to_page((unsigned long)ev->arg)->flags & PG_free)
@@ -630,6 +672,7 @@ struct san_state *san_attach(struct sim_machine *m)
 
 void san_detach(struct san_state *s)
 {
+	free(s->flush_gen);
 	free(s->queued);
 	free(s->paid);
 	free(s->slot);

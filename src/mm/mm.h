@@ -16,12 +16,30 @@ struct vm_struct {
 	unsigned long *pages; /* pfns */
 };
 
+/*
+ * A range of the vmalloc area (struct vmap_area): busy from get_vm_area()
+ * to vfree(), then lazily freed, its PTEs cleared but its TLB entries not
+ * yet flushed, until __purge_vmap_area_lazy(). [va_start, va_end) includes
+ * the guard page. Machine-owned (kzalloc()), linked by address from
+ * sim_machine.vmap_areas.
+ */
+struct vmap_area {
+	unsigned long va_start;
+	unsigned long va_end;
+	bool lazy; /* on the purge list */
+	bool purging; /* being purged: still busy until the flush is done */
+	struct vmap_area *next;
+};
+
 unsigned long get_vm_area(unsigned long nr_pages); /* 0: no room */
 struct vm_struct *vmalloc(unsigned long nr_pages);
 void vfree(struct vm_struct *area);
 int vmap_pages_range(unsigned long addr, unsigned long end,
 		     const unsigned long *pages);
+void vunmap_range_noflush(unsigned long addr, unsigned long end);
 void vunmap_range(unsigned long addr, unsigned long end);
+unsigned long lazy_max_pages(void);
+void vm_unmap_aliases(void);
 
 /* workloads.c */
 struct lmm_workload_params {

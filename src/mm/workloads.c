@@ -35,8 +35,10 @@ static void vmalloc_task(void *arg)
  * A deliberately wrong caller, the bug class of Ryan Roberts' RFC (2025-05-30,
  * patches 1-2): it relies on its page-table updates inside the section that
  * may still defer them. Like vmalloc(), but each page is written as soon as
- * it is mapped, before lazy_mmu_mode_disable(). On arm64 every such access
- * takes a spurious fault, which the sanitizer reports as deferred-access.
+ * it is mapped, before lazy_mmu_mode_disable(). On arm64 no dsb completed
+ * the store, so every such access takes a fault not even the fault
+ * handler's walk explains away (an oops: bad-access), which the sanitizer
+ * reports as deferred-access.
  */
 static void touch_early_task(void *arg)
 {

@@ -30,10 +30,12 @@ static pte_t *boot_table(struct sim_machine *m)
 	return pfn_to_virt_raw(pfn);
 }
 
-/* Map @pfn in the linear map with raw stores: boot runs before any CPU. */
-static void boot_map(struct sim_machine *m, unsigned long pfn, bool valid)
+/*
+ * The PTE of @addr in init_mm, the tables above it created with raw stores:
+ * boot runs before any CPU.
+ */
+static pte_t *boot_pte(struct sim_machine *m, unsigned long addr)
 {
-	unsigned long addr = sim_linear_addr(pfn);
 	pte_t *table = m->init_mm.pgd;
 
 	for (int level = 3; level > 0; level--) {
@@ -44,7 +46,13 @@ static void boot_map(struct sim_machine *m, unsigned long pfn, bool valid)
 				     PAGE_KERNEL_TABLE);
 		table = sim_table_of(*e);
 	}
-	table[pt_index(addr, 0)] =
+	return &table[pt_index(addr, 0)];
+}
+
+/* Map @pfn in the linear map. */
+static void boot_map(struct sim_machine *m, unsigned long pfn, bool valid)
+{
+	*boot_pte(m, sim_linear_addr(pfn)) =
 		pfn_pte(pfn, valid ? PAGE_KERNEL : PAGE_KERNEL & ~PTE_VALID);
 }
 
@@ -77,6 +85,13 @@ void sim_mem_init(struct sim_machine *m)
 	m->next_asid = 1;
 	for (unsigned long pfn = 0; pfn < n; pfn++)
 		boot_map(m, pfn, true);
+	/*
+	 * map_kernel() (arch/arm64/mm/mmu.c): the image's tables, down to the
+	 * PTE table of its last, partial 2M (its pages are not modelled:
+	 * nothing accesses them); early_fixmap_init(): the fixmap's tables.
+	 */
+	boot_pte(m, KIMAGE_VADDR + KIMAGE_SIZE - PAGE_SIZE);
+	boot_pte(m, FIX_PGD_ADDR);
 	/* Free frames, lowest pfn allocated first. */
 	for (unsigned long pfn = n; pfn-- > m->boot_next_pfn;) {
 		pfn_to_page(pfn)->flags = PG_free;

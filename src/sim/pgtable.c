@@ -30,6 +30,26 @@ static unsigned long pte_alloc_one_kernel(void)
 	return pfn;
 }
 
+static uint32_t *hidden_slot(const pte_t *ptep);
+
+/*
+ * Kernel code on this CPU reads the table entry @e: if another CPU's store
+ * to it is hidden, this CPU has observed it (see struct sim_hidden). An
+ * observer's walk (the sanitizer's, inside sim_emit()) observes nothing.
+ */
+static void pt_observe(const pte_t *e)
+{
+	struct sim_machine *m = sim_this;
+	uint32_t slot;
+
+	if (!pfn_to_page(sim_ptep_pfn(e))->nr_hidden || m->emitting ||
+	    !m->running)
+		return;
+	slot = *hidden_slot(e);
+	if (slot)
+		m->hidden[slot - 1].observed |= 1U << m->this_cpu;
+}
+
 /*
  * sim_walk() - the entry for @addr in the table of @level (0 = PTE) of @mm,
  * allocating missing tables if @alloc. Returns NULL if a table is missing
@@ -45,6 +65,7 @@ pte_t *sim_walk(struct mm_struct *mm, unsigned long addr, int level, bool alloc)
 	for (int l = 3; l > level; l--) {
 		pte_t *e = &table[pt_index(addr, l)];
 
+		pt_observe(e);
 		if (!pte_valid(*e)) {
 			unsigned long pfn;
 
@@ -193,6 +214,7 @@ void sim_pt_hide(pte_t *ptep, pte_t old)
 		h = &m->hidden[*slot - 1];
 		h->cpu = m->this_cpu;
 		h->stage = 2;
+		h->observed = 0;
 		return;
 	}
 	if (m->nr_hidden == m->hidden_cap) {
@@ -207,6 +229,7 @@ void sim_pt_hide(pte_t *ptep, pte_t old)
 	h->old = old;
 	h->cpu = m->this_cpu;
 	h->stage = 2;
+	h->observed = 0;
 	*slot = (uint32_t)m->nr_hidden;
 	pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden++;
 }
@@ -227,13 +250,18 @@ static void unhide(size_t i)
 	sim_emit(&ev);
 }
 
-/* Stores of @cpu become visible to every other CPU's walker (a dsb). */
+/*
+ * Stores of @cpu, and stores @cpu observed (a dsb is cumulative), become
+ * visible to every walker but their writer CPU's (a dsb on @cpu).
+ */
 void sim_pt_publish(int cpu)
 {
 	struct sim_machine *m = sim_this;
 
 	for (size_t i = 0; i < m->nr_hidden; i++)
-		if (m->hidden[i].cpu == cpu && m->hidden[i].stage == 2)
+		if (m->hidden[i].stage == 2 &&
+		    (m->hidden[i].cpu == cpu ||
+		     (m->hidden[i].observed & (1U << cpu))))
 			m->hidden[i].stage = 1;
 }
 

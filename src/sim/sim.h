@@ -47,6 +47,23 @@
 #define VMALLOC_END 0xffff808000000000UL
 #define USER_TOP 0x0001000000000000UL
 
+/*
+ * The kernel image lies at the start of the vmalloc area (arm64:
+ * KIMAGE_VADDR is MODULES_END, which is VMALLOC_START; no KASLR), so the
+ * top-level entry of the vmalloc area exists from boot and a vmalloc()
+ * never writes one. Its end (_end) is aligned to SEGMENT_ALIGN (64K), not
+ * to 2M: the first vmalloc area starts inside the 2M that the image's last
+ * PTE table maps. KIMAGE_SIZE is a defconfig-sized image (42.25 MiB).
+ */
+#define KIMAGE_VADDR VMALLOC_START
+#define KIMAGE_SIZE 0x2a40000UL
+
+/*
+ * The fixmap slot set_swapper_pgd() maps swapper_pg_dir through (FIX_PGD,
+ * arch/arm64/include/asm/fixmap.h); its PTE table (bm_pte) exists from boot.
+ */
+#define FIX_PGD_ADDR 0xfffffffffe000000UL
+
 typedef uint64_t pte_t; /* an entry at any level */
 
 /* Entry bits: an arm64-like layout, shared by every model. */
@@ -627,6 +644,7 @@ int sim_choice_format(const struct sim_choice_rec *r, char *buf, size_t len);
 /* ---- architecture interface ---------------------------------------------- */
 
 struct sim_arch_ops; /* src/sim/arch.h */
+struct vmap_area; /* src/mm/mm.h */
 
 /* ---- the machine ----------------------------------------------------------- */
 
@@ -676,6 +694,12 @@ struct sim_hidden {
 	pte_t old; /* what walkers still see */
 	int cpu; /* the CPU that stored the entry */
 	int stage; /* 2: hidden from all walkers; 1: from @cpu's only */
+	/*
+	 * CPUs whose kernel code read the new value from memory (a table
+	 * walk through it): a dsb of theirs publishes it too, as a dsb is
+	 * cumulative over the stores its CPU observed.
+	 */
+	uint32_t observed;
 };
 
 struct sim_machine {
@@ -693,7 +717,13 @@ struct sim_machine {
 	unsigned long nr_free;
 	struct mm_struct init_mm;
 	uint16_t next_asid;
-	unsigned long vmap_next; /* mm/vmalloc.c: next free vmalloc address */
+	/*
+	 * mm/vmalloc.c: the vmap areas, busy or lazily freed, by address (a
+	 * list of kzalloc()ed struct vmap_area; NULL: not set up since boot),
+	 * and vmap_lazy_nr, the pages freed but not yet purged.
+	 */
+	struct vmap_area *vmap_areas;
+	unsigned long vmap_lazy_nr;
 
 	/*
 	 * Data words of frames that are not page tables, by physical address

@@ -153,10 +153,12 @@ assert a == d, 'noflush changes nothing without nesting'
 	"$L" run --arch arm64 --workload vmalloc-touch-early --pages 2 --cpus 2 --json >"$tmp/j"
 	json "
 f = d['findings']
-assert len(f) == 4, len(f)
+assert len(f) == 8, len(f)
 for x in f:
     assert set(x) == {'kind','message','cpu','task','addr','old','new','section'}, x
-    assert x['kind'] == 'deferred-access' and x['cpu'] in (0, 1)
+assert [x['kind'] for x in f] == ['deferred-access', 'bad-access'] * 4, f
+for x in f[::2]:
+    assert x['cpu'] in (0, 1)
     assert x['task']['pid'] in (1, 2) and x['task']['comm'].startswith('touch-early/')
     assert int(x['addr'], 16) >= 0xffff800000000000 and int(x['new'], 16) != 0 and x['old'] == '0x0'
     assert x['section']['func'] == 'touch_early_task' and x['section']['file'] == 'src/mm/workloads.c' and x['section']['line'] > 0
@@ -164,16 +166,18 @@ for x in f:
 "
 	t $? "findings are objects: kind, message, cpu, task, addr, old, new, section"
 	"$L" run --arch arm64 --workload vmalloc-touch-early --pages 2 --json >"$tmp/j"
-	json "assert d['events']['pte_writes'] == 2 + 2 + 3 and len(d['findings']) == 2, d['events']"
-	t $? "finding events count as no other event (2 maps, 2 clears, 3 tables)"
+	json "assert d['events']['pte_writes'] == 2 + 3 and len(d['findings']) == 4, d['events']"
+	t $? "finding events count as no other event (2 maps, 3 clears, the image's PTE table)"
 	"$L" run --arch arm64 --workload vmalloc-touch-early --pages 2 --trace "$tmp/t.json" >/dev/null
 	python3 -c "
 import json
 ev = json.load(open('$tmp/t.json'))['traceEvents']
 f = [e for e in ev if e.get('cat') == 'finding']
-assert len(f) == 2, len(f)
+assert len(f) == 4, len(f)
 for e in f:
-    assert e['ph'] == 'i' and e['name'] == 'deferred-access' and e['args']['kind'] == 'deferred-access'
+    assert e['ph'] == 'i' and e['name'] == e['args']['kind']
+assert [e['name'] for e in f] == ['deferred-access', 'bad-access'] * 2, f
+for e in f[::2]:
     assert 'touch_early_task' in e['args']['message']
 "
 	t $? "the trace draws each finding as an instant with its kind and message"

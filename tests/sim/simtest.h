@@ -24,6 +24,8 @@ static int want_cpu = -1;
 static bool want_irq, want_preempt;
 /* after this many more CPU choices, want_cpu becomes want_cpu_next */
 static int want_cpu_in = -1, want_cpu_next;
+/* the CPU the next preempted task goes to (-1: it stays) */
+static int steer_migrate = -1;
 
 static unsigned int steer_choose(struct sim_policy *p, enum sim_choice what,
 				 unsigned int n, unsigned int cur,
@@ -54,6 +56,13 @@ static unsigned int steer_choose(struct sim_policy *p, enum sim_choice what,
 		}
 		return 0;
 	case SIM_CHOOSE_MIGRATE:
+		if (steer_migrate >= 0) {
+			unsigned int c = (unsigned int)steer_migrate;
+
+			steer_migrate = -1;
+			return c;
+		}
+		return cur;
 	case SIM_CHOOSE_EVICT:
 		return cur;
 	}
@@ -93,7 +102,7 @@ static inline struct sim_options simtest_options(const char *arch,
 static inline void simtest_init_opt(struct simtest *t,
 				    const struct sim_options *opt)
 {
-	want_cpu = want_cpu_in = -1;
+	want_cpu = want_cpu_in = steer_migrate = -1;
 	want_irq = want_preempt = false;
 	t->m = sim_create(opt);
 	sim_stats_attach(t->m, &t->stats);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * arm64: arch/arm64/include/asm/pgtable.h, arch/arm64/mm/pageattr.c,
- * arch/arm64/kernel/process.c, arch/arm64/include/asm/tlbflush.h, as in
- * v6.16 (5fdd05efa1cd batching, b81c688426a9 no batching in interrupts,
- * 1ef3095b1405 nesting tolerated) and v7.0 (4dd9b4d7a8d5 on the generic
- * nesting layer).
+ * arch/arm64/mm/mmu.c, arch/arm64/mm/fault.c, arch/arm64/kernel/process.c,
+ * arch/arm64/include/asm/tlbflush.h, as in v6.16 (5fdd05efa1cd batching,
+ * b81c688426a9 no batching in interrupts, 1ef3095b1405 nesting tolerated)
+ * and v7.0 (4dd9b4d7a8d5 on the generic nesting layer).
  *
  * What is deferred: a store of a valid kernel entry must be followed by
  * dsb(ishst) (the walkers see it) and isb (this CPU drops any speculative
@@ -119,6 +119,68 @@ static void set_entries(pte_t *ptep, pte_t pte, unsigned long addr,
 		queue_pte_barriers(defer, addr);
 }
 
+/* ---- set_p4d(): top-level entries (arch/arm64/mm/mmu.c) ------------------ */
+
+struct arm64_state {
+	spinlock_t swapper_pgdir_lock;
+};
+
+/* in_swapper_pgdir(): @ptep lies in init_mm's pgd, swapper_pg_dir */
+static bool in_swapper_pgdir(const pte_t *ptep)
+{
+	return sim_ptep_pfn(ptep) == sim_ptep_pfn(sim_this->init_mm.pgd);
+}
+
+static enum sim_pt_vis new_entry_vis(const pte_t *ptep, pte_t entry)
+{
+	return pte_valid(entry) && !pte_valid(*ptep) ? SIM_PT_IN_FLIGHT :
+						       SIM_PT_SEEN;
+}
+
+/*
+ * set_swapper_pgd() (arch/arm64/mm/mmu.c, v6.16, v7.0): swapper_pg_dir is
+ * read-only in the kernel image, so the entry is written through the
+ * FIX_PGD fixmap slot, under swapper_pgdir_lock, at once: whatever the
+ * lazy MMU mode, nothing of it is owed to a section but the fixmap PTE's
+ * own barriers. pgd_set_fixmap() → __set_fixmap() → __set_pte() of a
+ * kernel PTE (queue_pte_barriers()); the store (its dsb is the flush's);
+ * pgd_clear_fixmap() → __set_fixmap(FIX_PGD, 0, FIXMAP_PAGE_CLEAR):
+ * __pte_clear(), then flush_tlb_kernel_range() of the slot: dsb ishst,
+ * one tlbi vaale1is, dsb ish, isb. The store is modelled to the pgd
+ * itself, not as a data access through the fixmap address.
+ */
+static void set_swapper_pgd(pte_t *pgdp, pte_t pgd, unsigned long addr,
+			    bool (*deferring)(void))
+{
+	struct arm64_state *s = sim_arch_state();
+	pte_t *fixmap = sim_walk(&sim_this->init_mm, FIX_PGD_ADDR, 0, false);
+
+	spin_lock(&s->swapper_pgdir_lock);
+	set_entries(fixmap, pfn_pte(sim_ptep_pfn(pgdp), PAGE_KERNEL),
+		    FIX_PGD_ADDR, 1, true, deferring);
+	sim_pt_write(pgdp, pgd, addr, new_entry_vis(pgdp, pgd));
+	sim_pt_write(fixmap, 0, FIX_PGD_ADDR, SIM_PT_SEEN);
+	flush_tlb_kernel_range(FIX_PGD_ADDR, FIX_PGD_ADDR + PAGE_SIZE);
+	spin_unlock(&s->swapper_pgdir_lock);
+}
+
+/*
+ * set_p4d() (asm/pgtable.h, 4 levels, 4K pages: the p4d is the pgd): in
+ * swapper_pg_dir through set_swapper_pgd(); elsewhere (a user pgd) the
+ * store, then dsb(ishst) and isb() at once. Never queued: only set_pmd()
+ * and set_pud() call queue_pte_barriers().
+ */
+static void set_p4d(pte_t *p4dp, pte_t p4d, unsigned long addr,
+		    bool (*deferring)(void))
+{
+	if (in_swapper_pgdir(p4dp)) {
+		set_swapper_pgd(p4dp, p4d, addr, deferring);
+		return;
+	}
+	sim_pt_write(p4dp, p4d, addr, new_entry_vis(p4dp, p4d));
+	emit_pte_barriers();
+}
+
 #define ARM64_VERSION(v)                                                     \
 	static void set_pte_at_##v(struct mm_struct *mm, unsigned long addr, \
 				   pte_t *ptep, pte_t pte)                   \
@@ -135,13 +197,15 @@ static void set_entries(pte_t *ptep, pte_t pte, unsigned long addr,
 		set_entries(ptep, pte, addr, nr, pte_valid_not_user(pte),    \
 			    deferring_##v);                                  \
 	}                                                                    \
-	/* set_pmd() / set_pud() / set_p4d(): any valid entry */             \
+	/* set_pmd() / set_pud(): any valid entry queues the barriers */     \
 	static void set_table_entry_##v(pte_t *ptep, pte_t entry, int level, \
 					unsigned long addr)                  \
 	{                                                                    \
-		(void)level;                                                 \
-		set_entries(ptep, entry, addr, 1, pte_valid(entry),          \
-			    deferring_##v);                                  \
+		if (level == 3)                                              \
+			set_p4d(ptep, entry, addr, deferring_##v);           \
+		else                                                         \
+			set_entries(ptep, entry, addr, 1, pte_valid(entry),  \
+				    deferring_##v);                          \
 	}
 
 ARM64_VERSION(616)
@@ -209,33 +273,45 @@ static void arch_leave_70(void)
 
 /* ---- TLB maintenance (asm/tlbflush.h) ----------------------------------------- */
 
-/* MAX_DVM_OPS: above this many pages a range becomes a full flush */
+/* MAX_DVM_OPS: the most TLBIs a flush issues one page at a time */
 #define MAX_DVM_OPS PTRS_PER_TABLE
 
-static void arm64_flush_tlb_kernel_range(unsigned long start, unsigned long end)
+/*
+ * __flush_tlb_range_limit_excess() (v6.16, v7.0), without FEAT_TLBIRANGE
+ * (not modelled): a range of MAX_DVM_OPS pages or more is flushed whole.
+ * At exactly 512 pages the kernel issues one TLBI, not 512.
+ */
+static bool __flush_tlb_range_limit_excess(unsigned long start,
+					   unsigned long end,
+					   unsigned long stride)
+{
+	return end - start >= MAX_DVM_OPS * stride;
+}
+
+/* flush_tlb_all(): dsb ishst; tlbi vmalle1is; dsb ish; isb */
+static void flush_tlb_all(void)
 {
 	dsb("dsb ishst");
-	if ((end - start) >> PAGE_SHIFT > MAX_DVM_OPS) {
-		sim_tlb_inval_all(-1); /* tlbi vmalle1is */
-	} else {
-		for (unsigned long a = start; a < end; a += PAGE_SIZE)
-			sim_tlb_inval_page(-1, a, TLB_ASID_ALL); /* vaale1is */
-	}
+	sim_tlb_inval_all(-1);
 	dsb("dsb ish");
 	isb();
 }
 
-static void arm64_flush_tlb_range(struct mm_struct *mm, unsigned long start,
-				  unsigned long end)
+/*
+ * flush_tlb_kernel_range(): flush_tlb_all() past the limit, else dsb
+ * ishst; tlbi vaale1is per page; dsb ish; isb.
+ */
+static void arm64_flush_tlb_kernel_range(unsigned long start, unsigned long end)
 {
-	dsb("dsb ishst");
-	if ((end - start) >> PAGE_SHIFT > MAX_DVM_OPS) {
-		sim_tlb_inval_all(-1); /* tlbi aside1is */
-	} else {
-		for (unsigned long a = start; a < end; a += PAGE_SIZE)
-			sim_tlb_inval_page(-1, a, mm->asid); /* vale1is */
+	if (__flush_tlb_range_limit_excess(start, end, PAGE_SIZE)) {
+		flush_tlb_all();
+		return;
 	}
+	dsb("dsb ishst");
+	for (unsigned long a = start; a < end; a += PAGE_SIZE)
+		sim_tlb_inval_page(-1, a, TLB_ASID_ALL); /* vaale1is */
 	dsb("dsb ish");
+	isb();
 }
 
 /* flush_tlb_mm(): dsb ishst; tlbi aside1is (the mm's ASID); dsb ish */
@@ -243,6 +319,24 @@ static void arm64_flush_tlb_mm(struct mm_struct *mm)
 {
 	dsb("dsb ishst");
 	sim_tlb_inval_asid(-1, mm->asid);
+	dsb("dsb ish");
+}
+
+/*
+ * flush_tlb_range() → __flush_tlb_range(): __flush_tlb_range_nosync()
+ * (flush_tlb_mm() past the limit, else dsb ishst and tlbi vale1is per
+ * page), then dsb ish.
+ */
+static void arm64_flush_tlb_range(struct mm_struct *mm, unsigned long start,
+				  unsigned long end)
+{
+	if (__flush_tlb_range_limit_excess(start, end, PAGE_SIZE)) {
+		arm64_flush_tlb_mm(mm);
+	} else {
+		dsb("dsb ishst");
+		for (unsigned long a = start; a < end; a += PAGE_SIZE)
+			sim_tlb_inval_page(-1, a, mm->asid); /* vale1is */
+	}
 	dsb("dsb ish");
 }
 
@@ -260,12 +354,14 @@ static void arm64_flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
 /* ---- context switch and exceptions -------------------------------------------- */
 
 /*
- * __switch_to(): its dsb(ish) makes the outgoing task's table stores
- * visible to every walker. No isb: the owed one stays recorded in the
- * task's TIF_LAZY_MMU_PENDING and is emitted when it next flushes, on
- * whatever CPU, before it uses the addresses (Roberts, v4 11/11). The
- * CPU itself leaves the task's context, so nothing it speculated for the
- * task survives: the model treats the switch as synchronising this CPU.
+ * __switch_to() (arch/arm64/kernel/process.c, v6.16, v7.0): its dsb(ish)
+ * makes the outgoing task's table stores visible to the other CPUs'
+ * walkers. It has no isb, and emit_pte_barriers() says so: "There is no
+ * guarantee of an isb being issued though". This CPU's own walker may
+ * still miss them until its next isb or exception return; the owed isb
+ * stays recorded in the task's TIF_LAZY_MMU_PENDING and is emitted when it
+ * next flushes, on whatever CPU, before it uses the addresses (Roberts,
+ * v4 11/11).
  *
  * The model runs this for a task that stops running and will run again
  * (preemption, sleep), as it did before the machine called the model on
@@ -280,7 +376,6 @@ static void arm64_switch_out(struct task_struct *prev)
 	if (!prev || (prev->flags & PF_EXITING))
 		return;
 	dsb("dsb ish");
-	sim_pt_sync(smp_processor_id());
 }
 
 /* An exception return (eret) is context-synchronising, like an isb. */
@@ -290,18 +385,33 @@ static void arm64_exception_return(void)
 }
 
 /*
- * is_spurious_el1_translation_fault(): the fault handler asks the MMU
- * (AT S1E1R) whether the address translates now; if it does, the fault was
- * the walker not yet seeing a valid entry, and the access is retried.
+ * is_spurious_el1_translation_fault() (arch/arm64/mm/fault.c, v6.16,
+ * v7.0): the handler asks the MMU (at s1e1r; isb; read PAR_EL1) whether
+ * the address translates now; if it does, the fault was the walker not
+ * yet seeing a valid entry, and the access is retried. The AT walk comes
+ * after the exception entry, a context synchronisation event, so it sees
+ * every store a dsb completed (this CPU's included); a store no dsb
+ * completed yet (hidden at stage 2) it need not see, and the model says it
+ * does not: the fault is then real, the kernel's "Unable to handle kernel
+ * paging request".
  */
 static bool arm64_spurious_fault(unsigned long addr)
 {
-	pte_t *ptep;
+	pte_t *table = sim_this->init_mm.pgd;
 
 	if (addr < PAGE_OFFSET)
 		return false;
-	ptep = sim_walk(&sim_this->init_mm, addr, 0, false);
-	return ptep && pte_valid(*ptep);
+	for (int level = 3; level >= 0; level--) {
+		/* any CPU but a store's writer sees it once published */
+		pte_t e = sim_pt_walker_read(&table[pt_index(addr, level)], -1);
+
+		if (!pte_valid(e))
+			return false;
+		if (level == 0)
+			return true;
+		table = sim_table_of(e);
+	}
+	return false;
 }
 
 /* ---- DEBUG_PAGEALLOC: __kernel_map_pages() → set_memory_valid() ---------------- */
@@ -316,6 +426,21 @@ static int change_page_range(pte_t *ptep, unsigned long addr, void *data)
 	return 0;
 }
 
+/*
+ * __change_memory_common()'s flush (arch/arm64/mm/pageattr.c, v6.16 and
+ * v7.0): none when the range only becomes valid, "as a non-valid entry
+ * cannot be cached in the TLB" (Steven Price's Realm series, 2024: v6.16
+ * tests set_mask == PTE_VALID and clear_mask == 0, v7.0
+ * PTE_PRESENT_VALID_KERNEL / PTE_PRESENT_INVALID). A DEBUG_PAGEALLOC
+ * allocation pays no flush; only the free does.
+ */
+static void change_memory_flush(unsigned long start, unsigned long size,
+				bool enable)
+{
+	if (!enable)
+		flush_tlb_kernel_range(start, start + size);
+}
+
 /* v6.16: __change_memory_common() → apply_to_page_range(), then flush. */
 static void kernel_map_pages_616(unsigned long pfn, int n, bool enable)
 {
@@ -324,10 +449,13 @@ static void kernel_map_pages_616(unsigned long pfn, int n, bool enable)
 
 	apply_to_page_range(&sim_this->init_mm, start, size, change_page_range,
 			    &enable);
-	flush_tlb_kernel_range(start, start + size);
+	change_memory_flush(start, size, enable);
 }
 
-/* v7.0: update_range_prot() opens its own section around the walk. */
+/*
+ * v7.0: __change_memory_common() → update_range_prot() (first in v6.18,
+ * Dev Jain, a660194dd101), which opens its own section around the walk.
+ */
 static void kernel_map_pages_70(unsigned long pfn, int n, bool enable)
 {
 	unsigned long start = sim_linear_addr(pfn);
@@ -341,11 +469,12 @@ static void kernel_map_pages_70(unsigned long pfn, int n, bool enable)
 			change_page_range(ptep, a, &enable);
 	}
 	lazy_mmu_mode_disable();
-	flush_tlb_kernel_range(start, start + size);
+	change_memory_flush(start, size, enable);
 }
 
 #define ARM64_COMMON                                            \
 	.name = "arm64", .ptep_get = arm64_ptep_get,            \
+	.state_size = sizeof(struct arm64_state),               \
 	.ptep_get_and_clear = arm64_ptep_get_and_clear,         \
 	.flush_tlb_kernel_range = arm64_flush_tlb_kernel_range, \
 	.flush_tlb_range = arm64_flush_tlb_range,               \
