@@ -362,6 +362,12 @@ struct task_struct {
 	int lazy_sections; /* sections opened by callers, not yet closed */
 	int lazy_paused;
 	bool lazy_entered; /* passthrough design: entered, not yet left */
+	/* lazy_mmu_mode_enable_with_ptes() in progress: its PTE range */
+	struct {
+		struct mm_struct *mm;
+		unsigned long addr, end;
+		pte_t *ptep; /* NULL: none */
+	} lazy_ptes;
 	struct sim_section section[SIM_MAX_SECTION_DEPTH];
 	/* the coroutine */
 	void (*fn)(void *arg);
@@ -980,6 +986,8 @@ pte_t sim_pt_walker_read(const pte_t *ptep, int cpu);
 #define TLB_ASID_ALL 0xffffU
 void sim_tlb_init(struct sim_tlb *tlb, unsigned int capacity);
 void sim_tlb_inval_page(int cpu, unsigned long addr, uint16_t asid);
+void sim_tlb_inval_range(int cpu, unsigned long addr, unsigned long nr,
+			 uint16_t asid);
 void sim_tlb_inval_all(int cpu);
 void sim_tlb_inval_asid(int cpu, uint16_t asid);
 uint64_t sim_load(unsigned long addr);
@@ -988,6 +996,10 @@ bool sim_translate(unsigned long addr, unsigned long *pa);
 
 /* generic.c: the generic lazy MMU layer of the design in force */
 void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line);
+void sim_lazy_mmu_mode_enable_with_ptes(struct mm_struct *mm,
+					unsigned long addr, unsigned long end,
+					pte_t *ptep, const char *func,
+					const char *file, int line);
 void sim_lazy_mmu_mode_disable(void);
 void sim_lazy_mmu_mode_pause(void);
 void sim_lazy_mmu_mode_resume(void);
@@ -1004,6 +1016,14 @@ extern const struct sim_embedder_ops sim_embedder;
  */
 #define lazy_mmu_mode_enable() \
 	sim_lazy_mmu_mode_enable(__func__, __FILE__, __LINE__)
+/*
+ * The proposed lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep) (s390
+ * series, 2026): an enable whose caller names the one PTE table range it
+ * updates; an arch without the ranged hook gets a plain enable.
+ */
+#define lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep)               \
+	sim_lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep, __func__, \
+					   __FILE__, __LINE__)
 #define lazy_mmu_mode_disable() sim_lazy_mmu_mode_disable()
 #define lazy_mmu_mode_pause() sim_lazy_mmu_mode_pause()
 #define lazy_mmu_mode_resume() sim_lazy_mmu_mode_resume()

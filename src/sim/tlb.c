@@ -107,6 +107,27 @@ void sim_tlb_inval_page(int cpu, unsigned long addr, uint16_t asid)
 	sim_emit(&ev);
 }
 
+/*
+ * sim_tlb_inval_range() - invalidate @nr pages from @addr on @cpu (-1:
+ * every CPU) as one operation: an instruction that takes a range (s390's
+ * IPTE with a range of up to 256 entries).
+ */
+void sim_tlb_inval_range(int cpu, unsigned long addr, unsigned long nr,
+			 uint16_t asid)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_event ev = { .type = SIM_EV_TLB_INVAL, .arg = (long)nr };
+
+	sim_sched_point_touch(SIM_TOUCH_TLB, NULL);
+	ev.addr = addr;
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
+		if (cpu < 0 || (int)c == cpu)
+			for (unsigned long i = 0; i < nr; i++)
+				inval_one(&m->cpu[c].tlb,
+					  (addr >> PAGE_SHIFT) + i, asid);
+	sim_emit(&ev);
+}
+
 /* sim_tlb_inval_all() - flush @cpu's TLB (-1: every CPU). One operation. */
 void sim_tlb_inval_all(int cpu)
 {

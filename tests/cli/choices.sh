@@ -4,15 +4,7 @@
 # lazymmu run --save-choices / --replay / --stop-on-first: a run re-executed
 # from its recorded choices prints the same bytes; bad files are exit 2
 # with the line.
-L=${LAZYMMU:-build/lazymmu}
-n=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
-}
+. "$(dirname "$0")/../tap.sh"
 # bad "name" "message regex" FILE: --replay FILE exits 2 saying that
 bad() {
 	"$L" run --replay "$3" >"$tmp/out" 2>"$tmp/err"

@@ -4,13 +4,7 @@
 # The docs follow the registries (src/sim/registry.c): every finding kind,
 # design and fix that `lazymmu list` prints is documented in
 # docs/user-guide.md, and every finding kind in the man page.
-L=${LAZYMMU:-build/lazymmu}
-n=0
-fail=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
-}
+. "$(dirname "$0")/../tap.sh"
 # section HEADING: the names listed under HEADING (two-space indent)
 section() {
 	"$L" list | awk -v h="$1" '
@@ -38,8 +32,6 @@ done
 
 # The trace events: every name a run emits is in the user guide's table
 # (docs/user-guide.md, "Trace"), and every name of the table is in the code.
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 sed -n '/^### Trace$/,/^## /p' docs/user-guide.md >"$tmp/trace.md"
 grep -q "^| name | track" "$tmp/trace.md"
 t $? "the user guide has a table of trace events"

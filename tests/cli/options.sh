@@ -5,16 +5,8 @@
 # limits, --trace - and --trace-limit, a run repeated from its own output,
 # --version, help, usage, arch names, one format for findings. Every rule
 # of src/cli/opt.c has a case here that fails when the rule is broken.
-L=${LAZYMMU:-build/lazymmu}
+. "$(dirname "$0")/../tap.sh"
 case $L in /*) ;; *) L=$(pwd)/$L ;; esac
-n=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
-}
 # expect_usage "name" "message (fixed string)" ARGS...: exit 2, the message
 # on stderr, nothing on stdout
 expect_usage() {
@@ -25,8 +17,6 @@ expect_usage() {
 	[ $rc = 2 ] && grep -qF -- "$msg" "$tmp/err" && [ ! -s "$tmp/out" ]
 	t $? "$name: exit 2, says '$msg' (rc $rc: $(head -c 160 "$tmp/err"))"
 }
-have_py=0
-command -v python3 >/dev/null 2>&1 && have_py=1
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 
 # ---- write errors are errors -------------------------------------------------

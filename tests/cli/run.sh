@@ -3,15 +3,7 @@
 #
 # lazymmu run and lazymmu list: JSON contract, exit statuses, messages for
 # bad input, determinism.
-L=${LAZYMMU:-build/lazymmu}
-n=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
-}
+. "$(dirname "$0")/../tap.sh"
 # expect_usage "name" "message regex" ARGS...: exit 2, message on stderr
 expect_usage() {
 	name=$1 re=$2
@@ -21,8 +13,6 @@ expect_usage() {
 	[ $rc = 2 ] && grep -q -- "$re" "$tmp/err" && [ ! -s "$tmp/out" ]
 	t $? "$name: exit 2, says '$re' (rc $rc: $(head -c 120 "$tmp/err"))"
 }
-have_py=0
-command -v python3 >/dev/null 2>&1 && have_py=1
 json() { python3 -c "import json,sys; d=json.load(open('$tmp/j')); $1"; }
 
 "$L" run --arch arm64 --workload vmalloc --json >"$tmp/j"
