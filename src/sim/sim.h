@@ -401,6 +401,7 @@ struct sim_tlb {
 	unsigned int capacity;
 	unsigned int ways;
 	unsigned int sets;
+	unsigned int set_mask; /* sets - 1 if sets is a power of two, else 0 */
 	unsigned int *next; /* per set: FIFO victim */
 	bool dirty; /* filled since boot or the last sim_reset() */
 };
@@ -681,6 +682,12 @@ struct sim_options {
 	 * a record is 12 bytes a choice, and a long run makes millions.
 	 */
 	bool no_choice_record;
+	/*
+	 * One run only (lmm_run()): take no post-boot snapshot, so that
+	 * building the machine costs no copy of its frames' state and the
+	 * run logs nothing for sim_reset(), which then refuses to run.
+	 */
+	bool no_reset;
 };
 
 struct sim_cpu {
@@ -823,6 +830,14 @@ struct sim_machine {
 	bool stopped; /* the run was ended early (finding, deadlock, error) */
 	char error[256]; /* why the run could not go on, or "" */
 	struct sim_ctx abandon_ctx; /* where an abandoned task's state goes */
+	/*
+	 * Kept as tasks come and go, so that a scheduling point need not
+	 * look at every CPU: the CPUs with a task (cpu[c].curr != NULL), and
+	 * how many tasks wait for a spinlock (never less than the truth:
+	 * while it is 0, no busy CPU is blocked).
+	 */
+	uint32_t busy;
+	unsigned int nr_blocked;
 };
 
 /* The machine running on this thread, and its current task. */
