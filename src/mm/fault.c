@@ -81,8 +81,7 @@ static unsigned int do_wp_page(struct vm_area_struct *vma, unsigned long addr,
 	ptep_get_and_clear(mm, addr, pte);
 	flush_tlb_page(vma, addr);
 	pfn_to_page(pfn)->mapcount = 1;
-	set_pte_at(mm, addr, pte,
-		   pte_mkwrite(pfn_pte(pfn, vma->vm_page_prot)));
+	set_pte_at(mm, addr, pte, pte_mkwrite(pfn_pte(pfn, vma->vm_page_prot)));
 	pfn_to_page(old)->mapcount--;
 	spin_unlock(ptl);
 	if (!pfn_to_page(old)->mapcount)

@@ -90,8 +90,8 @@ static bool tlb_next_batch(struct mmu_gather *tlb)
 	}
 	/* the page holds the batch: its list is a kernel object beside it */
 	batch = kzalloc(sizeof(*batch), GFP_NOWAIT);
-	batch->pages = kcalloc(MAX_GATHER_BATCH, sizeof(*batch->pages),
-			       GFP_NOWAIT);
+	batch->pages =
+		kcalloc(MAX_GATHER_BATCH, sizeof(*batch->pages), GFP_NOWAIT);
 	batch->pfn = pfn;
 	batch->max = MAX_GATHER_BATCH;
 	tlb->batch_count++;

@@ -22,9 +22,8 @@ static pte_t pte_modify(pte_t pte, pte_t newprot)
 	return (pte & ~PTE_RDONLY) | (newprot & PTE_RDONLY);
 }
 
-static void change_pte_range(struct mmu_gather *tlb,
-			     struct vm_area_struct *vma, pte_t *pmd,
-			     unsigned long addr, unsigned long end,
+static void change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
+			     pte_t *pmd, unsigned long addr, unsigned long end,
 			     pte_t newprot)
 {
 	spinlock_t *ptl;

@@ -68,9 +68,8 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 }
 
 /* unmap_page_range() down to zap_pmd_range(): each PTE table, retried */
-static void unmap_page_range(struct mmu_gather *tlb,
-			     struct vm_area_struct *vma, unsigned long addr,
-			     unsigned long end)
+static void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
+			     unsigned long addr, unsigned long end)
 {
 	unsigned long next;
 
@@ -134,9 +133,8 @@ static void munmap_path(struct mm_struct *mm, unsigned long pages)
 	unsigned long nr_free = sim_machine()->nr_free;
 
 	do_munmap(mm, LMM_USER_BASE, pages * PAGE_SIZE);
-	if (sim_machine()->nr_free < nr_free + pages && !sim_machine()->opt.debug_pagealloc)
-		sim_report("bad-access",
-			   "%s: munmap freed %lu of %lu pages",
+	if (sim_machine()->nr_free < nr_free + pages)
+		sim_report("bad-access", "%s: munmap freed %lu of %lu pages",
 			   current->comm, sim_machine()->nr_free - nr_free,
 			   pages);
 	lmm_user_check("munmap", LMM_USER_BASE, LMM_USER_BASE, pages, false,

@@ -103,7 +103,8 @@ void vunmap_task(void *arg)
 		return;
 	}
 	for (i = 0; i < p->pages; i++)
-		sim_store(addr + i * PAGE_SIZE, lmm_token(addr + i * PAGE_SIZE));
+		sim_store(addr + i * PAGE_SIZE,
+			  lmm_token(addr + i * PAGE_SIZE));
 	lmm_user_publish(NULL, addr, p->pages);
 	vunmap(addr);
 	for (i = 0; i < p->pages; i++)
@@ -150,7 +151,8 @@ const struct lmm_workload lmm_workloads[] = {
 	  "a deliberately wrong caller: vmalloc that writes each page before "
 	  "closing its section",
 	  "mm/vmalloc.c, with the mapping loop's caller relying on deferred "
-	  "updates", touch_early_task, page_churn_irq },
+	  "updates",
+	  touch_early_task, page_churn_irq },
 	{ "vunmap", "vunmap",
 	  "vmap(N pages), write them, vunmap() (lazy purge), purge, free",
 	  "mm/vmalloc.c: vmap(), vunmap() → free_unmap_vmap_area(), "
@@ -159,8 +161,8 @@ const struct lmm_workload lmm_workloads[] = {
 	{ "fork", "fork",
 	  "fork a process of N present pages: copy_pte_range() in a section, "
 	  "the parent flushed once after; the child reads the data, COW",
-	  "kernel/fork.c: dup_mmap(); mm/memory.c: copy_pte_range()",
-	  fork_task, page_churn_irq },
+	  "kernel/fork.c: dup_mmap(); mm/memory.c: copy_pte_range()", fork_task,
+	  page_churn_irq },
 	{ "munmap", "munmap",
 	  "munmap N present pages: zap_pte_range() in a section with the "
 	  "mmu_gather; flush and frees after the section",

@@ -139,8 +139,8 @@ static void fork_check(void *arg)
 	   R.enables);
 	/* 64 wrprotects of the parent + 64 set_ptes() of the child, plus
 	 * the child's three new tables (pud, pmd, PTE table) */
-	ok(R.pte_writes == 2 * 64 + 3, "%s %s: fork: %d PTE writes (131)",
-	   arch, kver, R.pte_writes);
+	ok(R.pte_writes == 2 * 64 + 3, "%s %s: fork: %d PTE writes (131)", arch,
+	   kver, R.pte_writes);
 	/*
 	 * Inside the section nothing is paid on either arch: arm64 emits
 	 * barriers only for valid kernel entries (__set_pte_complete():
@@ -174,8 +174,8 @@ static void fork_check(void *arg)
 		   v == lmm_token(LMM_USER_BASE + PAGE_SIZE),
 	   "%s %s: fork: the child reads the parent's data", arch, kver);
 	ok(user_store(LMM_USER_BASE, 7) &&
-		   pfn_to_page(pte_pfn(*sim_walk(parent, LMM_USER_BASE, 0,
-						 false)))
+		   pfn_to_page(
+			   pte_pfn(*sim_walk(parent, LMM_USER_BASE, 0, false)))
 				   ->mapcount == 1,
 	   "%s %s: fork: a child's write copies the page (COW)", arch, kver);
 	kthread_use_mm(parent);
@@ -249,8 +249,8 @@ static void mprotect_check(void *arg)
 	ok(R.enables == (lazy() ? 1 : 0) && R.disables == R.enables,
 	   "%s %s: mprotect: %d section(s)", arch, kver, R.enables);
 	/* ptep_modify_prot_start() clears, _commit() stores: two a page */
-	ok(R.pte_writes == 2 * 64, "%s %s: mprotect: %d PTE writes (128)",
-	   arch, kver, R.pte_writes);
+	ok(R.pte_writes == 2 * 64, "%s %s: mprotect: %d PTE writes (128)", arch,
+	   kver, R.pte_writes);
 	/* tlb_finish_mmu(): after the section and after the PTL is dropped */
 	ok(R.flush_calls == 1 && R.flush_what &&
 		   !strcmp(R.flush_what, "flush_tlb_range") &&
@@ -285,13 +285,12 @@ static void mremap_check(void *arg)
 		   !strcmp(R.flush_what, "flush_tlb_range") &&
 		   !R.flush_in_section && R.flush_preempt == 2 &&
 		   R.disables_before_flush == R.enables,
-	   "%s %s: mremap: the flush after leaving, under both PTLs (%d)",
-	   arch, kver, R.flush_preempt);
+	   "%s %s: mremap: the flush after leaving, under both PTLs (%d)", arch,
+	   kver, R.flush_preempt);
 	ok(user_load(LMM_USER_MOVED + PAGE_SIZE, &v) &&
 		   v == lmm_token(LMM_USER_BASE + PAGE_SIZE) &&
 		   !sim_probe_load(LMM_USER_BASE, &v),
-	   "%s %s: mremap: the data moved, the old address faults", arch,
-	   kver);
+	   "%s %s: mremap: the data moved, the old address faults", arch, kver);
 }
 
 /* ---- vunmap ------------------------------------------------------------ */
@@ -329,8 +328,8 @@ static void vunmap_check(void *arg)
 static void gather_check(void *arg)
 {
 	struct sim_machine *m = sim_machine();
-	unsigned long want = MMU_GATHER_BUNDLE +
-			     MAX_GATHER_BATCH_COUNT * MAX_GATHER_BATCH;
+	unsigned long want =
+		MMU_GATHER_BUNDLE + MAX_GATHER_BATCH_COUNT * MAX_GATHER_BATCH;
 	unsigned long nr_free, i, first = 0, pfn;
 	struct mmu_gather tlb;
 	bool full = false;
@@ -396,7 +395,8 @@ static void e2e(void)
 						char err[160];
 
 						lmm_run_defaults(&c);
-						c.arch = a ? "generic" : "arm64";
+						c.arch =
+							a ? "generic" : "arm64";
 						c.kernel = kernels[k];
 						c.workload = ws[w];
 						c.cpus = (unsigned int)cpus;
