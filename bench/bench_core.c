@@ -237,6 +237,50 @@ BENCH_LOOP static void min_irq_noop(unsigned long n)
 	min_enable_disable(n);
 }
 
+/*
+ * The bare hook calls (issue 7's yardsticks): the calls any implementation
+ * makes, with nothing else: no counter, no branch on what they return.
+ * outer_bare: an outermost pair, enable() then disable(): each asks the
+ * embedder whether it runs in interrupt and for the task's state, then
+ * enter, then leave. nested_flush: a nested pair inside an open section:
+ * the same two questions twice, and the one flush that the inner disable
+ * owes (7.0: every disable flushes).
+ */
+static inline void bare_context(void)
+{
+	(void)lazy_mmu_in_interrupt();
+	(void)lazy_mmu_current_state();
+}
+
+BENCH_LOOP static void core_outer_bare(unsigned long n)
+{
+	core_enable_disable(n);
+}
+
+BENCH_LOOP static void min_outer_bare(unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		bare_context();
+		arch_enter_lazy_mmu_mode();
+		bare_context();
+		arch_leave_lazy_mmu_mode();
+	}
+}
+
+BENCH_LOOP static void core_nested_flush(unsigned long n)
+{
+	core_enable_disable(n);
+}
+
+BENCH_LOOP static void min_nested_flush(unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		bare_context();
+		bare_context();
+		arch_flush_lazy_mmu_mode();
+	}
+}
+
 struct core_case {
 	const char *name;
 	const char *what;
@@ -269,7 +313,15 @@ static struct core_case cases[] = {
 		  true, false),
 	CORE_CASE(irq_noop, "enable(); disable(); in interrupt", 2, 2, false,
 		  true),
+	CORE_CASE(outer_bare, "enable(); disable(); against the bare hooks", 2,
+		  6, false, false),
+	CORE_CASE(nested_flush,
+		  "enable(); disable(); in a section against the bare flush", 2,
+		  5, true, false),
 };
+
+#define CASE_OUTER_BARE 5
+#define CASE_NESTED_FLUSH 6
 
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -469,6 +521,20 @@ int main(int argc, char **argv)
 			printf(" insns=%.1f minimum_insns=%.1f", c->core_insns,
 			       c->min_insns);
 		printf("\n");
+	}
+	{
+		const struct core_case *ob = &cases[CASE_OUTER_BARE];
+		const struct core_case *nf = &cases[CASE_NESTED_FLUSH];
+		double ratio = ob->core_ns / ob->min_ns;
+		double delta = (nf->core_ns - nf->min_ns) * nf->calls;
+
+		printf("SUMMARY bench_core goals outer_pair_ns=%.3f "
+		       "bare_hooks_ns=%.3f ratio=%.3f(%s) nested_pair_ns=%.3f "
+		       "bare_flush_ns=%.3f delta_ns=%.3f(%s)\n",
+		       ob->core_ns * ob->calls, ob->min_ns * ob->calls, ratio,
+		       ratio <= 1.05 ? "met" : "missed",
+		       nf->core_ns * nf->calls, nf->min_ns * nf->calls, delta,
+		       delta <= 0.3 ? "met" : "missed");
 	}
 	printf("SUMMARY bench_core ratio_geomean=%.2f ratio_max=%.2f worst=%s "
 	       "iters=%lu reps=%u\n",

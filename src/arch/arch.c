@@ -8,12 +8,13 @@
 
 extern const struct sim_arch_ops generic_ops;
 extern const struct sim_arch_ops arm64_6_16_ops, arm64_7_0_ops;
+extern const struct sim_arch_ops s390_ops, s390_lazy_v6_ops;
 
-const char *const sim_arch_names[] = { "generic", "arm64", NULL };
+const char *const sim_arch_names[] = { "generic", "arm64", "s390", NULL };
 
 /* Arches named by the design (docs/design.md) that have no model yet. */
 const char *const sim_arch_planned[] = { "ppc64-hash", "sparc64", "xen-pv",
-					 "s390", NULL };
+					 NULL };
 
 static const struct {
 	const char *arch, *kernel;
@@ -25,15 +26,28 @@ static const struct {
 	{ "arm64", "6.17", &arm64_6_16_ops },
 	{ "arm64", "7.0", &arm64_7_0_ops },
 	{ "arm64", "7.1", &arm64_7_0_ops },
+	/* s390: no lazy MMU mode in mainline 6.16 .. 7.1 */
+	{ "s390", "6.16", &s390_ops },
+	{ "s390", "6.17", &s390_ops },
+	{ "s390", "7.0", &s390_ops },
+	{ "s390", "7.1", &s390_ops },
+	/* Gordeev's series on 7.1 (sim_kernel_labels[]) */
+	{ "s390", "7.1+lazy-v6", &s390_lazy_v6_ops },
 };
 
-/* The model of @name as in @kernel; NULL if there is none. */
+/*
+ * The model of @name as in @kernel; NULL if there is none. A model of
+ * every version (generic) is not one of a proposed series' label.
+ */
 const struct sim_arch_ops *sim_arch_find(const char *name, const char *kernel)
 {
+	bool label = SIM_KERNEL_SERIES(sim_kernel_parse(kernel)) != 0;
+
 	for (size_t i = 0; i < sizeof(sim_arches) / sizeof(sim_arches[0]); i++)
 		if (!strcmp(sim_arches[i].arch, name) &&
-		    (!sim_arches[i].kernel ||
-		     !strcmp(sim_arches[i].kernel, kernel)))
+		    ((!sim_arches[i].kernel && !label) ||
+		     (sim_arches[i].kernel &&
+		      !strcmp(sim_arches[i].kernel, kernel))))
 			return sim_arches[i].ops;
 	return NULL;
 }

@@ -333,6 +333,7 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	opt.debug_pagealloc = c->debug_pagealloc;
 	opt.stop_on_finding = c->stop_on_first;
 	opt.no_choice_record = !c->record_choices;
+	opt.no_reset = true; /* one run: no snapshot for sim_reset() */
 	if (c->sched && !strcmp(c->sched, "rr")) {
 		opt.policy = sim_policy_rr(64);
 	} else {

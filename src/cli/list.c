@@ -47,6 +47,15 @@ int lmm_cmd_list(int argc, char **argv)
 					printf("%s ", *v);
 			printf("  %s\n", ops->models);
 		}
+		/* the labels of proposed series this arch has a model of */
+		for (const struct sim_kernel_label *l = sim_kernel_labels;
+		     l->name; l++) {
+			const struct sim_arch_ops *ops =
+				sim_arch_find(*a, l->name);
+
+			if (ops && !strcmp(l->arch, *a))
+				printf("    %s   %s\n", l->name, ops->models);
+		}
 		if (!strcmp(*a, "generic"))
 			puts("    (--arch x86 is this model)");
 	}
@@ -58,6 +67,8 @@ int lmm_cmd_list(int argc, char **argv)
 	for (const struct sim_kernel_version *k = sim_kernels; k->name; k++)
 		printf(" %s", k->name);
 	printf("   (default %s)\n", lmm_newest_kernel);
+	for (const struct sim_kernel_label *l = sim_kernel_labels; l->name; l++)
+		printf("  %s   (%s only) %s\n", l->name, l->arch, l->series);
 	puts("workloads:");
 	for (const struct lmm_workload *w = lmm_workloads; w->name; w++)
 		printf("  %s\n    %s\n    %s\n", w->name, w->summary,

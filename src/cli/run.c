@@ -80,7 +80,12 @@ static int usage(FILE *f)
 		fprintf(f, "%s%s", w == lmm_workloads ? "" : ", ", w->name);
 	fprintf(f, " (default vmalloc)\n  --kernel V        ");
 	names(f, sim_kernel_versions);
-	fprintf(f, " (default %s)\n  --design D        ", lmm_newest_kernel);
+	fprintf(f, " (default %s)\n", lmm_newest_kernel);
+	/* labels of proposed series, each for its one arch */
+	for (const struct sim_kernel_label *l = sim_kernel_labels; l->name; l++)
+		fprintf(f, "                    %s: %s only\n", l->name,
+			l->arch);
+	fputs("  --design D        ", f);
 	for (const struct sim_design *d = sim_designs; d->name; d++)
 		fprintf(f, "%s%s", d == sim_designs ? "" : ", ", d->name);
 	fputs(" (default: the kernel's,\n"

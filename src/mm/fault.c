@@ -60,7 +60,14 @@ static unsigned int do_wp_page(struct vm_area_struct *vma, unsigned long addr,
 	unsigned long old = pte_pfn(orig), pfn;
 
 	if (pfn_to_page(old)->mapcount <= 1) {
-		/* wp_page_reuse(): ours alone, writable again in place */
+		/*
+		 * wp_page_reuse(): ours alone, writable again in place. The
+		 * kernel's ptep_set_access_flags() has no primitive here:
+		 * ptep_clear_flush() and set_pte_at() stand for it, so that
+		 * no arch keeps the read-only entry cached (s390's IPTE).
+		 */
+		ptep_get_and_clear(mm, addr, pte);
+		flush_tlb_page(vma, addr);
 		set_pte_at(mm, addr, pte, pte_mkwrite(orig));
 		pte_unmap_unlock(pte, ptl);
 		return 0;

@@ -154,6 +154,8 @@ struct lmm_user_run {
 	struct mm_struct *mm; /* NULL: kernel addresses (init_mm) */
 	unsigned long start;
 	unsigned long pages;
+	unsigned long passes; /* full passes the other CPUs' threads made */
+	unsigned int stopped; /* the other CPUs' threads that saw @done */
 	bool done;
 };
 
@@ -191,6 +193,11 @@ void lmm_user_check(const char *what, unsigned long start,
 void lmm_user_task(unsigned long pages, unsigned long vm_flags,
 		   void (*path)(struct mm_struct *mm, unsigned long pages));
 void lmm_user_done(void);
+/* lmm_user_done(), then wait until every other CPU's thread has stopped. */
+void lmm_user_stop(void);
+/* Wait until the other CPUs' threads have made, between them, one pass
+ * over the pages per CPU. */
+void lmm_user_wait_passes(void);
 
 void fork_task(void *arg);
 void munmap_task(void *arg);

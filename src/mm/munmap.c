@@ -130,13 +130,23 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
  */
 static void munmap_path(struct mm_struct *mm, unsigned long pages)
 {
-	unsigned long nr_free = sim_machine()->nr_free;
+	unsigned long *pfns = kcalloc(pages, sizeof(*pfns), GFP_KERNEL);
+	unsigned long i, freed = 0;
 
+	/* the frames mapped now: each must be free afterwards */
+	for (i = 0; i < pages; i++) {
+		pte_t *pte =
+			sim_walk(mm, LMM_USER_BASE + i * PAGE_SIZE, 0, false);
+
+		pfns[i] = pte && pte_present(*pte) ? pte_pfn(*pte) : 0;
+	}
 	do_munmap(mm, LMM_USER_BASE, pages * PAGE_SIZE);
-	if (sim_machine()->nr_free < nr_free + pages)
+	for (i = 0; i < pages; i++)
+		freed += pfns[i] && (pfn_to_page(pfns[i])->flags & PG_free);
+	if (freed != pages)
 		sim_report("bad-access", "%s: munmap freed %lu of %lu pages",
-			   current->comm, sim_machine()->nr_free - nr_free,
-			   pages);
+			   current->comm, freed, pages);
+	kfree(pfns);
 	lmm_user_check("munmap", LMM_USER_BASE, LMM_USER_BASE, pages, false,
 		       false);
 }

@@ -86,8 +86,10 @@ void lmm_user_accessor(void)
 			if (sim_probe_load(addr, &v) && v == lmm_token(addr))
 				sim_probe_store(addr, v);
 		}
+		run->passes++;
 		cond_resched();
 	}
+	run->stopped++;
 }
 
 void lmm_user_check(const char *what, unsigned long start,
@@ -140,6 +142,7 @@ void lmm_user_task(unsigned long pages, unsigned long vm_flags,
 	mm = lmm_user_setup(pages, vm_flags);
 	if (mm) {
 		lmm_user_publish(mm, LMM_USER_BASE, pages);
+		lmm_user_wait_passes();
 		path(mm, pages);
 	}
 	user_done();
@@ -149,4 +152,25 @@ void lmm_user_task(unsigned long pages, unsigned long vm_flags,
 void lmm_user_done(void)
 {
 	user_done();
+}
+
+/*
+ * So that the other CPUs' TLBs hold the pages' translations when the path
+ * starts (a stale one is then there to be used, where the path leaves one).
+ */
+void lmm_user_wait_passes(void)
+{
+	struct lmm_user_run *run = user_run();
+
+	while (run->passes < sim_machine()->opt.nr_cpus - 1)
+		cond_resched();
+}
+
+void lmm_user_stop(void)
+{
+	struct lmm_user_run *run = user_run();
+
+	run->done = true;
+	while (run->stopped < sim_machine()->opt.nr_cpus - 1)
+		cond_resched();
 }

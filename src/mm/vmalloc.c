@@ -192,7 +192,8 @@ static int vmap_pages_pte_range(unsigned long addr, unsigned long end,
 
 	if (!pte)
 		return -12; /* -ENOMEM */
-	lazy_mmu_mode_enable();
+	/* the s390 series converts this caller (mm/vmalloc.c, RFC 1/2) */
+	lazy_mmu_mode_enable_with_ptes(&sim_machine()->init_mm, addr, end, pte);
 	do {
 		set_pte_at(&sim_machine()->init_mm, addr, pte,
 			   pfn_pte(**pages, PAGE_KERNEL));
@@ -222,7 +223,7 @@ static void vunmap_pte_range(unsigned long addr, unsigned long end)
 
 	if (!pte)
 		return;
-	lazy_mmu_mode_enable();
+	lazy_mmu_mode_enable_with_ptes(&sim_machine()->init_mm, addr, end, pte);
 	do {
 		ptep_get_and_clear(&sim_machine()->init_mm, addr, pte);
 	} while (pte++, addr += PAGE_SIZE, addr != end);

@@ -71,6 +71,17 @@ struct sim_arch_ops {
 	void (*arch_enter_lazy_mmu_mode)(void);
 	void (*arch_leave_lazy_mmu_mode)(void);
 	void (*arch_flush_lazy_mmu_mode)(void);
+	/*
+	 * lazy_mmu_mode_enable_with_ptes() of a proposal (s390, Gordeev's
+	 * "s390/mm: Batch PTE updates in lazy MMU mode"): the outermost
+	 * enable of a section whose caller names the PTE table range
+	 * [@addr, @end) of @mm starting at @ptep. NULL: the plain
+	 * arch_enter_lazy_mmu_mode() is called instead.
+	 */
+	void (*arch_enter_lazy_mmu_mode_for_pte_range)(struct mm_struct *mm,
+						       unsigned long addr,
+						       unsigned long end,
+						       pte_t *ptep);
 
 	/*
 	 * Context switch, on every switch whatever caused it (preemption,

@@ -41,8 +41,29 @@ static void hook(const char *what, void (*fn)(void))
 		fn();
 }
 
+/* The ranged enter, with the range lazy_mmu_mode_enable_with_ptes() gave. */
+static void enter_for_pte_range(void)
+{
+	struct task_struct *t = current;
+
+	sim_this->arch->arch_enter_lazy_mmu_mode_for_pte_range(
+		t->lazy_ptes.mm, t->lazy_ptes.addr, t->lazy_ptes.end,
+		t->lazy_ptes.ptep);
+}
+
+/*
+ * The enter hook: the ranged one when the task is in
+ * lazy_mmu_mode_enable_with_ptes() and the arch has it (never for an
+ * interrupt handler, whose current is the task it interrupted).
+ */
 static void hook_enter(void)
 {
+	if (!in_interrupt() && current->lazy_ptes.ptep &&
+	    sim_this->arch->arch_enter_lazy_mmu_mode_for_pte_range) {
+		hook("arch_enter_lazy_mmu_mode_for_pte_range",
+		     enter_for_pte_range);
+		return;
+	}
 	hook("arch_enter_lazy_mmu_mode",
 	     sim_this->arch->arch_enter_lazy_mmu_mode);
 }
@@ -200,6 +221,32 @@ void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line)
 	}
 	lazy_call("lazy_mmu_mode_enable", SIM_LAZY_ENABLE);
 	ops->enable();
+}
+
+/*
+ * lazy_mmu_mode_enable_with_ptes() (Gordeev, "mm: make lazy MMU mode
+ * context-aware", RFC 2026-03-25, renamed from lazy_mmu_mode_enable_pte()
+ * and lazy_mmu_mode_enable_for_pte_range() in v3): the enable of the design
+ * in force, whose outermost enter hook is the arch's ranged one if it has
+ * one. A nested enable calls no hook (v7.0), so its range is dropped.
+ */
+void sim_lazy_mmu_mode_enable_with_ptes(struct mm_struct *mm,
+					unsigned long addr, unsigned long end,
+					pte_t *ptep, const char *func,
+					const char *file, int line)
+{
+	struct task_struct *t = current;
+
+	if (in_interrupt()) {
+		sim_lazy_mmu_mode_enable(func, file, line);
+		return;
+	}
+	t->lazy_ptes.mm = mm;
+	t->lazy_ptes.addr = addr;
+	t->lazy_ptes.end = end;
+	t->lazy_ptes.ptep = ptep;
+	sim_lazy_mmu_mode_enable(func, file, line);
+	t->lazy_ptes.ptep = NULL;
 }
 
 void sim_lazy_mmu_mode_disable(void)

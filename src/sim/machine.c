@@ -172,6 +172,8 @@ static struct task_struct *rq_pop(struct sim_machine *m, int cpu)
 /* ---- events and findings ---------------------------------------------------- */
 
 static void emit_pending_findings(struct sim_machine *m);
+static void emit_pending(struct sim_machine *m);
+static void emit_each(struct sim_machine *m, const struct sim_event *ev);
 
 /*
  * Observers run in registration order. An event emitted while observers
@@ -188,14 +190,30 @@ void sim_emit(struct sim_event *ev)
 	ev->cpu = m->this_cpu;
 	ev->task = m->cpu[m->this_cpu].curr;
 	m->emitting++;
+	if (m->nr_obs == 1) {
+		/* the common case (counters only): no loop to keep state for */
+		m->obs[0].event(m->obs[0].priv, ev);
+	} else {
+		emit_each(m, ev);
+	}
+	if (--m->emitting == 0 && m->nr_pending)
+		emit_pending(m);
+}
+
+/* @ev to every observer, in registration order. */
+static __attribute__((noinline)) void emit_each(struct sim_machine *m,
+						const struct sim_event *ev)
+{
 	for (int i = 0; i < m->nr_obs; i++)
 		m->obs[i].event(m->obs[i].priv, ev);
-	m->emitting--;
-	if (!m->emitting && m->nr_pending) {
-		emit_pending_findings(m);
-		if (m->opt.stop_on_finding)
-			sim_stop(); /* once every observer saw the finding */
-	}
+}
+
+/* Findings queued while observers ran, now to every observer (cold). */
+static __attribute__((noinline)) void emit_pending(struct sim_machine *m)
+{
+	emit_pending_findings(m);
+	if (m->opt.stop_on_finding)
+		sim_stop(); /* once every observer saw the finding */
 }
 
 /*
@@ -422,6 +440,17 @@ static bool task_blocked(const struct task_struct *t)
 	return t->blocked_on && t->blocked_on->owner;
 }
 
+/* @cpu runs @t (NULL: idle); m->busy follows. */
+static void set_curr(struct sim_machine *m, struct sim_cpu *cpu,
+		     struct task_struct *t)
+{
+	cpu->curr = t;
+	if (t)
+		m->busy |= 1U << cpu->id;
+	else
+		m->busy &= ~(1U << cpu->id);
+}
+
 /*
  * Append the chain of waiters that starts at @t to @buf: "A (CPU0) waits
  * for a lock held by B (CPU1), which waits for ...". Returns true if the
@@ -492,6 +521,7 @@ void spin_lock(spinlock_t *lock)
 			return;
 		}
 		current->blocked_on = lock;
+		sim_this->nr_blocked++;
 		this_cpu()->next.kind = SIM_TOUCH_LOCK;
 		this_cpu()->next.obj = lock;
 		if (wait_chain(current, msg, sizeof(msg))) {
@@ -500,6 +530,7 @@ void spin_lock(spinlock_t *lock)
 		}
 		pick_cpu_and_switch(current, false);
 		current->blocked_on = NULL;
+		sim_this->nr_blocked--;
 	}
 	lock->owner = current;
 	lock->irq_depth = this_cpu()->irq_depth;
@@ -566,39 +597,34 @@ static void do_irq(void)
  * value if the run was stopped meanwhile (only from the scheduler's own
  * context; a task is abandoned at once).
  */
-static unsigned int choose(enum sim_choice what, unsigned int n,
-			   unsigned int cur, uint32_t allowed)
+/* An observer drew a choice: refuse (cold; kept out of choose()). */
+static __attribute__((noinline, cold)) unsigned int
+choose_in_observer(enum sim_choice what, uint32_t allowed)
 {
-	struct sim_machine *m = sim_this;
-	struct sim_policy *p = m->opt.policy;
-	struct sim_choice_rec *r;
-	unsigned int a;
+	sim_fail("an observer asked for a %s choice: observers never "
+		 "draw choices",
+		 sim_choice_name(what));
+	return sim_set_nth(allowed, 0);
+}
 
-	if (n > 32)
-		allowed = SIM_CHOICE_ALL; /* not a CPU set: [0, n) */
-	else if (n < 32)
-		allowed &= (1U << n) - 1;
-	if (n > 32 ? n <= 1 : sim_set_count(allowed) <= 1)
-		return n > 32 || !allowed ? 0 : sim_set_nth(allowed, 0);
-	if (m->emitting) {
-		sim_fail("an observer asked for a %s choice: observers never "
-			 "draw choices",
-			 sim_choice_name(what));
-		return sim_set_nth(allowed, 0);
-	}
-	a = p->choose(p, what, n, cur, allowed);
-	if (m->stopped)
-		return sim_set_nth(allowed, 0);
-	if (a >= n || (a < 32 && !(allowed & (1U << a)))) {
-		sim_fail("the scheduler policy answered %u to a %s choice "
-			 "(options: %u, allowed %#x)",
-			 a, sim_choice_name(what), n, allowed);
-		return sim_set_nth(allowed, 0);
-	}
-	if (m->opt.no_choice_record) {
-		m->nr_choices++;
-		return a;
-	}
+/* The policy answered outside the options: stop the run (cold). */
+static __attribute__((noinline, cold)) unsigned int
+choose_bad_answer(enum sim_choice what, unsigned int n, unsigned int a,
+		  uint32_t allowed)
+{
+	sim_fail("the scheduler policy answered %u to a %s choice "
+		 "(options: %u, allowed %#x)",
+		 a, sim_choice_name(what), n, allowed);
+	return sim_set_nth(allowed, 0);
+}
+
+/* Append the choice to the run's record. */
+static __attribute__((noinline)) unsigned int
+choose_record(struct sim_machine *m, enum sim_choice what, unsigned int n,
+	      unsigned int cur, uint32_t allowed, unsigned int a)
+{
+	struct sim_choice_rec *r;
+
 	if (m->nr_choices == m->choices_cap) {
 		m->choices_cap = m->choices_cap ? 2 * m->choices_cap : 256;
 		m->choices = realloc(m->choices,
@@ -616,6 +642,34 @@ static unsigned int choose(enum sim_choice what, unsigned int n,
 	return a;
 }
 
+static unsigned int choose(enum sim_choice what, unsigned int n,
+			   unsigned int cur, uint32_t allowed)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_policy *p = m->opt.policy;
+	unsigned int a;
+
+	if (n > 32)
+		allowed = SIM_CHOICE_ALL; /* not a CPU set: [0, n) */
+	else if (n < 32)
+		allowed &= (1U << n) - 1;
+	/* at most one option (at most one bit set): nothing to ask */
+	if (n > 32 ? n <= 1 : !(allowed & (allowed - 1)))
+		return n > 32 || !allowed ? 0 : sim_set_nth(allowed, 0);
+	if (__builtin_expect(m->emitting, 0))
+		return choose_in_observer(what, allowed);
+	a = p->choose(p, what, n, cur, allowed);
+	if (__builtin_expect(m->stopped, 0))
+		return sim_set_nth(allowed, 0);
+	if (__builtin_expect(a >= n || (a < 32 && !(allowed & (1U << a))), 0))
+		return choose_bad_answer(what, n, a, allowed);
+	if (m->opt.no_choice_record) {
+		m->nr_choices++;
+		return a;
+	}
+	return choose_record(m, what, n, cur, allowed, a);
+}
+
 unsigned int sim_choose(enum sim_choice what, unsigned int n, unsigned int cur)
 {
 	return choose(what, n, cur, SIM_CHOICE_ALL);
@@ -629,15 +683,17 @@ unsigned int sim_choose(enum sim_choice what, unsigned int n, unsigned int cur)
 static void pick_cpu_and_switch(struct task_struct *from, bool dying)
 {
 	struct sim_machine *m = sim_this;
-	uint32_t busy = 0, allowed = 0;
+	uint32_t busy = m->busy, allowed = busy;
 	unsigned int cpu;
 
-	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
-		if (!m->cpu[c].curr)
-			continue;
-		busy |= 1U << c;
-		if (!task_blocked(m->cpu[c].curr))
-			allowed |= 1U << c;
+	if (m->nr_blocked) {
+		/* some task waits for a lock: leave out the CPUs it blocks */
+		for (uint32_t left = busy; left; left &= left - 1) {
+			unsigned int c = (unsigned int)__builtin_ctz(left);
+
+			if (task_blocked(m->cpu[c].curr))
+				allowed &= ~(1U << c);
+		}
 	}
 	if (!busy) {
 		coro_switch(from, NULL, dying);
@@ -674,7 +730,7 @@ static void context_switch(struct task_struct *prev, struct task_struct *next)
 	bool in_sched = m->in_sched;
 
 	m->in_sched = true;
-	cpu->curr = prev;
+	set_curr(m, cpu, prev);
 	if (m->arch->switch_out)
 		m->arch->switch_out(prev);
 	if (next && next->mm != cpu->active_mm) {
@@ -687,7 +743,7 @@ static void context_switch(struct task_struct *prev, struct task_struct *next)
 			m->arch->switch_mm(cpu->active_mm, next->mm);
 		cpu->active_mm = next->mm;
 	}
-	cpu->curr = next;
+	set_curr(m, cpu, next);
 	if (next)
 		next->cpu = cpu->id;
 	if (m->arch->switch_in)
@@ -724,7 +780,7 @@ void kthread_use_mm(struct mm_struct *mm)
  */
 static void place_on_idle(struct sim_machine *m, int cpu, struct task_struct *t)
 {
-	m->cpu[cpu].curr = t;
+	set_curr(m, &m->cpu[cpu], t);
 	t->cpu = cpu;
 	t->switch_from_idle = true;
 }
@@ -779,6 +835,27 @@ void sim_sched_point(void)
 	sim_sched_point_touch(SIM_TOUCH_LOCAL, NULL);
 }
 
+/*
+ * The choices a scheduling point may draw: an interrupt, a preemption,
+ * the next CPU. Out of line: a point on one CPU without interrupts or
+ * runnable tasks draws none and should not pay for the registers this
+ * needs.
+ */
+static __attribute__((noinline)) void sched_point_choose(struct sim_machine *m,
+							 struct sim_cpu *cpu)
+{
+	if (m->opt.irq_handler && cpu->irq_depth == 0 &&
+	    sim_choose(SIM_CHOOSE_IRQ, 2, 0))
+		do_irq();
+	if (preemptible() && (this_cpu()->rq_tail || m->opt.nr_cpus > 1) &&
+	    sim_choose(SIM_CHOOSE_PREEMPT, 2, 0)) {
+		preempt_current();
+		return;
+	}
+	if (m->opt.nr_cpus > 1)
+		pick_cpu_and_switch(cpu->curr, false);
+}
+
 void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 {
 	struct sim_machine *m = sim_this;
@@ -791,21 +868,15 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 		return;
 	}
 	m->points++;
-	this_cpu()->next.kind = kind;
-	this_cpu()->next.obj = obj;
+	cpu = this_cpu();
+	cpu->next.kind = kind;
+	cpu->next.obj = obj;
 	if (m->in_sched)
 		return;
-	cpu = this_cpu();
-	if (m->opt.irq_handler && cpu->irq_depth == 0 &&
-	    sim_choose(SIM_CHOOSE_IRQ, 2, 0))
-		do_irq();
-	if (preemptible() && (this_cpu()->rq_tail || m->opt.nr_cpus > 1) &&
-	    sim_choose(SIM_CHOOSE_PREEMPT, 2, 0)) {
-		preempt_current();
-		return;
-	}
-	if (m->opt.nr_cpus > 1)
-		pick_cpu_and_switch(cpu->curr, false);
+	/* no interrupt to draw, one CPU, nothing runnable: no choice at all */
+	if ((m->opt.irq_handler && cpu->irq_depth == 0) || m->opt.nr_cpus > 1 ||
+	    cpu->rq_tail)
+		sched_point_choose(m, cpu);
 }
 
 /*
@@ -991,7 +1062,8 @@ struct sim_machine *sim_create(const struct sim_options *opt)
 		m->arch->init(m);
 	/* what sim_reset() goes back to */
 	sim_kmem_mark(m);
-	sim_reset_mark(m);
+	if (!m->opt.no_reset)
+		sim_reset_mark(m);
 	sim_this = saved;
 	return m;
 }

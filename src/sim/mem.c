@@ -56,6 +56,28 @@ static void boot_map(struct sim_machine *m, unsigned long pfn, bool valid)
 		pfn_pte(pfn, valid ? PAGE_KERNEL : PAGE_KERNEL & ~PTE_VALID);
 }
 
+/*
+ * Map every frame, valid. The same tables, taken from the boot frames in
+ * the same order, as boot_map() of each pfn in turn; but the walk is done
+ * once per PTE table (512 frames), not once per frame: the linear map is
+ * contiguous, so the next frame's entry is the next slot of the same table
+ * until the index wraps.
+ */
+static void boot_map_all(struct sim_machine *m, unsigned long n)
+{
+	pte_t *table = NULL;
+
+	for (unsigned long pfn = 0; pfn < n; pfn++) {
+		unsigned long addr = sim_linear_addr(pfn);
+		unsigned int i = pt_index(addr, 0);
+
+		/* a new PTE table: its first entry is i slots back */
+		if (!table || i == 0)
+			table = boot_pte(m, addr) - i;
+		table[i] = pfn_pte(pfn, PAGE_KERNEL);
+	}
+}
+
 void sim_mem_init(struct sim_machine *m)
 {
 	unsigned long n = m->opt.nr_frames ? m->opt.nr_frames : 4096;
@@ -83,8 +105,7 @@ void sim_mem_init(struct sim_machine *m)
 	m->init_mm.asid = 0;
 	m->init_mm.name = "init_mm";
 	m->next_asid = 1;
-	for (unsigned long pfn = 0; pfn < n; pfn++)
-		boot_map(m, pfn, true);
+	boot_map_all(m, n);
 	/*
 	 * map_kernel() (arch/arm64/mm/mmu.c): the image's tables, down to the
 	 * PTE table of its last, partial 2M (its pages are not modelled:

@@ -103,8 +103,12 @@ static unsigned int random_choose(struct sim_policy *p, enum sim_choice what,
 	switch (what) {
 	case SIM_CHOOSE_CPU:
 		/* the same draws as when CPUs were named by position */
-		if (!rnd_per_1000(r, r->switch_per_1000))
-			return sim_set_nth(allowed, sim_set_rank(allowed, cur));
+		if (!rnd_per_1000(r, r->switch_per_1000)) {
+			/* stay: cur if it may run, else the first allowed */
+			return cur < 32 && (allowed & (1U << cur)) ?
+				       cur :
+				       sim_set_nth(allowed, 0);
+		}
 		return sim_set_nth(allowed,
 				   (unsigned int)((rnd_next(r) >> 33) %
 						  sim_set_count(allowed)));

@@ -28,11 +28,28 @@ const char *const sim_kernel_versions[] = {
 const int sim_kernel_newest =
 	SIM_KERNEL(7, 1); /* the last of SIM_KERNELS(); a test checks */
 
+const struct sim_kernel_label sim_kernel_labels[] = {
+	{
+		.name = "7.1+lazy-v6",
+		.version = SIM_KERNEL(7, 1) | 1 << 16,
+		.arch = "s390",
+		.series = "\"[PATCH v6 0/4] s390/mm: Batch PTE updates in lazy "
+			  "MMU mode\", Alexander Gordeev, 2026-07-15, "
+			  "cover.1784121418.git.agordeev@linux.ibm.com (RFC "
+			  "2026-03-25, cover.1774420056.git.agordeev@linux."
+			  "ibm.com)",
+	},
+	{ .name = NULL }
+};
+
 int sim_kernel_parse(const char *name)
 {
 	for (const struct sim_kernel_version *k = sim_kernels; k->name; k++)
 		if (!strcmp(k->name, name))
 			return k->version;
+	for (const struct sim_kernel_label *l = sim_kernel_labels; l->name; l++)
+		if (!strcmp(l->name, name))
+			return l->version;
 	return 0;
 }
 
@@ -41,6 +58,9 @@ const char *sim_kernel_name(int v)
 	for (const struct sim_kernel_version *k = sim_kernels; k->name; k++)
 		if (k->version == v)
 			return k->name;
+	for (const struct sim_kernel_label *l = sim_kernel_labels; l->name; l++)
+		if (l->version == v)
+			return l->name;
 	return NULL;
 }
 

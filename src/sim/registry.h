@@ -23,7 +23,7 @@
 
 /* A kernel version as a number: SIM_KERNEL(7, 0) < SIM_KERNEL(7, 1). */
 #define SIM_KERNEL(major, minor) ((major) << 8 | (minor))
-#define SIM_KERNEL_MAJOR(v) ((v) >> 8)
+#define SIM_KERNEL_MAJOR(v) (((v) >> 8) & 0xff)
 #define SIM_KERNEL_MINOR(v) ((v)&0xff)
 
 /* The modelled versions, oldest first: X(major, minor, "name"). */
@@ -40,6 +40,24 @@ struct sim_kernel_version {
 
 extern const struct sim_kernel_version sim_kernels[]; /* ends with NULL name */
 extern const int sim_kernel_newest;
+
+/*
+ * Labels of proposed series: a modelled version with patches not merged,
+ * "7.1+lazy-v6". The number is the base version with the series in the
+ * bits above (SIM_KERNEL_SERIES()), so `sim_kernel() >= SIM_KERNEL(7, 0)`
+ * holds for it as for its base. Only @arch has a model of it: `--kernel`
+ * takes the label for that arch, every other says it has no model for it.
+ */
+#define SIM_KERNEL_SERIES(v) ((v) >> 16)
+
+struct sim_kernel_label {
+	const char *name; /* "7.1+lazy-v6" */
+	int version; /* SIM_KERNEL(7, 1) | 1 << 16 */
+	const char *arch; /* "s390" */
+	const char *series; /* the series: subject, version, date, Message-ID */
+};
+
+extern const struct sim_kernel_label sim_kernel_labels[]; /* NULL name ends */
 
 /* sim_kernel_parse() - the version named @name, or 0 if none is modelled. */
 int sim_kernel_parse(const char *name);

@@ -288,6 +288,11 @@ void sim_reset(struct sim_machine *m)
 		fprintf(stderr, "lazymmu: sim_reset() inside sim_run()\n");
 		abort();
 	}
+	if (!mk) {
+		fprintf(stderr, "lazymmu: sim_reset() of a machine built with "
+				"no_reset\n");
+		abort();
+	}
 	sim_this = m;
 	reset_memory(m, mk);
 	sim_kmem_reset(m);

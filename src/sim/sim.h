@@ -368,6 +368,12 @@ struct task_struct {
 	int lazy_sections; /* sections opened by callers, not yet closed */
 	int lazy_paused;
 	bool lazy_entered; /* passthrough design: entered, not yet left */
+	/* lazy_mmu_mode_enable_with_ptes() in progress: its PTE range */
+	struct {
+		struct mm_struct *mm;
+		unsigned long addr, end;
+		pte_t *ptep; /* NULL: none */
+	} lazy_ptes;
 	struct sim_section section[SIM_MAX_SECTION_DEPTH];
 	/* the coroutine */
 	void (*fn)(void *arg);
@@ -401,6 +407,7 @@ struct sim_tlb {
 	unsigned int capacity;
 	unsigned int ways;
 	unsigned int sets;
+	unsigned int set_mask; /* sets - 1 if sets is a power of two, else 0 */
 	unsigned int *next; /* per set: FIFO victim */
 	bool dirty; /* filled since boot or the last sim_reset() */
 };
@@ -681,6 +688,12 @@ struct sim_options {
 	 * a record is 12 bytes a choice, and a long run makes millions.
 	 */
 	bool no_choice_record;
+	/*
+	 * One run only (lmm_run()): take no post-boot snapshot, so that
+	 * building the machine costs no copy of its frames' state and the
+	 * run logs nothing for sim_reset(), which then refuses to run.
+	 */
+	bool no_reset;
 };
 
 struct sim_cpu {
@@ -829,6 +842,14 @@ struct sim_machine {
 	bool stopped; /* the run was ended early (finding, deadlock, error) */
 	char error[256]; /* why the run could not go on, or "" */
 	struct sim_ctx abandon_ctx; /* where an abandoned task's state goes */
+	/*
+	 * Kept as tasks come and go, so that a scheduling point need not
+	 * look at every CPU: the CPUs with a task (cpu[c].curr != NULL), and
+	 * how many tasks wait for a spinlock (never less than the truth:
+	 * while it is 0, no busy CPU is blocked).
+	 */
+	uint32_t busy;
+	unsigned int nr_blocked;
 };
 
 /* The machine running on this thread, and its current task. */
@@ -999,6 +1020,8 @@ pte_t sim_pt_walker_read(const pte_t *ptep, int cpu);
 #define TLB_ASID_ALL 0xffffU
 void sim_tlb_init(struct sim_tlb *tlb, unsigned int capacity);
 void sim_tlb_inval_page(int cpu, unsigned long addr, uint16_t asid);
+void sim_tlb_inval_range(int cpu, unsigned long addr, unsigned long nr,
+			 uint16_t asid);
 void sim_tlb_inval_all(int cpu);
 void sim_tlb_inval_asid(int cpu, uint16_t asid);
 uint64_t sim_load(unsigned long addr);
@@ -1016,6 +1039,10 @@ bool sim_probe_store(unsigned long addr, uint64_t val);
 
 /* generic.c: the generic lazy MMU layer of the design in force */
 void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line);
+void sim_lazy_mmu_mode_enable_with_ptes(struct mm_struct *mm,
+					unsigned long addr, unsigned long end,
+					pte_t *ptep, const char *func,
+					const char *file, int line);
 void sim_lazy_mmu_mode_disable(void);
 void sim_lazy_mmu_mode_pause(void);
 void sim_lazy_mmu_mode_resume(void);
@@ -1032,6 +1059,14 @@ extern const struct sim_embedder_ops sim_embedder;
  */
 #define lazy_mmu_mode_enable() \
 	sim_lazy_mmu_mode_enable(__func__, __FILE__, __LINE__)
+/*
+ * The proposed lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep) (s390
+ * series, 2026): an enable whose caller names the one PTE table range it
+ * updates; an arch without the ranged hook gets a plain enable.
+ */
+#define lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep)               \
+	sim_lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep, __func__, \
+					   __FILE__, __LINE__)
 #define lazy_mmu_mode_disable() sim_lazy_mmu_mode_disable()
 #define lazy_mmu_mode_pause() sim_lazy_mmu_mode_pause()
 #define lazy_mmu_mode_resume() sim_lazy_mmu_mode_resume()

@@ -23,15 +23,24 @@ void sim_tlb_init(struct sim_tlb *tlb, unsigned int capacity)
 	tlb->capacity = capacity;
 	tlb->ways = capacity % TLB_WAYS ? capacity : TLB_WAYS;
 	tlb->sets = capacity / tlb->ways;
+	/* a power of two (the default 64 entries): a mask, not a division */
+	tlb->set_mask = tlb->sets & (tlb->sets - 1) ? 0 : tlb->sets - 1;
 	tlb->next = calloc(tlb->sets, sizeof(*tlb->next));
 	if (!tlb->e || !tlb->next)
 		abort();
 }
 
+/* The set @vpn belongs to. */
+static unsigned long tlb_set_index(const struct sim_tlb *tlb, unsigned long vpn)
+{
+	return tlb->set_mask || tlb->sets == 1 ? vpn & tlb->set_mask :
+						 vpn % tlb->sets;
+}
+
 /* The first entry of @vpn's set. */
 static struct sim_tlb_entry *tlb_set(struct sim_tlb *tlb, unsigned long vpn)
 {
-	return &tlb->e[(vpn % tlb->sets) * tlb->ways];
+	return &tlb->e[tlb_set_index(tlb, vpn) * tlb->ways];
 }
 
 static struct sim_tlb_entry *tlb_lookup(struct sim_tlb *tlb, unsigned long vpn,
@@ -52,7 +61,7 @@ static void tlb_fill(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid,
 		     pte_t pte, bool global)
 {
 	struct sim_tlb_entry *set = tlb_set(tlb, vpn), *e = NULL;
-	unsigned int *next = &tlb->next[vpn % tlb->sets];
+	unsigned int *next = &tlb->next[tlb_set_index(tlb, vpn)];
 
 	for (unsigned int i = 0; i < tlb->ways; i++) {
 		if (!set[i].valid) {
@@ -61,13 +70,13 @@ static void tlb_fill(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid,
 		}
 	}
 	if (!e) {
-		unsigned int victim = *next % tlb->ways;
+		unsigned int victim = *next < tlb->ways ? *next : 0;
 
 		if (sim_this->opt.tlb_random_evict)
 			victim =
 				sim_choose(SIM_CHOOSE_EVICT, tlb->ways, victim);
 		e = &set[victim];
-		*next = (victim + 1) % tlb->ways;
+		*next = victim + 1 < tlb->ways ? victim + 1 : 0;
 	}
 	e->vpn = vpn;
 	e->asid = asid;
@@ -104,6 +113,27 @@ void sim_tlb_inval_page(int cpu, unsigned long addr, uint16_t asid)
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
 		if (cpu < 0 || (int)c == cpu)
 			inval_one(&m->cpu[c].tlb, addr >> PAGE_SHIFT, asid);
+	sim_emit(&ev);
+}
+
+/*
+ * sim_tlb_inval_range() - invalidate @nr pages from @addr on @cpu (-1:
+ * every CPU) as one operation: an instruction that takes a range (s390's
+ * IPTE with a range of up to 256 entries).
+ */
+void sim_tlb_inval_range(int cpu, unsigned long addr, unsigned long nr,
+			 uint16_t asid)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_event ev = { .type = SIM_EV_TLB_INVAL, .arg = (long)nr };
+
+	sim_sched_point_touch(SIM_TOUCH_TLB, NULL);
+	ev.addr = addr;
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
+		if (cpu < 0 || (int)c == cpu)
+			for (unsigned long i = 0; i < nr; i++)
+				inval_one(&m->cpu[c].tlb,
+					  (addr >> PAGE_SHIFT) + i, asid);
 	sim_emit(&ev);
 }
 

@@ -5,8 +5,9 @@
  * opens and closes its lazy MMU section, where it flushes and frees
  * relative to the section and to its page-table locks, and what each
  * costs on arm64 and generic (x86 native), the reason for every expected
- * number beside it. Then each workload end to end through lmm_run() with
- * other CPUs reading and writing the pages: no findings.
+ * number beside it. Then each workload end to end through lmm_run() on
+ * every modelled arch, with other CPUs reading and writing the pages: no
+ * findings.
  */
 #include <stdio.h>
 #include <string.h>
@@ -390,7 +391,7 @@ static void e2e(void)
 	for (size_t w = 0; w < sizeof(ws) / sizeof(ws[0]); w++) {
 		int clean = 0, n = 0;
 
-		for (int a = 0; a < 2; a++)
+		for (const char *const *a = sim_arch_names; *a; a++)
 			for (size_t k = 0; k < 2; k++)
 				for (int cpus = 1; cpus <= 3; cpus += 2)
 					for (int dpa = 0; dpa < 2; dpa++) {
