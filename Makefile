@@ -6,6 +6,7 @@
 #   make run        build, then run the default tour
 #   make check      build with ASan+UBSan (and TSan), run every test
 #   make bench      benchmarks, SUMMARY lines and figures in build/bench
+#   make fuzz       libFuzzer over the simulated Xen hypervisor, FUZZ_TIME s
 #
 # Variants are built side by side: build/ (release, -O2), build/asan/
 # (-fsanitize=address,undefined), build/tsan/ (-fsanitize=thread).
@@ -59,7 +60,8 @@ BENCHES := $(patsubst %.c,%,$(wildcard bench/bench_*.c))
 # $(call objs,VARIANT_DIR,SRCS)
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all run check check-tsan bench bench-quick clean format format-check deps
+.PHONY: all run check check-tsan bench bench-quick clean format format-check deps \
+	fuzz
 
 all: deps $(O)/liblazymmu.a $(O)/libsim.a $(O)/lazymmu
 
@@ -130,6 +132,32 @@ bench: all $(addprefix $(O)/,$(BENCHES))
 
 bench-quick:
 	@$(MAKE) bench BENCH_ARGS=--quick
+
+# libFuzzer over the simulated Xen hypervisor's update interface
+# (tests/fuzz/fuzz_xen_hv.c): FUZZ_TIME seconds; `make check` runs it for
+# 10 (tests/build/fuzz.sh). Needs clang's libFuzzer runtime: if a test
+# link fails, install Debian's libclang-rt-<version>-dev.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_FLAGS := -std=c11 -g -O1 $(WARN) -Iinclude -Isrc -D_GNU_SOURCE \
+	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRCS := tests/fuzz/fuzz_xen_hv.c src/arch/xen-pv/hypervisor.c
+
+$(O)/fuzz/.runtime:
+	@mkdir -p $(dir $@)
+	@printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{ return d && n; }\n' \
+		>$(O)/fuzz/probe.c
+	@$(FUZZ_CC) -fsanitize=fuzzer $(O)/fuzz/probe.c -o $(O)/fuzz/probe 2>/dev/null || \
+		{ v=$$($(FUZZ_CC) -dumpversion | cut -d. -f1); \
+		  echo "installing libFuzzer (libclang-rt-$$v-dev)"; \
+		  $(SUDO) apt-get install -y --no-install-recommends libclang-rt-$$v-dev; }
+	@touch $@
+
+$(O)/fuzz/fuzz_xen_hv: $(FUZZ_SRCS) $(HDRS) $(O)/fuzz/.runtime
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_SRCS) -o $@
+
+fuzz: $(O)/fuzz/fuzz_xen_hv
+	$(O)/fuzz/fuzz_xen_hv -max_total_time=$(FUZZ_TIME) -seed=1 $(FUZZ_ARGS)
 
 # Every C file, in the kernel's style (.clang-format). On a clean tree
 # `make format` changes nothing: `make format-check` (and the test

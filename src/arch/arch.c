@@ -8,13 +8,18 @@
 
 extern const struct sim_arch_ops generic_ops;
 extern const struct sim_arch_ops arm64_6_16_ops, arm64_7_0_ops;
+extern const struct sim_arch_ops ppc64_hash_6_16_ops, ppc64_hash_7_0_ops;
+extern const struct sim_arch_ops sparc64_6_16_ops, sparc64_7_0_ops;
+extern const struct sim_arch_ops xen_pv_6_16_ops, xen_pv_7_0_ops,
+	xen_pv_7_1_ops;
 extern const struct sim_arch_ops s390_ops, s390_lazy_v6_ops;
 
-const char *const sim_arch_names[] = { "generic", "arm64", "s390", NULL };
+const char *const sim_arch_names[] = { "generic", "arm64",  "ppc64-hash",
+				       "sparc64", "xen-pv", "s390",
+				       NULL };
 
 /* Arches named by the design (docs/design.md) that have no model yet. */
-const char *const sim_arch_planned[] = { "ppc64-hash", "sparc64", "xen-pv",
-					 NULL };
+const char *const sim_arch_planned[] = { NULL };
 
 static const struct {
 	const char *arch, *kernel;
@@ -26,6 +31,21 @@ static const struct {
 	{ "arm64", "6.17", &arm64_6_16_ops },
 	{ "arm64", "7.0", &arm64_7_0_ops },
 	{ "arm64", "7.1", &arm64_7_0_ops },
+	/* 6.16-6.19: batch->active; 7.0 is_lazy_mmu_mode_active() */
+	{ "ppc64-hash", "6.16", &ppc64_hash_6_16_ops },
+	{ "ppc64-hash", "6.17", &ppc64_hash_6_16_ops },
+	{ "ppc64-hash", "7.0", &ppc64_hash_7_0_ops },
+	{ "ppc64-hash", "7.1", &ppc64_hash_7_0_ops },
+	/* 6.16-6.19: tb->active; 7.0 is_lazy_mmu_mode_active() */
+	{ "sparc64", "6.16", &sparc64_6_16_ops },
+	{ "sparc64", "6.17", &sparc64_6_16_ops },
+	{ "sparc64", "7.0", &sparc64_7_0_ops },
+	{ "sparc64", "7.1", &sparc64_7_0_ops },
+	/* xen-pv: mmu_pv.c unchanged for lazy MMU between 6.16 and 6.19 */
+	{ "xen-pv", "6.16", &xen_pv_6_16_ops },
+	{ "xen-pv", "6.17", &xen_pv_6_16_ops },
+	{ "xen-pv", "7.0", &xen_pv_7_0_ops },
+	{ "xen-pv", "7.1", &xen_pv_7_1_ops },
 	/* s390: no lazy MMU mode in mainline 6.16 .. 7.1 */
 	{ "s390", "6.16", &s390_ops },
 	{ "s390", "6.17", &s390_ops },

@@ -156,7 +156,7 @@ word() {
 }
 set -- --kernel 6.16 --pages 3 --cpus 2 --seed 9 --sched random --debug-pagealloc \
 	--no-irq --no-sanitize --tlb-entries 8 --tlb-evict random --lazy on --design passthrough \
-	--stop-on-first
+	--stop-on-first --arch xen-pv --fix xen-revert-ctxsw
 "$L" run "$@" --json >"$tmp/a.json"
 "$L" run "$@" | head -1 >"$tmp/head"
 for o in $runopts; do
@@ -220,8 +220,10 @@ for f in $fixes; do
 	ok=1
 	for a in $("$L" list | awk '/^[a-z]/ { on = /^arches \(/; next } on && /^  [^ ]/ { print $1 }'); do
 		for w in $("$L" list | awk '/^[a-z]/ { on = /^workloads/; next } on && /^  [^ ]/ { print $1 }'); do
-			"$L" run --arch "$a" --workload "$w" --pages 1 --fix "$f" >/dev/null 2>&1
-			[ $? -lt 2 ] && ok=0
+			for k in 6.16 7.0 7.1; do
+				"$L" run --arch "$a" --workload "$w" --kernel $k --pages 1 --fix "$f" >/dev/null 2>&1
+				[ $? -lt 2 ] && ok=0
+			done
 		done
 	done
 	if [ $ok = 0 ]; then echo "$fixline" | grep -qw -- "$f"; else ! echo "$fixline" | grep -qw -- "$f"; fi
