@@ -236,8 +236,12 @@ fi
 
 # ---- arch names ---------------------------------------------------------------------
 planned=$("$L" list | awk '/^[a-z]/ { on = /^arches planned/; next } on && /^  [^ ]/ { print $1 }')
-[ -n "$planned" ]
-t $? "list names the planned arches ($(echo $planned))"
+# every arch may be modelled: then list prints no planned ones at all
+if [ -n "$planned" ] || ! "$L" list | grep -q "^arches planned"; then
+	t 0 "list names the planned arches ($(echo $planned)), or none is left"
+else
+	t 1 "list prints a planned-arches heading with no arch under it"
+fi
 for a in $planned; do
 	expect_usage "planned arch $a" "run: arch '$a' is not modelled yet" run --arch "$a"
 done
