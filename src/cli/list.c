@@ -59,17 +59,11 @@ int lmm_cmd_list(int argc, char **argv)
 		if (!strcmp(*a, "generic"))
 			puts("    (--arch x86 is this model)");
 	}
-	/* the heading only while some arch is left to model */
-	for (const char *const *a = sim_arch_planned, *h = "arches planned, "
-							   "not modelled yet:";
-	     *a; a++) {
-		if (sim_arch_find(*a, lmm_newest_kernel))
-			continue;
-		if (h)
-			puts(h);
-		h = NULL;
-		printf("  %s\n", *a);
-	}
+	if (sim_arch_planned[0])
+		puts("arches planned, not modelled yet:");
+	for (const char *const *a = sim_arch_planned; *a; a++)
+		if (!sim_arch_find(*a, lmm_newest_kernel))
+			printf("  %s\n", *a);
 	printf("kernels:\n ");
 	for (const struct sim_kernel_version *k = sim_kernels; k->name; k++)
 		printf(" %s", k->name);
