@@ -5,6 +5,8 @@
 #   make            build/liblazymmu.a (the core) and build/lazymmu
 #   make run        build, then run the default tour
 #   make check      build with ASan+UBSan (and TSan), run every test
+#   make mutate     break each behaviour of tests/mutations.txt in a copy
+#                   of the tree; fail if the tests miss one (slower)
 #   make bench      benchmarks, SUMMARY lines and figures in build/bench
 #   make fuzz       libFuzzer over the simulated Xen hypervisor, FUZZ_TIME s
 #
@@ -60,8 +62,8 @@ BENCHES := $(patsubst %.c,%,$(wildcard bench/bench_*.c))
 # $(call objs,VARIANT_DIR,SRCS)
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
-.PHONY: all run check check-tsan bench bench-quick clean format format-check deps \
-	fuzz
+.PHONY: all run check check-tsan asan mutate bench bench-quick clean format \
+	format-check deps fuzz
 
 all: deps $(O)/liblazymmu.a $(O)/libsim.a $(O)/lazymmu
 
@@ -124,6 +126,15 @@ check: all $(ASAN_BINS) $(TSAN_BINS)
 
 check-tsan: $(TSAN_BINS)
 	@tests/run-tests $(TSAN_BINS)
+
+# the ASan+UBSan build alone: what make mutate builds for each mutation
+asan: $(ASAN_BINS)
+
+# Each mutation of tests/mutations.txt, applied alone to a copy of the tree
+# (build/mutate/tree), must make a test fail: tests/mutate reports those
+# that survive and those whose text is no longer found.
+mutate: | $(O)/.deps
+	@tests/mutate $(MUTATIONS)
 
 bench: all $(addprefix $(O)/,$(BENCHES))
 	@mkdir -p $(O)/bench

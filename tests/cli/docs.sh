@@ -65,5 +65,14 @@ for f in $(grep -rlE '[A-Za-z0-9_-]+\.md\b' README.md docs src include tests ben
 		t $? "$f cites $md, which the repository has"
 	done
 done
+
+# every mutation of make mutate is listed in docs/testing.md
+muts=$(sed -n 's/^mutation \([^ ]*\)$/\1/p' tests/mutations.txt)
+[ "$(echo "$muts" | wc -w)" -ge 20 ]
+t $? "tests/mutations.txt holds the mutations ($(echo $muts | wc -w))"
+for x in $muts; do
+	grep -q "\`$x\`" docs/testing.md
+	t $? "docs/testing.md lists mutation $x"
+done
 echo "1..$n"
 exit $fail

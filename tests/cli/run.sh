@@ -192,8 +192,20 @@ grep -q "^designs" "$tmp/out" && grep -q "^  noflush" "$tmp/out" && grep -q "^  
 t $? "list shows the designs, the fixes (merged or not) and every finding kind"
 "$L" >"$tmp/out"
 t $? "the default tour exits 0"
+cp "$tmp/out" "$tmp/tour"
 grep -q "barriers off" "$tmp/out" && grep -q "lazy_mmu_mode_active" "$tmp/out"
 t $? "the tour shows the vmalloc table and the KUnit sequence"
+# the per-arch table: a column per model that defers vmalloc's work, and
+# each cell is what that run counts (off -> on), checked against run --json
+hdr=$(grep "^ pages  arm64" "$tmp/tour")
+for h in "arm64 dsb/isb" "ppc64 flushes" "xen hypercalls" "s390 IPTEs" "+lazy-v6 IPTEs"; do
+	echo "$hdr" | grep -qF "$h"
+	t $? "the tour's arch table has a column '$h'"
+done
+xen_on=$("$L" run --arch xen-pv --pages 64 --sched rr --json | sed 's/.*"hypercalls":\([0-9]*\).*/\1/')
+xen_off=$("$L" run --arch xen-pv --pages 64 --sched rr --lazy off --json | sed 's/.*"hypercalls":\([0-9]*\).*/\1/')
+grep "^    64 " "$tmp/tour" | tail -1 | grep -qF "$xen_off -> $xen_on"
+t $? "the tour's xen-pv cell at 64 pages is run's hypercalls ($xen_off -> $xen_on)"
 
 # xen-pv: every version runs clean; its fixes are taken on 7.0, refused on 7.1
 for k in 6.16 6.17 7.0 7.1; do

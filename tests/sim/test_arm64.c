@@ -16,6 +16,16 @@ static const char *kver;
 
 #define KADDR (VMALLOC_START + 0x40000000UL)
 
+/* The last barrier instruction the machine executed. */
+static const char *last_barrier = "";
+
+static void watch_barriers(void *priv, const struct sim_event *ev)
+{
+	(void)priv;
+	if (ev->type == SIM_EV_BARRIER)
+		last_barrier = ev->what;
+}
+
 static unsigned long page_at(unsigned long addr, pte_t **ptep)
 {
 	unsigned long pfn = alloc_page(GFP_KERNEL);
@@ -198,8 +208,10 @@ static void irq_store(void *arg)
 			   PAGE_KERNEL));
 	ok(stat(&T, SIM_STAT_barriers) == b + 2,
 	   "%s: a store in interrupt context pays its barriers at once", kver);
-	ok(!is_lazy_mmu_mode_active() || strcmp(kver, "7.0"),
-	   "%s: the mode is not active in interrupt context", kver);
+	ok(!is_lazy_mmu_mode_active() && sim_task_lazy_mmu_mode_active(current),
+	   "%s: the mode is not active in interrupt context (the "
+	   "interrupted task's is)",
+	   kver);
 }
 
 static void irq_task(void *arg)
@@ -236,9 +248,13 @@ static void preempted_task(void *arg)
 	b = stat(&T, SIM_STAT_barriers);
 	want_preempt = true;
 	sim_sched_point(); /* the other task runs, then this one again */
-	ok(stat(&T, SIM_STAT_context_switches) >= 1 &&
-		   stat(&T, SIM_STAT_barriers) >= b + 1,
-	   "%s: the context switch issued dsb ish", kver);
+	ok(stat(&T, SIM_STAT_context_switches) == 1 &&
+		   stat(&T, SIM_STAT_barriers) == b + 1 &&
+		   !strcmp(last_barrier, "dsb ish"),
+	   "%s: the preemption issued one dsb ish, nothing else did "
+	   "(%d switches, %llu barriers, last %s)",
+	   kver, (int)stat(&T, SIM_STAT_context_switches),
+	   (unsigned long long)(stat(&T, SIM_STAT_barriers) - b), last_barrier);
 	ok(test_thread_flag(TIF_LAZY_MMU_PENDING),
 	   "%s: the owed isb stays with the task", kver);
 	/* __switch_to() has no isb: this CPU's walker may still miss it */
@@ -275,6 +291,10 @@ static void nested_task(void *arg)
 	lazy_mmu_mode_enable();
 	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(a, PAGE_KERNEL));
 	c = alloc_page(GFP_NOWAIT); /* nests on arm64 */
+	ok(!test_thread_flag(TIF_LAZY_MMU_PENDING) &&
+		   sim_pt_walker_read(ptep, 0) == *ptep,
+	   "%s: the inner section's disable paid what the outer one owed",
+	   kver);
 	sim_store(sim_linear_addr(c), c);
 	ok(stat(&T, SIM_STAT_faults) == 0 && findings(m, "bad-access") == 0,
 	   "%s: the page allocated in the section is usable at once", kver);
@@ -296,6 +316,154 @@ static void nested_task(void *arg)
 	lazy_mmu_mode_disable();
 	ok(findings(m, "deferred-access") == 0,
 	   "%s: no deferred access: the inner section flushed", kver);
+}
+
+/*
+ * pte_valid_not_user() (arch/arm64/include/asm/pgtable.h, v6.16..v7.0)
+ * asks PTE_UXN as well as PTE_USER: an execute-only user entry
+ * (PAGE_EXECONLY) has PTE_USER clear, and only kernel entries always have
+ * UXN set. Such a user entry needs no barriers; a kernel one does.
+ */
+static void execonly_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	struct mm_struct *mm = sim_mm_alloc("user");
+	pte_t *ptep = sim_walk(mm, 0x400000, 0, true), *kptep;
+	unsigned long pfn = page_at(KADDR, &kptep);
+	uint64_t b = stat(&T, SIM_STAT_barriers);
+
+	(void)arg;
+	set_pte_at(mm, 0x400000, ptep,
+		   pfn_pte(pfn, PTE_VALID | PTE_AF | PTE_RDONLY));
+	ok(stat(&T, SIM_STAT_barriers) == b,
+	   "%s: an execute-only user entry (no PTE_USER, no UXN) needs no "
+	   "barriers",
+	   kver);
+	set_pte_at(&m->init_mm, KADDR, kptep, pfn_pte(pfn, PAGE_KERNEL));
+	ok(stat(&T, SIM_STAT_barriers) == b + 2,
+	   "%s: a kernel entry (UXN set) pays dsb+isb", kver);
+	kfree(mm);
+}
+
+/*
+ * A paused section defers nothing: the pause pays what the section owed
+ * (6.16: the open-coded arch_leave_lazy_mmu_mode(); 7.0: the core's pause
+ * calls arch_leave), a store while paused pays its barriers at once, and
+ * after the resume the section defers again.
+ */
+static void paused_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *ptep = pte_offset_kernel_alloc(KADDR);
+	unsigned long pfn = alloc_page(GFP_KERNEL);
+	uint64_t b = stat(&T, SIM_STAT_barriers);
+
+	(void)arg;
+	lazy_mmu_mode_enable();
+	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(pfn, PAGE_KERNEL));
+	lazy_mmu_mode_pause();
+	ok(stat(&T, SIM_STAT_barriers) == b + 2 &&
+		   !test_thread_flag(TIF_LAZY_MMU_PENDING),
+	   "%s: pause pays the owed dsb+isb (%llu barriers)", kver,
+	   (unsigned long long)(stat(&T, SIM_STAT_barriers) - b));
+	set_pte_at(&m->init_mm, KADDR + PAGE_SIZE, ptep + 1,
+		   pfn_pte(pfn, PAGE_KERNEL));
+	ok(stat(&T, SIM_STAT_barriers) == b + 4 &&
+		   !test_thread_flag(TIF_LAZY_MMU_PENDING),
+	   "%s: a store while paused pays its barriers at once", kver);
+	ok(sim_load(KADDR + PAGE_SIZE) == 0 && stat(&T, SIM_STAT_faults) == 0,
+	   "%s: and is usable at once", kver);
+	lazy_mmu_mode_resume();
+	set_pte_at(&m->init_mm, KADDR + 2 * PAGE_SIZE, ptep + 2,
+		   pfn_pte(pfn, PAGE_KERNEL));
+	ok(stat(&T, SIM_STAT_barriers) == b + 4 &&
+		   test_thread_flag(TIF_LAZY_MMU_PENDING),
+	   "%s: after resume a store is deferred again", kver);
+	lazy_mmu_mode_disable();
+	ok(stat(&T, SIM_STAT_barriers) == b + 6 &&
+		   findings(m, "deferred-access") == 0,
+	   "%s: disable pays it", kver);
+}
+
+/*
+ * A section opened and closed by an interrupt handler (apply_to_pte_range()
+ * for a GFP_ATOMIC allocation under DEBUG_PAGEALLOC) leaves the interrupted
+ * task's section alone: 6.16's hooks return at once in interrupt context
+ * (b81c688426a9), so arch_leave does not clear the task's TIF_LAZY_MMU;
+ * 7.0's generic calls are no-ops there (9273dfaeaca8).
+ */
+static void irq_section(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *ptep = sim_walk(&m->init_mm, KADDR + 3 * PAGE_SIZE, 0, false);
+
+	(void)arg;
+	lazy_mmu_mode_enable();
+	set_pte_at(&m->init_mm, KADDR + 3 * PAGE_SIZE, ptep,
+		   pfn_pte(pte_pfn(*sim_walk(&m->init_mm, KADDR, 0, false)),
+			   PAGE_KERNEL));
+	lazy_mmu_mode_disable();
+}
+
+static void irq_section_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *ptep;
+	unsigned long pfn = page_at(KADDR, &ptep);
+	uint64_t b;
+
+	(void)arg;
+	pte_offset_kernel_alloc(KADDR + 3 * PAGE_SIZE);
+	lazy_mmu_mode_enable();
+	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(pfn, PAGE_KERNEL));
+	want_irq = true;
+	sim_sched_point();
+	ok(stat(&T, SIM_STAT_interrupts) == 1, "%s: the interrupt ran", kver);
+	b = stat(&T, SIM_STAT_barriers);
+	set_pte_at(&m->init_mm, KADDR + PAGE_SIZE, ptep + 1,
+		   pfn_pte(pfn, PAGE_KERNEL));
+	ok(stat(&T, SIM_STAT_barriers) == b &&
+		   stat(&T, SIM_STAT_unbatched_in_section) == 0,
+	   "%s: after a handler's own section, the task's section still "
+	   "defers (%llu barriers)",
+	   kver, (unsigned long long)(stat(&T, SIM_STAT_barriers) - b));
+	lazy_mmu_mode_disable();
+	ok(stat(&T, SIM_STAT_barriers) == b + 2 &&
+		   findings(m, "state-leak") == 0,
+	   "%s: the task's disable pays, no state-leak", kver);
+}
+
+/*
+ * An interrupt's return (eret) is context-synchronising: a store published
+ * by its dsb but still owing its isb is seen by this CPU's walker once an
+ * interrupt has returned (arm64_exception_return()).
+ */
+static void eret_handler(void *arg)
+{
+	(void)arg;
+}
+
+static void eret_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *ptep;
+	unsigned long pfn = page_at(KADDR, &ptep);
+
+	(void)arg;
+	lazy_mmu_mode_enable();
+	set_pte_at(&m->init_mm, KADDR, ptep, pfn_pte(pfn, PAGE_KERNEL));
+	sim_barrier("dsb ishst");
+	sim_pt_publish(0);
+	ok(sim_pt_walker_read(ptep, 0) != *ptep,
+	   "%s: after the dsb alone, this CPU's walker misses the entry", kver);
+	want_irq = true;
+	sim_sched_point();
+	ok(stat(&T, SIM_STAT_interrupts) == 1 &&
+		   sim_pt_walker_read(ptep, 0) == *ptep,
+	   "%s: after the interrupt's eret, it sees it", kver);
+	ok(sim_load(KADDR) == KADDR && stat(&T, SIM_STAT_faults) == 0,
+	   "%s: an access after the eret does not fault", kver);
+	lazy_mmu_mode_disable();
 }
 
 /* Misuse and leaks become findings; the run carries on. */
@@ -322,7 +490,11 @@ static void one(const char *name, void (*fn)(void *), unsigned int cpus,
 		bool dpa, void (*irq)(void *), void (*fn2)(void *))
 {
 	diag("%s %s", kver, name);
+	struct sim_observer o = { .event = watch_barriers };
+
 	simtest_init(&T, "arm64", kver, cpus, dpa, irq);
+	sim_add_observer(T.m, &o);
+	last_barrier = "";
 	sim_spawn(T.m, name, 0, fn, NULL);
 	if (fn2)
 		sim_spawn(T.m, "other", cpus > 1 ? 1 : 0, fn2, NULL);
@@ -349,6 +521,15 @@ int main(void)
 		one("interrupt", irq_task, 1, false, irq_store, NULL);
 		simtest_fini(&T);
 		one("preempted", preempted_task, 1, false, NULL, idle_task);
+		simtest_fini(&T);
+		one("execute-only", execonly_task, 1, false, NULL, NULL);
+		simtest_fini(&T);
+		one("paused", paused_task, 1, false, NULL, NULL);
+		simtest_fini(&T);
+		one("interrupt section", irq_section_task, 1, false,
+		    irq_section, NULL);
+		simtest_fini(&T);
+		one("eret", eret_task, 1, false, eret_handler, NULL);
 		simtest_fini(&T);
 		one("nested", nested_task, 1, true, NULL, NULL);
 		simtest_fini(&T);
