@@ -176,6 +176,12 @@ static int pick_fixes(const struct lmm_run_config *c, const char *kernel,
 				 f->name, f->merged, kernel);
 			return -1;
 		}
+		if (f->pending && sim_fix_changes(f, c->arch, c->workload)) {
+			snprintf(err, errlen,
+				 "fix '%s' is not modelled yet for workload %s",
+				 f->name, c->workload);
+			return -1;
+		}
 		if (!sim_fix_changes(f, c->arch, c->workload)) {
 			char ws[80] = "";
 			bool modelled = false;

@@ -455,6 +455,18 @@ static void queued_access(struct san_state *s, const struct sim_event *ev,
 		char how[40];
 
 		snprintf(how, sizeof(how), "reached frame %lu", pfn);
+		/*
+		 * Another thread of the process using a user address whose
+		 * update is unpaid (during munmap, mprotect, mremap): it
+		 * reaches the old frame, which the kernel allows until the
+		 * path's TLB flush (as a TLB entry would on any arch), or it
+		 * faults, and the fault handler waits on the PTL the path
+		 * holds. After the flush the same access is stale-tlb, on a
+		 * freed frame bad-access. Only the task that queued the
+		 * update relies on it.
+		 */
+		if (q->task != ev->task && ev->addr < USER_TOP)
+			return;
 		if (fault && pte_valid(q->value))
 			report_queued(ev, "an access to", "faulted", q, ptep);
 		else if (!fault &&

@@ -32,6 +32,8 @@ static int applicable_fixes(FILE *f)
 	for (const struct sim_fix_info *x = sim_fixes; x->name; x++) {
 		bool applies = false;
 
+		if (x->pending)
+			continue;
 		for (const struct lmm_workload *w = lmm_workloads; w->name; w++)
 			for (const char *const *a = sim_arch_names; *a; a++)
 				applies |= sim_fix_changes(x, *a, w->name);

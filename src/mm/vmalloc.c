@@ -318,3 +318,36 @@ void vfree(struct vm_struct *area)
 	kfree(area->pages);
 	kfree(area);
 }
+
+/* ---- vmap(), vunmap() --------------------------------------------------------- */
+
+/*
+ * vmap(): map the caller's @nr_pages frames into a new area (one section
+ * per PTE table, vmap_pages_range()); 0 if there is no room. The pages
+ * stay the caller's.
+ */
+unsigned long vmap(const unsigned long *pages, unsigned long nr_pages)
+{
+	unsigned long addr = get_vm_area(nr_pages);
+
+	if (!addr)
+		return 0;
+	if (vmap_pages_range(addr, addr + nr_pages * PAGE_SIZE, pages)) {
+		free_unmap_vmap_area(find_vmap_area(addr));
+		return 0;
+	}
+	return addr;
+}
+
+/*
+ * vunmap() → remove_vm_area() → free_unmap_vmap_area(): the PTEs are
+ * cleared without a flush (except with DEBUG_PAGEALLOC) and the area goes
+ * on the purge list; the pages are not freed (the caller's).
+ */
+void vunmap(unsigned long addr)
+{
+	struct vmap_area *va = find_vmap_area(addr);
+
+	if (va)
+		free_unmap_vmap_area(va);
+}

@@ -751,6 +751,29 @@ static void context_switch(struct task_struct *prev, struct task_struct *next)
 	m->in_sched = in_sched;
 }
 
+void kthread_use_mm(struct mm_struct *mm)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_cpu *cpu = this_cpu();
+	bool in_sched = m->in_sched;
+
+	current->mm = mm;
+	if (cpu->active_mm == mm)
+		return;
+	m->in_sched = true;
+	{
+		struct sim_event ev = { .type = SIM_EV_SWITCH_MM };
+
+		ev.what = mm->name;
+		ev.obj = mm;
+		sim_emit(&ev);
+	}
+	if (m->arch->switch_mm)
+		m->arch->switch_mm(cpu->active_mm, mm);
+	cpu->active_mm = mm;
+	m->in_sched = in_sched;
+}
+
 /*
  * A task placed on an idle CPU (spawned there, or migrated there when
  * preempted) is switched in from idle when that CPU first runs it.

@@ -122,6 +122,12 @@ struct sim_fix_info {
 	const char *arch; /* the one arch it changes, or NULL: any */
 	/* the workloads whose behaviour it changes (NULL-terminated) */
 	const char *workloads[SIM_FIX_MAX_WORKLOADS + 1];
+	/*
+	 * Its workload is modelled but the fix's change is not written yet:
+	 * refused like a fix of an unmodelled workload, so that no run
+	 * claims a fix it does not exercise.
+	 */
+	bool pending;
 };
 
 extern const struct sim_fix_info sim_fixes[]; /* ends with NULL name */

@@ -292,6 +292,12 @@ struct page {
 	uint32_t flags;
 	uint32_t nr_hidden; /* entries of this table not yet seen by walkers */
 	spinlock_t ptl; /* PG_pgtable: the split PTE lock */
+	/*
+	 * User PTEs mapping this frame (the folio's mapcount, which stands
+	 * for its reference count here): the mmu_gather frees a zapped page
+	 * only once no mm maps it (src/mm/mmu_gather.c).
+	 */
+	uint32_t mapcount;
 };
 
 typedef unsigned int gfp_t;
@@ -737,6 +743,12 @@ struct sim_machine {
 	 */
 	struct vmap_area *vmap_areas;
 	unsigned long vmap_lazy_nr;
+	/*
+	 * The running workload's shared object (a kernel object the first
+	 * task publishes for the CPUs that work alongside it; src/mm/user.c),
+	 * NULL after boot.
+	 */
+	void *workload;
 
 	/*
 	 * Data words of frames that are not page tables, by physical address
@@ -874,6 +886,13 @@ void sim_run(struct sim_machine *m);
 bool sim_stopped(const struct sim_machine *m);
 void sim_reset(struct sim_machine *m);
 void sim_set_policy(struct sim_machine *m, struct sim_policy *p);
+/*
+ * kthread_use_mm() - run the current task in @mm from now on (kernel/
+ * kthread.c: switch_mm_irqs_off() with interrupts off, so no scheduling
+ * point): the model's switch_mm() and a SIM_EV_SWITCH_MM if the CPU's mm
+ * changes.
+ */
+void kthread_use_mm(struct mm_struct *mm);
 void sim_emit(struct sim_event *ev);
 void sim_report(const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -1008,6 +1027,15 @@ void sim_tlb_inval_asid(int cpu, uint16_t asid);
 uint64_t sim_load(unsigned long addr);
 void sim_store(unsigned long addr, uint64_t val);
 bool sim_translate(unsigned long addr, unsigned long *pa);
+/*
+ * sim_probe_load() / sim_probe_store() - a data access that may fault
+ * without a finding (a user access whose fault the caller handles, or
+ * expects: an unmapped or read-only page). A store also checks the
+ * translation's write permission (PTE_RDONLY): what the TLB holds, however
+ * old. Return false, with a SIM_EV_FAULT, if the access faults.
+ */
+bool sim_probe_load(unsigned long addr, uint64_t *val);
+bool sim_probe_store(unsigned long addr, uint64_t val);
 
 /* generic.c: the generic lazy MMU layer of the design in force */
 void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line);

@@ -220,7 +220,17 @@ static pte_t mem_walk(struct mm_struct *mm, unsigned long addr)
  * (the entry is valid in memory): then the access is retried and succeeds.
  * Returns false if the fault is real.
  */
+static bool translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out);
+
 bool sim_translate(unsigned long addr, unsigned long *pa)
+{
+	pte_t pte;
+
+	return translate(addr, pa, &pte);
+}
+
+/* sim_translate(), also giving the entry the translation used. */
+static bool translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_cpu *cpu = this_cpu();
@@ -260,6 +270,7 @@ bool sim_translate(unsigned long addr, unsigned long *pa)
 		tlb_fill(&cpu->tlb, vpn, asid, pte, !(pte & PTE_USER));
 	}
 	*pa = (pte_pfn(pte) << PAGE_SHIFT) | (addr & (PAGE_SIZE - 1));
+	*ptep_out = pte;
 	return true;
 }
 
@@ -306,4 +317,59 @@ void sim_store(unsigned long addr, uint64_t val)
 
 	if (pa >= 0)
 		sim_phys_write((unsigned long)pa, val);
+}
+
+/*
+ * A probe: the access of sim_load()/sim_store() that reports nothing when
+ * it faults. A store through a read-only translation is a permission
+ * fault (emitted as SIM_EV_FAULT, not spurious): the TLB's entry decides,
+ * so a stale writable one still lets it through.
+ */
+static long probe(unsigned long addr, bool write)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_event ev = { .type = SIM_EV_ACCESS };
+	unsigned long pa;
+	pte_t pte;
+
+	sim_sched_point_touch(SIM_TOUCH_DATA,
+			      (const void *)(addr & ~(PAGE_SIZE - 1)));
+	if (!translate(addr & ~7UL, &pa, &pte))
+		return -1;
+	if (write && (pte & PTE_RDONLY)) {
+		struct sim_event f = { .type = SIM_EV_FAULT };
+
+		f.addr = addr;
+		sim_emit(&f);
+		if (m->arch->exception_return)
+			m->arch->exception_return();
+		return -1;
+	}
+	if ((pa >> PAGE_SHIFT) >= m->nr_frames)
+		return -1;
+	ev.addr = addr;
+	ev.flag = write;
+	ev.arg = (long)(pa >> PAGE_SHIFT);
+	sim_emit(&ev);
+	return (long)pa;
+}
+
+bool sim_probe_load(unsigned long addr, uint64_t *val)
+{
+	long pa = probe(addr, false);
+
+	if (pa < 0)
+		return false;
+	*val = sim_phys_read((unsigned long)pa);
+	return true;
+}
+
+bool sim_probe_store(unsigned long addr, uint64_t val)
+{
+	long pa = probe(addr, true);
+
+	if (pa < 0)
+		return false;
+	sim_phys_write((unsigned long)pa, val);
+	return true;
 }
