@@ -159,7 +159,8 @@ const struct lmm_workload lmm_workloads[] = {
 	  "a deliberately wrong caller: vmalloc that writes each page before "
 	  "closing its section",
 	  "mm/vmalloc.c, with the mapping loop's caller relying on deferred "
-	  "updates", touch_early_task, page_churn_irq },
+	  "updates",
+	  touch_early_task, page_churn_irq },
 	{ "vunmap", "vunmap",
 	  "vmap(N pages), write them, vunmap() (lazy purge), purge, free",
 	  "mm/vmalloc.c: vmap(), vunmap() → free_unmap_vmap_area(), "

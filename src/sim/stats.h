@@ -30,7 +30,7 @@ enum sim_stat {
 #define SIM_STAT_ENUM(name) SIM_STAT_##name,
 	SIM_STATS(SIM_STAT_ENUM)
 #undef SIM_STAT_ENUM
-	SIM_STAT_NR
+		SIM_STAT_NR
 };
 
 extern const char *const sim_stat_names[SIM_STAT_NR];

@@ -15,7 +15,6 @@
 #include "calls.h"
 #include "recorder.h"
 
-
 static struct rec_task task_a = { .name = "A" };
 static struct rec_task task_b = { .name = "B" };
 

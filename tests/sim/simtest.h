@@ -78,9 +78,8 @@ struct simtest {
 };
 
 /* The options simtest_init() uses; callers may adjust them. */
-static inline struct sim_options simtest_options(const char *arch,
-						 const char *kernel,
-						 unsigned int cpus)
+static inline struct sim_options
+simtest_options(const char *arch, const char *kernel, unsigned int cpus)
 {
 	struct sim_options opt = { 0 };
 
@@ -88,10 +87,10 @@ static inline struct sim_options simtest_options(const char *arch,
 	if (!opt.arch)
 		abort();
 	opt.kernel = sim_kernel_parse(kernel); /* 0 ("any"): the newest */
-	opt.lazy = opt.arch->lazy ? sim_design_default(opt.kernel ?
-							       opt.kernel :
-							       sim_kernel_newest) :
-				    SIM_LAZY_OFF;
+	opt.lazy = opt.arch->lazy ?
+			   sim_design_default(opt.kernel ? opt.kernel :
+							   sim_kernel_newest) :
+			   SIM_LAZY_OFF;
 	opt.nr_cpus = cpus;
 	opt.nr_frames = 4096;
 	opt.policy = &steer_policy;
