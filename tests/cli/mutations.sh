@@ -7,14 +7,7 @@
 # tests/mutate reports a mutation that no longer applies, or a list it
 # cannot read, instead of passing it.
 M=$(dirname "$0")/../mutate
-n=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
-}
+. "$(dirname "$0")/../tap.sh"
 
 "$M" -n >"$tmp/out" 2>&1
 rc=$?

@@ -5,14 +5,7 @@
 # passes, failures and skips apart ("# SKIP" is no pass), a crash without
 # a failing case is a failure, a program with no case too, and the exit
 # status says whether anything failed.
-n=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
-}
+. "$(dirname "$0")/../tap.sh"
 R=$(dirname "$0")/../run-tests
 # prog NAME STATUS LINE...: a fake test program printing LINEs
 prog() {

@@ -4,18 +4,8 @@
 # lazymmu run --arch s390: mainline 7.1 against Gordeev's series (kernel
 # label 7.1+lazy-v6) compare by IPTE counts; the label is refused for the
 # other arches; every version runs clean on a few machines.
-lmm=${LAZYMMU:-build/lazymmu}
-n=0
-fail=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$(dirname "$0")/../tap.sh"
+lmm=$L
 
 # inval KERNEL ARGS... - tlb_invalidations of a vmalloc run, rr scheduling.
 inval() {

@@ -38,48 +38,7 @@ static const struct fixture fixtures[] = {
 static const struct fixture *F;
 static struct simtest T;
 
-/* ---- an observer: batch sizes, queued work in and out of interrupts ------- */
-
-#define MAX_FLUSHES 16
-
-static struct {
-	int flushes; /* SIM_EV_BATCH_FLUSH */
-	long size[MAX_FLUSHES]; /* items paid after each batch flush */
-	long queued, queued_in_irq; /* SIM_EV_DEFERRED_QUEUED */
-	long inval_in_irq; /* SIM_EV_TLB_INVAL inside an interrupt */
-} obs;
-
-static void obs_event(void *priv, const struct sim_event *ev)
-{
-	bool irq = this_cpu()->irq_depth > 0;
-
-	(void)priv;
-	switch (ev->type) {
-	case SIM_EV_BATCH_FLUSH:
-		if (obs.flushes < MAX_FLUSHES)
-			obs.size[obs.flushes] = 0;
-		obs.flushes++;
-		break;
-	case SIM_EV_DEFERRED_PAID:
-		if (obs.flushes > 0 && obs.flushes <= MAX_FLUSHES)
-			obs.size[obs.flushes - 1] += ev->arg;
-		break;
-	case SIM_EV_DEFERRED_QUEUED:
-		obs.queued += ev->arg;
-		obs.queued_in_irq += irq ? ev->arg : 0;
-		break;
-	case SIM_EV_TLB_INVAL:
-		obs.inval_in_irq += irq;
-		break;
-	default:
-		break;
-	}
-}
-
-static void obs_reset(void)
-{
-	memset(&obs, 0, sizeof(obs));
-}
+#include "batch_obs.h"
 
 static void start(unsigned int cpus, bool lazy, bool debug_pagealloc,
 		  void (*irq)(void *))
