@@ -23,6 +23,8 @@
 #ifndef _LAZYMMU_TESTS_STYLE_MODELS_H
 #define _LAZYMMU_TESTS_STYLE_MODELS_H
 
+#include <string.h>
+
 #include "sim/arch.h"
 #include "sim/sim.h"
 
@@ -60,6 +62,20 @@ struct style_hpt {
 static struct style_cpu *style_this_cpu(void)
 {
 	return sim_arch_cpu_state(smp_processor_id());
+}
+
+/*
+ * Take this CPU's queue into @q and empty it first, so that a switch while
+ * the caller drains @q finds nothing to drain again. Returns its length.
+ */
+static unsigned int style_take(struct style_item *q)
+{
+	struct style_cpu *st = style_this_cpu();
+	unsigned int nr = st->nr;
+
+	memcpy(q, st->q, nr * sizeof(q[0]));
+	st->nr = 0;
+	return nr;
 }
 
 static void style_init(struct sim_machine *m)
@@ -126,13 +142,10 @@ static void queue_flush_cpu(void)
 {
 	struct style_cpu *st = style_this_cpu();
 	struct style_item q[STYLE_QUEUE_LEN];
-	unsigned int nr = st->nr;
+	unsigned int nr = style_take(q);
 
 	if (!nr)
 		return;
-	/* taken off the queue first: a switch while draining finds it empty */
-	memcpy(q, st->q, nr * sizeof(q[0]));
-	st->nr = 0;
 	sim_batch_flush("queue: multicall");
 	for (unsigned int i = 0; i < nr; i++) {
 		sim_pt_write(q[i].ptep, q[i].val, q[i].addr, SIM_PT_SEEN);
@@ -215,12 +228,10 @@ static void cache_flush_cpu(void)
 {
 	struct style_cpu *st = style_this_cpu();
 	struct style_item q[STYLE_QUEUE_LEN];
-	unsigned int nr = st->nr;
+	unsigned int nr = style_take(q);
 
 	if (!nr)
 		return;
-	memcpy(q, st->q, nr * sizeof(q[0]));
-	st->nr = 0;
 	sim_batch_flush("cache: flush_hash_range");
 	for (unsigned int i = 0; i < nr; i++) {
 		cache_invalidate(q[i].addr);
