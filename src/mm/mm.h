@@ -204,6 +204,10 @@ void munmap_task(void *arg);
 void mprotect_task(void *arg);
 void mremap_task(void *arg);
 void vunmap_task(void *arg);
+/* ctxsw.c */
+void ctxsw_task(void *arg);
+void kunit_task(void *arg);
+void kunit_irq(void *arg);
 const struct lmm_workload *lmm_workload_find(const char *name);
 
 #endif /* _LAZYMMU_MM_MM_H */

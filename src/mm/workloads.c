@@ -186,6 +186,18 @@ const struct lmm_workload lmm_workloads[] = {
 	  "mremap N present pages elsewhere: move_ptes() in a section, the "
 	  "flush after leaving, under both PTLs",
 	  "mm/mremap.c: move_ptes()", mremap_task, page_churn_irq },
+	{ "ctxsw", "ctxsw",
+	  "two threads on one CPU: N rounds each of enable, nested "
+	  "enable/disable, pause, resume, disable over a kernel and a user "
+	  "PTE, preempted and switched (the Xen 7.0 window)",
+	  "no single function: the calls every lazy caller makes "
+	  "(include/linux/pgtable.h lazy_mmu_mode_*())",
+	  ctxsw_task, page_churn_irq },
+	{ "kunit", "kunit",
+	  "the KUnit test's sequence, is_lazy_mmu_mode_active() checked at "
+	  "each step, in a task and from its interrupt",
+	  "mm/tests/lazy_mmu_mode_kunit.c: lazy_mmu_mode_active()",
+	  kunit_task, kunit_irq },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
