@@ -188,8 +188,7 @@ void ctxsw_task(void *arg)
  * wrong answer is reported as arch-bug (an assertion fired: the kernel's
  * KUnit test would fail); the run goes on, as an EXPECT does.
  */
-static void kunit_expect(const char *ctx, int step, const char *call,
-			 bool want)
+static void kunit_expect(const char *ctx, int step, const char *call, bool want)
 {
 	bool active;
 

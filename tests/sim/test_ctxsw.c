@@ -162,8 +162,8 @@ static void ctxsw_models(void)
 		const char *arch, *kernel;
 		uint64_t flushes;
 	} m[] = {
-		{ "arm64", "7.1", 8 },	    { "ppc64-hash", "7.1", 10 },
-		{ "sparc64", "7.1", 16 },   { "xen-pv", "7.1", 16 },
+		{ "arm64", "7.1", 8 },	      { "ppc64-hash", "7.1", 10 },
+		{ "sparc64", "7.1", 16 },     { "xen-pv", "7.1", 16 },
 		{ "s390", "7.1+lazy-v6", 8 }, { "s390", "7.1", 0 },
 		{ "generic", "7.1", 0 },
 	};
@@ -276,8 +276,9 @@ static void kunit_616(void)
 			!strcmp(r.findings[0].kind, "arch-bug");
 		lmm_run_result_free(&r);
 	}
-	ok(steps, "kunit on arm64 6.16 (passthrough): steps 3, 5, 8 fail (%d "
-		  "findings)",
+	ok(steps,
+	   "kunit on arm64 6.16 (passthrough): steps 3, 5, 8 fail (%d "
+	   "findings)",
 	   n);
 }
 
