@@ -196,8 +196,8 @@ const struct lmm_workload lmm_workloads[] = {
 	{ "kunit", "kunit",
 	  "the KUnit test's sequence, is_lazy_mmu_mode_active() checked at "
 	  "each step, in a task and from its interrupt",
-	  "mm/tests/lazy_mmu_mode_kunit.c: lazy_mmu_mode_active()",
-	  kunit_task, kunit_irq },
+	  "mm/tests/lazy_mmu_mode_kunit.c: lazy_mmu_mode_active()", kunit_task,
+	  kunit_irq },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
