@@ -491,12 +491,15 @@ static void queued_access(struct san_state *s, const struct sim_event *ev,
 
 		if (s->paid[i].ptep != ptep)
 			continue;
-		if (!pte_valid(*ptep) || pte_pfn(*ptep) != pfn)
+		/* a write through a translation a write-protect removed */
+		if (!pte_valid(*ptep) || pte_pfn(*ptep) != pfn ||
+		    (ev->flag && !pte_write(*ptep)))
 			sim_report_at(&at, "stale-tlb",
-				      "CPU%d %s: %#lx reached frame %lu after "
+				      "CPU%d %s: %#lx %s frame %lu after "
 				      "its invalidation (%s) was paid; the "
 				      "table maps %#llx",
-				      ev->cpu, ev->task->comm, ev->addr, pfn,
+				      ev->cpu, ev->task->comm, ev->addr,
+				      ev->flag ? "wrote" : "reached", pfn,
 				      s->paid[i].what,
 				      (unsigned long long)*ptep);
 		return;
