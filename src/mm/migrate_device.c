@@ -55,20 +55,6 @@ static unsigned long migrate_pfn_to_pfn(unsigned long mpfn)
 	return mpfn & MIGRATE_PFN_VALID ? mpfn >> MIGRATE_PFN_SHIFT : 0;
 }
 
-/*
- * ptep_clear_flush() (mm/pgtable-generic.c; none of the modelled arches
- * overrides it): clear, then flush the page if the entry was accessible.
- */
-static pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
-			      pte_t *ptep)
-{
-	pte_t pte = ptep_get_and_clear(vma->vm_mm, addr, ptep);
-
-	if (pte_present(pte)) /* pte_accessible() */
-		flush_tlb_page(vma, addr);
-	return pte;
-}
-
 static void migrate_vma_collect_pmd(struct migrate_vma *migrate, pte_t *pmdp,
 				    unsigned long start, unsigned long end)
 {
