@@ -337,10 +337,13 @@ static int tour_matrix(void)
 	if (!nr_found)
 		puts("  none");
 	puts("\nvmalloc-touch-early is wrong on purpose (the sanitizer's "
-	     "example below). ctxsw's\ntasks are never switched under "
-	     "round-robin: the Xen 7.0 window needs the random\npolicy "
-	     "(lazymmu run --arch xen-pv --kernel 7.0 --workload ctxsw "
-	     "--pages 32\n--seed 2) or the model checker.");
+	     "example below). A\nflush-in-section is a caller that flushes "
+	     "the TLB before it leaves the section\n(the kernel's own order "
+	     "in some paths); lazymmu run prints, per arch, whether\nharm "
+	     "can follow. ctxsw's tasks are never switched under "
+	     "round-robin: the Xen\n7.0 window needs the random policy "
+	     "(lazymmu run --arch xen-pv --kernel 7.0\n--workload ctxsw "
+	     "--pages 32 --seed 2) or the model checker.");
 	return lines ? LMM_EXIT_CLEAN : LMM_EXIT_USAGE;
 }
 
