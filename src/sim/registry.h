@@ -116,6 +116,7 @@ enum sim_fix {
 struct sim_fix_info {
 	enum sim_fix id;
 	const char *name; /* "pagemap-scan-order" */
+	const char *alias; /* an older name, still accepted, or NULL */
 	const char *summary; /* what it changes */
 	const char *source; /* patch subject, date, Message-ID */
 	const char *merged; /* kernel version it is in, or NULL: not merged */
@@ -132,6 +133,7 @@ struct sim_fix_info {
 
 extern const struct sim_fix_info sim_fixes[]; /* ends with NULL name */
 
+/* sim_fix_find() - the fix named @name (or @name as its alias), or NULL. */
 const struct sim_fix_info *sim_fix_find(const char *name);
 /* sim_fix_changes() - whether fix @f changes @workload on @arch. */
 bool sim_fix_changes(const struct sim_fix_info *f, const char *arch,
