@@ -86,8 +86,8 @@ int lmm_cmd_list(int argc, char **argv)
 		if (f->alias)
 			printf("    also accepted as: %s (its earlier name)\n",
 			       f->alias);
-		printf("    %s\n    from: %s\n    %s%s%s", f->summary, f->source,
-		       f->merged ? "merged in " : "not merged",
+		printf("    %s\n    from: %s\n    %s%s%s", f->summary,
+		       f->source, f->merged ? "merged in " : "not merged",
 		       f->merged ? f->merged : "", f->arch ? "; arch " : "");
 		if (f->arch)
 			fputs(f->arch, stdout);

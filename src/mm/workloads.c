@@ -216,6 +216,6 @@ const struct lmm_workload *lmm_workload_find(const char *name)
 
 bool lmm_workload_debug_pagealloc(const struct lmm_workload *w)
 {
-	return w && (w->task == debug_pagealloc_task ||
-		     w->task == alloc_write_task);
+	return w &&
+	       (w->task == debug_pagealloc_task || w->task == alloc_write_task);
 }

@@ -242,11 +242,12 @@ static void arch_enter_616(void)
 		return;
 	if (sim_fix_enabled(SIM_FIX_ARM64_NEVER_NEST) &&
 	    test_thread_flag(TIF_LAZY_MMU))
-		sim_report("arch-bug",
-			   "CPU%d %s: VM_WARN_ON(test_thread_flag(TIF_LAZY_MMU))"
-			   " in arch_enter_lazy_mmu_mode(): nested lazy MMU "
-			   "section (arm64-nonest)",
-			   smp_processor_id(), current->comm);
+		sim_report(
+			"arch-bug",
+			"CPU%d %s: VM_WARN_ON(test_thread_flag(TIF_LAZY_MMU))"
+			" in arch_enter_lazy_mmu_mode(): nested lazy MMU "
+			"section (arm64-nonest)",
+			smp_processor_id(), current->comm);
 	set_thread_flag(TIF_LAZY_MMU);
 }
 
@@ -461,8 +462,8 @@ static void change_memory_flush(unsigned long start, unsigned long size,
  * have converted it: lazy_mmu_mode_pause()/resume() when
  * is_lazy_mmu_mode_active().
  */
-static void kernel_map_pages_nonest(void (*set_memory_valid)(unsigned long,
-							    int, bool),
+static void kernel_map_pages_nonest(void (*set_memory_valid)(unsigned long, int,
+							     bool),
 				    bool (*in_lazy)(void), unsigned long pfn,
 				    int n, bool enable)
 {
