@@ -540,8 +540,8 @@ static void other_arches(void)
 				 * opens a lazy section (ppc64 hash: the bolted
 				 * linear HPTE directly; sparc64:
 				 * kernel_map_range(); Xen PV and x86: CPA,
-				 * then arch_flush_lazy_mmu_mode(); s390: its
-				 * PTEs directly): nothing nests, and the
+				 * then arch_flush_lazy_mmu_mode(); s390 and
+				 * generic: plain PTE stores): nothing nests, and the
 				 * allocation's update is complete before the
 				 * write, whatever the design. The batch pages
 				 * (2) are taken in the zap section if there
