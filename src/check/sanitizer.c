@@ -553,6 +553,7 @@ static void san_event(void *priv, const struct sim_event *ev)
 	struct san_state *s = priv;
 	struct san_entry *e;
 
+	/* an event with a case here must not be left out in san_attach() */
 	switch (ev->type) {
 	case SIM_EV_PTE_WRITE:
 		if (ev->flag)
@@ -669,7 +670,25 @@ static void san_reset(void *priv)
 struct san_state *san_attach(struct sim_machine *m)
 {
 	struct san_state *s = calloc(1, sizeof(*s));
-	struct sim_observer o = { .event = san_event, .reset = san_reset };
+	struct sim_observer o = {
+		.event = san_event,
+		.reset = san_reset,
+		/*
+		 * every event but those san_event() has no case for (a new
+		 * event type reaches it unless listed here)
+		 */
+		.events = SIM_EV_ALL & ~(SIM_EV_BIT(SIM_EV_BARRIER) |
+					 SIM_EV_BIT(SIM_EV_HYPERCALL) |
+					 SIM_EV_BIT(SIM_EV_TLB_INVAL) |
+					 SIM_EV_BIT(SIM_EV_UNBATCHED) |
+					 SIM_EV_BIT(SIM_EV_LAZY_CALL) |
+					 SIM_EV_BIT(SIM_EV_LAZY_HOOK) |
+					 SIM_EV_BIT(SIM_EV_SWITCH) |
+					 SIM_EV_BIT(SIM_EV_PAGE_ALLOC) |
+					 SIM_EV_BIT(SIM_EV_WARN) |
+					 SIM_EV_BIT(SIM_EV_FINDING) |
+					 SIM_EV_BIT(SIM_EV_SWITCH_MM)),
+	};
 
 	if (!s)
 		abort();

@@ -187,11 +187,13 @@ void sim_emit(struct sim_event *ev)
 {
 	struct sim_machine *m = sim_this;
 
+	if (!(m->ev_wanted & SIM_EV_BIT(ev->type)))
+		return; /* no observer wants it */
 	ev->cpu = m->this_cpu;
 	ev->task = m->cpu[m->this_cpu].curr;
 	m->emitting++;
 	if (m->nr_obs == 1) {
-		/* the common case (counters only): no loop to keep state for */
+		/* the common case (counters only): it wants this one */
 		m->obs[0].event(m->obs[0].priv, ev);
 	} else {
 		emit_each(m, ev);
@@ -200,12 +202,15 @@ void sim_emit(struct sim_event *ev)
 		emit_pending(m);
 }
 
-/* @ev to every observer, in registration order. */
+/* @ev to every observer that wants it, in registration order. */
 static __attribute__((noinline)) void emit_each(struct sim_machine *m,
 						const struct sim_event *ev)
 {
+	uint64_t bit = SIM_EV_BIT(ev->type);
+
 	for (int i = 0; i < m->nr_obs; i++)
-		m->obs[i].event(m->obs[i].priv, ev);
+		if (m->obs[i].events & bit)
+			m->obs[i].event(m->obs[i].priv, ev);
 }
 
 /* Findings queued while observers ran, now to every observer (cold). */
@@ -252,7 +257,11 @@ void sim_add_observer(struct sim_machine *m, const struct sim_observer *o)
 		fprintf(stderr, "lazymmu: too many observers\n");
 		abort();
 	}
-	m->obs[m->nr_obs++] = *o;
+	m->obs[m->nr_obs] = *o;
+	if (!o->events)
+		m->obs[m->nr_obs].events = SIM_EV_ALL;
+	m->ev_wanted |= m->obs[m->nr_obs].events;
+	m->nr_obs++;
 }
 
 #define SIM_MAX_FINDINGS 1000
@@ -642,8 +651,13 @@ choose_record(struct sim_machine *m, enum sim_choice what, unsigned int n,
 	return a;
 }
 
-static unsigned int choose(enum sim_choice what, unsigned int n,
-			   unsigned int cur, uint32_t allowed)
+/*
+ * Always inlined: most calls pass a constant @n and @allowed (an interrupt
+ * or preemption is a choice of two), which folds the checks on them away.
+ */
+static inline __attribute__((always_inline)) unsigned int
+choose(enum sim_choice what, unsigned int n, unsigned int cur,
+       uint32_t allowed)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_policy *p = m->opt.policy;
@@ -845,10 +859,10 @@ static __attribute__((noinline)) void sched_point_choose(struct sim_machine *m,
 							 struct sim_cpu *cpu)
 {
 	if (m->opt.irq_handler && cpu->irq_depth == 0 &&
-	    sim_choose(SIM_CHOOSE_IRQ, 2, 0))
+	    choose(SIM_CHOOSE_IRQ, 2, 0, SIM_CHOICE_ALL))
 		do_irq();
 	if (preemptible() && (this_cpu()->rq_tail || m->opt.nr_cpus > 1) &&
-	    sim_choose(SIM_CHOOSE_PREEMPT, 2, 0)) {
+	    choose(SIM_CHOOSE_PREEMPT, 2, 0, SIM_CHOICE_ALL)) {
 		preempt_current();
 		return;
 	}
@@ -885,9 +899,11 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
  */
 void sim_might_sleep_touch(enum sim_touch kind, const void *obj)
 {
-	struct sim_event ev = { .type = SIM_EV_SLEEP };
+	if (sim_wants(sim_this, SIM_EV_SLEEP)) {
+		struct sim_event ev = { .type = SIM_EV_SLEEP };
 
-	sim_emit(&ev);
+		sim_emit(&ev);
+	}
 	if (!preemptible()) {
 		/* reported by the sanitizer; the task does not sleep */
 		this_cpu()->next.kind = kind;
