@@ -195,6 +195,14 @@ void sim_emit(struct sim_event *ev)
 	if (m->nr_obs == 1) {
 		/* the common case (counters only): it wants this one */
 		m->obs[0].event(m->obs[0].priv, ev);
+	} else if (m->nr_obs == 2) {
+		/* counters and sanitizer (lazymmu run): no loop */
+		uint64_t bit = SIM_EV_BIT(ev->type);
+
+		if (m->obs[0].events & bit)
+			m->obs[0].event(m->obs[0].priv, ev);
+		if (m->obs[1].events & bit)
+			m->obs[1].event(m->obs[1].priv, ev);
 	} else {
 		emit_each(m, ev);
 	}
