@@ -1133,15 +1133,9 @@ void sim_destroy(struct sim_machine *m)
 	}
 	if (m->opt.policy && m->opt.policy->destroy)
 		m->opt.policy->destroy(m->opt.policy);
-	munmap(m->mem, m->nr_frames << PAGE_SHIFT);
-	munmap(m->hidden_slot,
-	       m->nr_frames * PTRS_PER_TABLE * sizeof(uint32_t));
-	free(m->pages);
-	free(m->free_stack);
+	sim_mem_free(m);
 	free(m->hidden);
 	free(m->words);
-	free(m->word0);
-	free(m->word0_dirty);
 	free(m->findings);
 	free(m->choices);
 	free(m->pending);

@@ -983,6 +983,7 @@ void sim_phys_write(unsigned long pa, uint64_t val);
 void __free_page(unsigned long pfn);
 unsigned long sim_ptep_pfn(const pte_t *ptep);
 void sim_mem_init(struct sim_machine *m);
+void sim_mem_free(struct sim_machine *m);
 
 /* kmem.c: kernel objects, owned by the machine */
 void *kmalloc(size_t size, gfp_t gfp);
