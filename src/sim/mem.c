@@ -87,10 +87,11 @@ static void boot_map_all(struct sim_machine *m, unsigned long n)
  * page faults in 4 KiB pages, 2 in 2 MiB ones. Frames themselves (mem) are
  * sparse (only tables are touched) and stay in small pages.
  */
-#ifdef SIM_ASAN
-#define FRAME_ARRAY_HUGE (~0UL >> 1) /* never: ASan checks heap bounds */
-#else
 #define FRAME_ARRAY_HUGE (2UL << 20)
+#ifdef SIM_ASAN
+#define FRAME_ARRAY_MIN (~0UL >> 1) /* never: ASan checks heap bounds */
+#else
+#define FRAME_ARRAY_MIN (FRAME_ARRAY_HUGE / 2) /* at most 1 MiB wasted */
 #endif
 
 static size_t frame_array_size(size_t size)
@@ -103,7 +104,7 @@ static void *frame_array_alloc(size_t n, size_t elem)
 	size_t size = n * elem, len;
 	uint8_t *p, *aligned;
 
-	if (size < FRAME_ARRAY_HUGE)
+	if (size < FRAME_ARRAY_MIN)
 		return calloc(n, elem);
 	/* 2 MiB aligned: map one huge page more, trim both ends */
 	len = frame_array_size(size);
@@ -128,7 +129,7 @@ static void frame_array_free(void *p, size_t n, size_t elem)
 {
 	if (!p)
 		return;
-	if (n * elem < FRAME_ARRAY_HUGE)
+	if (n * elem < FRAME_ARRAY_MIN)
 		free(p);
 	else
 		munmap(p, frame_array_size(n * elem));

@@ -54,6 +54,7 @@ static inline __attribute__((always_inline)) struct sim_tlb_entry *
 tlb_lookup_ways(struct sim_tlb_entry *set, unsigned int ways, unsigned long vpn,
 		uint16_t asid)
 {
+#pragma GCC unroll 4
 	for (unsigned int i = 0; i < ways; i++) {
 		struct sim_tlb_entry *e = &set[i];
 
@@ -80,6 +81,7 @@ tlb_fill_slot(struct sim_tlb *tlb, struct sim_tlb_entry *set,
 {
 	unsigned int victim;
 
+#pragma GCC unroll 4
 	for (unsigned int i = 0; i < ways; i++)
 		if (!set[i].valid)
 			return &set[i];
@@ -90,8 +92,9 @@ tlb_fill_slot(struct sim_tlb *tlb, struct sim_tlb_entry *set,
 	return &set[victim];
 }
 
-static inline void tlb_fill(struct sim_tlb *tlb, unsigned long vpn,
-			    uint16_t asid, pte_t pte, bool global)
+static inline __attribute__((always_inline)) void
+tlb_fill(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid, pte_t pte,
+	 bool global)
 {
 	unsigned long idx = tlb_set_index(tlb, vpn);
 	struct sim_tlb_entry *set = &tlb->e[idx * tlb->ways], *e;
