@@ -89,6 +89,12 @@ struct san_state {
 	size_t nr_gen;
 };
 
+/*
+ * The work of an event beyond its dispatch, out of line: san_event() runs
+ * for nearly every event of a run, and most need no more than a test.
+ */
+#define SAN_SLOW __attribute__((noinline))
+
 static uint32_t *flush_gen(struct san_state *s, int pid)
 {
 	if ((size_t)pid >= s->nr_gen) {
@@ -149,7 +155,7 @@ static struct san_entry *insert(struct san_state *s, const pte_t *ptep)
 	return &s->slot[i];
 }
 
-static void track(struct san_state *s, const struct sim_event *ev)
+static SAN_SLOW void track(struct san_state *s, const struct sim_event *ev)
 {
 	struct san_entry *e = lookup(s, ev->ptep);
 	const struct sim_section *site;
@@ -172,7 +178,7 @@ static void track(struct san_state *s, const struct sim_event *ev)
 }
 
 /* Remove @e: shift back the entries of its probe run that may move. */
-static void untrack(struct san_state *s, struct san_entry *e)
+static SAN_SLOW void untrack(struct san_state *s, struct san_entry *e)
 {
 	size_t hole = (size_t)(e - s->slot), mask = s->cap - 1;
 
@@ -197,7 +203,8 @@ static void untrack(struct san_state *s, struct san_entry *e)
  * deferred access. Returns whether the fault is accounted for (a hidden
  * entry on the walk, or a spurious fault reported).
  */
-static bool deferred_access(struct san_state *s, const struct sim_event *ev)
+static SAN_SLOW bool deferred_access(struct san_state *s,
+				     const struct sim_event *ev)
 {
 	struct sim_machine *m = sim_machine();
 	struct mm_struct *mm =
@@ -249,7 +256,7 @@ static bool deferred_access(struct san_state *s, const struct sim_event *ev)
 }
 
 /* An access reached a freed frame: through a stale TLB entry or the table. */
-static void freed_frame(const struct sim_event *ev)
+static SAN_SLOW void freed_frame(const struct sim_event *ev)
 {
 	struct sim_machine *m = sim_machine();
 	struct mm_struct *mm =
@@ -285,7 +292,7 @@ static void *grow(void *p, size_t *cap, size_t nr, size_t size)
 }
 
 /* @n items, for @n consecutive entries mapping consecutive frames. */
-static void queued(struct san_state *s, const struct sim_event *ev)
+static SAN_SLOW void queued(struct san_state *s, const struct sim_event *ev)
 {
 	const struct sim_section *site = NULL;
 
@@ -333,7 +340,7 @@ static void drop_paid(struct san_state *s, size_t i)
 }
 
 /* The table entry changes again: a paid invalidation is history. */
-static void forget_paid(struct san_state *s, const pte_t *ptep)
+static SAN_SLOW void forget_paid(struct san_state *s, const pte_t *ptep)
 {
 	for (size_t i = 0; i < s->nr_paid; i++) {
 		if (s->paid[i].ptep == ptep) {
@@ -344,7 +351,7 @@ static void forget_paid(struct san_state *s, const pte_t *ptep)
 }
 
 /* The oldest @ev->arg items of the queue are paid. */
-static void paid(struct san_state *s, const struct sim_event *ev)
+static SAN_SLOW void paid(struct san_state *s, const struct sim_event *ev)
 {
 	long n = ev->arg;
 
@@ -415,7 +422,7 @@ static void report_queued(const struct sim_event *ev, const char *what,
 }
 
 /* ptep_get() returned an entry whose queued update is not in memory. */
-static void pte_read(struct san_state *s, const struct sim_event *ev)
+static SAN_SLOW void pte_read(struct san_state *s, const struct sim_event *ev)
 {
 	struct san_queued *q = queued_update(s, ev->ptep, true);
 
@@ -441,8 +448,8 @@ static struct mm_struct *ev_mm(const struct sim_event *ev)
  * what the unpaid update of its entry will map, and with the table after
  * a paid invalidation.
  */
-static void queued_access(struct san_state *s, const struct sim_event *ev,
-			  bool fault)
+static SAN_SLOW void queued_access(struct san_state *s,
+				   const struct sim_event *ev, bool fault)
 {
 	pte_t *ptep = sim_walk(ev_mm(ev), ev->addr, 0, false);
 	struct san_queued *q;
@@ -500,8 +507,9 @@ static void queued_access(struct san_state *s, const struct sim_event *ev,
  * deferred work queued: the flush may come before the update it should
  * follow (Roberts' RFC, 2025-05-30, patches 1, 2 and 5).
  */
-static void flush_in_section(struct san_state *s, const struct sim_event *ev,
-			     const char *what)
+static SAN_SLOW void flush_in_section(struct san_state *s,
+				      const struct sim_event *ev,
+				      const char *what)
 {
 	const struct san_queued *first = NULL;
 	struct sim_finding_at at = { .have = SIM_FINDING_ADDR |
@@ -532,7 +540,7 @@ static void flush_in_section(struct san_state *s, const struct sim_event *ev,
 }
 
 /* A task's own queue (a thread flag: arm64's owed barriers) dies with it. */
-static void task_gone(struct san_state *s, const struct task_struct *t)
+static SAN_SLOW void task_gone(struct san_state *s, const struct task_struct *t)
 {
 	for (size_t i = 0; i < s->nr_queued;) {
 		if (s->queued[i].queue == t)

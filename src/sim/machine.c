@@ -664,8 +664,7 @@ choose_record(struct sim_machine *m, enum sim_choice what, unsigned int n,
  * or preemption is a choice of two), which folds the checks on them away.
  */
 static inline __attribute__((always_inline)) unsigned int
-choose(enum sim_choice what, unsigned int n, unsigned int cur,
-       uint32_t allowed)
+choose(enum sim_choice what, unsigned int n, unsigned int cur, uint32_t allowed)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_policy *p = m->opt.policy;

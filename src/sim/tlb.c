@@ -76,8 +76,8 @@ static inline struct sim_tlb_entry *tlb_lookup(struct sim_tlb *tlb,
 
 /* The entry a fill of @set takes: the first invalid one, else the victim. */
 static inline __attribute__((always_inline)) struct sim_tlb_entry *
-tlb_fill_slot(struct sim_tlb *tlb, struct sim_tlb_entry *set,
-	      unsigned int ways, unsigned int *next)
+tlb_fill_slot(struct sim_tlb *tlb, struct sim_tlb_entry *set, unsigned int ways,
+	      unsigned int *next)
 {
 	unsigned int victim;
 
@@ -313,9 +313,8 @@ static bool translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 }
 
 /* access() found no translation, or no frame behind it (cold). */
-static __attribute__((noinline, cold)) long access_failed(unsigned long addr,
-							  bool write,
-							  bool translated)
+static __attribute__((noinline, cold)) long
+access_failed(unsigned long addr, bool write, bool translated)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_finding_at at = { .have = SIM_FINDING_ADDR, .addr = addr };
