@@ -588,7 +588,8 @@ void sim_unbatched_update(void)
 		sim_emit(&ev);
 }
 
-static void do_irq(void)
+/* out of line: rare, and its event would weigh on every point */
+static __attribute__((noinline)) void do_irq(void)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_cpu *cpu = this_cpu();
