@@ -174,7 +174,8 @@ fuzz: $(O)/fuzz/fuzz_xen_hv
 # `make format` changes nothing: `make format-check` (and the test
 # tests/build/format.sh, run by `make check`) fails if it would.
 FORMAT_SRCS = $(CORE_SRCS) $(SIM_SRCS) $(CLI_SRCS) $(HDRS) \
-	      $(wildcard tests/*/*.c bench/*.c)
+	      $(wildcard tests/*/*.c bench/*.c) \
+	      $(wildcard kunit/*.c kunit/*.h kunit/include/*.h)
 CLANG_FORMAT ?= clang-format
 
 format:
