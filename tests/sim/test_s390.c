@@ -170,8 +170,8 @@ static void test_label(void)
 
 /* ---- ptep_flush_lazy(): the mm attached to this CPU only ----------------- */
 
-static uint64_t user_stat(const char *workload, unsigned int cpus,
-			  unsigned int *findings)
+static uint64_t user_stat_k(const char *kernel, const char *workload,
+			    unsigned int cpus, unsigned int *findings)
 {
 	struct lmm_run_config c;
 	struct lmm_run_result r;
@@ -179,7 +179,7 @@ static uint64_t user_stat(const char *workload, unsigned int cpus,
 
 	lmm_run_defaults(&c);
 	c.arch = "s390";
-	c.kernel = "7.1";
+	c.kernel = kernel;
 	c.workload = workload;
 	c.pages = 64;
 	c.cpus = cpus;
@@ -189,6 +189,12 @@ static uint64_t user_stat(const char *workload, unsigned int cpus,
 	*findings = (unsigned int)r.nr_findings;
 	lmm_run_result_free(&r);
 	return v;
+}
+
+static uint64_t user_stat(const char *workload, unsigned int cpus,
+			  unsigned int *findings)
+{
+	return user_stat_k("7.1", workload, cpus, findings);
 }
 
 static void test_attach_mask(void)
@@ -219,6 +225,22 @@ static void test_attach_mask(void)
 	 * IPTE at once, each (128). Were the COW path lazy too, the stale
 	 * read-only entry would fault forever (bad-access).
 	 */
+	/*
+	 * The series (v6 1/4) converts zap_pte_range(), change_pte_range()
+	 * and move_ptes() to lazy_mmu_mode_enable_with_ptes(): with two
+	 * CPUs attached, mainline pays 64 IPTEs for 64 pages, the series
+	 * one ranged IPTE at the disable (64 entries <= 256).
+	 */
+	static const char *const paths[] = { "munmap", "mprotect", "mremap" };
+
+	for (int i = 0; i < 3; i++) {
+		one = user_stat_k("7.1", paths[i], 2, &f1);
+		two = user_stat_k("7.1+lazy-v6", paths[i], 2, &f2);
+		ok(one == 64 && two == 1 && !f1 && !f2,
+		   "%s, 2 CPUs: 64 IPTEs on 7.1, 1 ranged IPTE with the "
+		   "series (%llu, %llu)",
+		   paths[i], (unsigned long long)one, (unsigned long long)two);
+	}
 	one = user_stat("fork", 1, &f1);
 	ok(one == 129 && f1 == 0,
 	   "fork, 1 CPU: 1 put-off flush + 128 direct IPTEs (%llu, %u "

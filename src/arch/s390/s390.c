@@ -427,16 +427,15 @@ static void s390_flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
 	(void)addr;
 }
 
-#define S390_COMMON                                                 \
-	.name = "s390", .ptep_get = s390_ptep_get,                  \
-	.set_pte_at = s390_set_pte_at, .pte_clear = s390_pte_clear, \
-	.ptep_set_wrprotect = s390_ptep_set_wrprotect,              \
-	.flush_tlb_kernel_range = s390_flush_tlb_kernel_range,      \
-	.flush_tlb_range = s390_flush_tlb_range,                    \
-	.flush_tlb_mm = s390_flush_tlb_mm,                          \
-	.flush_tlb_page = s390_flush_tlb_page,                      \
-	.switch_mm = s390_switch_mm, .switch_in = s390_switch_in,   \
-	.ptep_clear_flush = s390_ptep_clear_flush
+#define S390_COMMON                                                         \
+	.name = "s390", .ptep_get = s390_ptep_get,                          \
+	.set_pte_at = s390_set_pte_at, .pte_clear = s390_pte_clear,         \
+	.ptep_set_wrprotect = s390_ptep_set_wrprotect,                      \
+	.flush_tlb_kernel_range = s390_flush_tlb_kernel_range,              \
+	.flush_tlb_range = s390_flush_tlb_range,                            \
+	.flush_tlb_mm = s390_flush_tlb_mm,                                  \
+	.flush_tlb_page = s390_flush_tlb_page, .switch_mm = s390_switch_mm, \
+	.switch_in = s390_switch_in, .ptep_clear_flush = s390_ptep_clear_flush
 
 DEFINE_SIM_ARCH(s390_ops, S390_COMMON, .kernel = "6.16",
 		.models = "arch/s390/include/asm/pgtable.h, "
