@@ -71,7 +71,7 @@ bool is_lazy_mmu_mode_active(void);
  * GNU C says so with "extern inline" and the gnu_inline attribute, which
  * means the same in every mode. The C99 "inline" alone is not enough in a
  * kernel: Linux gives every "inline" the gnu_inline attribute
- * (include/linux/compiler_types.h, v6.1 and later), and then a plain inline
+ * (include/linux/compiler_types.h, read in v6.1), and then a plain inline
  * definition is emitted as an external one in every file that includes the
  * header, and vmlinux does not link (multiple definitions). Other compilers
  * get the C99 inline definition.
