@@ -914,7 +914,7 @@ void cond_resched(void)
 	    sim_choose(SIM_CHOOSE_PREEMPT, 2, 0))
 		preempt_current();
 	else
-		sim_sched_point();
+		sim_sched_point_touch(SIM_TOUCH_YIELD, NULL);
 }
 
 static void task_exit(void)
