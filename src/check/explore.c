@@ -12,9 +12,11 @@
  *
  * Bound: an answer costs one preemption when the running task could have
  * gone on and is stopped instead: another CPU chosen while the current one
- * could step, a preemption, an interrupt. A CPU switch at a cond_resched()
+ * could step, a preemption, an interrupt (the first pick of a run is
+ * free). A CPU switch at a cond_resched()
  * (SIM_TOUCH_YIELD) is free and tried first, and staying there costs one,
- * so that a task that waits for another CPU in a loop never spins alone.
+ * so that a task that waits for another CPU in a loop never spins alone;
+ * the same for yielding to another task runnable on the CPU there.
  * Where the preempted task goes, and which TLB entry a fill evicts, cost
  * nothing. A preempted task sent back to its own CPU with nothing else to
  * run there is not switched at all: that answer is not tried.
@@ -37,13 +39,20 @@
 #include "check/explore.h"
 #include "check/sanitizer.h"
 
+#define MC_MAX_DEPTH (1 << 22)
+
 struct mc_node {
 	struct sim_choice_rec q; /* the question and the answer taken */
 	uint32_t todo; /* options still to try */
 	uint32_t done; /* options tried before the answer */
 	uint32_t sleep; /* CPU choices: asleep here */
 	uint8_t budget; /* preemptions left before this choice */
-	bool yield; /* CPU choice at a cond_resched() of @q.cur */
+	/*
+	 * at a cond_resched(): a CPU choice of @q.cur, or a preemption
+	 * there with another task runnable on the CPU
+	 */
+	bool yield;
+	bool start; /* CPU choice before any task ran: free */
 	uint8_t nr_options; /* options explored here, the answer included */
 };
 
@@ -104,6 +113,7 @@ static unsigned int order(const struct mc_node *nd, unsigned int a)
 			return a == nd->q.cur ? 1000 : a;
 		return a == nd->q.cur ? 0 : 1 + a;
 	case SIM_CHOOSE_PREEMPT:
+		return nd->yield ? !a : a;
 	case SIM_CHOOSE_IRQ:
 		return a;
 	default:
@@ -116,12 +126,15 @@ static unsigned int cost(const struct mc_node *nd, unsigned int a)
 {
 	switch (nd->q.what) {
 	case SIM_CHOOSE_CPU:
-		if (!has(nd->q.allowed, nd->q.cur))
+		if (!has(nd->q.allowed, nd->q.cur) || nd->start)
 			return 0; /* the current CPU cannot step: free */
 		if (nd->yield)
 			return a == nd->q.cur; /* staying in a wait loop */
 		return a != nd->q.cur;
 	case SIM_CHOOSE_PREEMPT:
+		if (nd->yield)
+			return a == 0; /* not yielding to a runnable task */
+		return a != 0;
 	case SIM_CHOOSE_IRQ:
 		return a != 0;
 	default:
@@ -253,6 +266,12 @@ static unsigned int mc_choose(struct sim_policy *p, enum sim_choice what,
 	struct mc_node *nd;
 	uint32_t opts;
 
+	if (d >= MC_MAX_DEPTH) {
+		sim_fail("an execution made more than %d choices: a task that "
+			 "waits for another forever (a livelock)?",
+			 MC_MAX_DEPTH);
+		return sim_set_nth(allowed, 0);
+	}
 	if (d < x->nr_nodes) {
 		nd = &x->nodes[d];
 		if (nd->q.what != what || nd->q.n != n || nd->q.cur != cur ||
@@ -284,8 +303,12 @@ static unsigned int mc_choose(struct sim_policy *p, enum sim_choice what,
 		nd->q.cur = (uint16_t)cur;
 		nd->q.allowed = allowed;
 		nd->budget = (uint8_t)x->budget;
-		nd->yield = what == SIM_CHOOSE_CPU && cur < SIM_MAX_CPUS &&
-			    m->cpu[cur].next.kind == SIM_TOUCH_YIELD;
+		nd->yield = (what == SIM_CHOOSE_CPU && cur < SIM_MAX_CPUS &&
+			     m->cpu[cur].next.kind == SIM_TOUCH_YIELD) ||
+			    (what == SIM_CHOOSE_PREEMPT &&
+			     this_cpu()->next.kind == SIM_TOUCH_YIELD &&
+			     this_cpu()->rq_tail);
+		nd->start = what == SIM_CHOOSE_CPU && !m->in_task;
 		all = options_of(&nd->q);
 		if (what == SIM_CHOOSE_MIGRATE && !m->cpu[m->this_cpu].rq_tail)
 			all &= ~(1U << cur); /* back here alone: no switch */
