@@ -762,6 +762,18 @@ static int cmd_replay(struct check *k)
 		char key[MC_KEY_LEN];
 
 		mc_finding_key(&d.f, key, sizeof(key));
+		if (mf.key[0] && strcmp(mf.key, key)) {
+			ret = lmm_usage_error(
+				"check: --replay %s: the run diverges: it "
+				"reaches another finding than the one saved "
+				"('%s', not '%s'): the file was made for other "
+				"options or another version",
+				k->replay, key, mf.key);
+			mc_columns_free(&d.cols);
+			free(mf.choices);
+			free(text);
+			return ret;
+		}
 		if (k->json) {
 			fputs("{\"command\":\"check\",\"replay\":", stdout);
 			lmm_json_string(k->replay);
@@ -782,11 +794,6 @@ static int cmd_replay(struct check *k)
 			printf("\nfinding:\n");
 			lmm_print_finding(stdout, &d.f);
 		}
-		if (mf.key[0] && strcmp(mf.key, key))
-			fprintf(stderr,
-				"lazymmu: check: --replay %s: the finding "
-				"reached is not the one saved ('%s')\n",
-				k->replay, mf.key);
 		mc_columns_free(&d.cols);
 		ret = LMM_EXIT_FINDINGS;
 	}
@@ -1095,15 +1102,17 @@ static int merge_one(struct check *k, struct shard_in *in, struct mc_result *r,
 				return lmm_usage_error(
 					"check: --merge %s: bad options",
 					in->name);
+			/* split in place: the run keeps pointers to it */
 			snprintf(word, sizeof(word), "%s", opts->kids[i].str);
-			sp = strchr(word, ' ');
+			sp = strchr(opts->kids[i].str, ' ');
 			if (sp)
 				*sp = '\0';
-			ret = one_option(k, word, sp ? sp + 1 : NULL, true);
+			ret = one_option(k, opts->kids[i].str,
+					 sp ? sp + 1 : NULL, true);
 			if (ret)
 				return lmm_usage_error(
 					"check: --merge %s: bad option '%s'",
-					in->name, opts->kids[i].str);
+					in->name, word);
 		}
 		*nr_shards = (unsigned int)shards;
 	} else {
