@@ -1350,7 +1350,9 @@ static int cmd_merge(struct check *k, char **files, int nr_files)
 		ret = build(k);
 	}
 	if (!ret) {
-		qsort(r.findings, r.nr_findings, sizeof(*r.findings), by_key);
+		if (r.nr_findings > 1)
+			qsort(r.findings, r.nr_findings, sizeof(*r.findings),
+			      by_key);
 		if (k->json)
 			print_json(k, &r, true);
 		else
@@ -1453,7 +1455,8 @@ int lmm_cmd_check(int argc, char **argv)
 		free(k);
 		return ret;
 	}
-	qsort(r.findings, r.nr_findings, sizeof(*r.findings), by_key);
+	if (r.nr_findings > 1)
+		qsort(r.findings, r.nr_findings, sizeof(*r.findings), by_key);
 	if (k->save && r.nr_findings)
 		ret = save_trace(k, &r.findings[0]);
 	if (!ret) {
