@@ -266,7 +266,32 @@ static void canonical_opts(struct check *k, char out[][96], unsigned int *nr)
 {
 	char buf[96];
 
+	static const char *const always[] = { "--arch", "--kernel", "--pages",
+					      "--cpus" };
+
 	*nr = 0;
+	/* what defaults to something, written out: defaults may change */
+	for (size_t a = 0; a < sizeof(always) / sizeof(always[0]); a++) {
+		bool given = false;
+
+		for (unsigned int i = 0; i < k->nr_opts; i++)
+			given |= !strncmp(k->opts[i], always[a],
+					  strlen(always[a])) &&
+				 k->opts[i][strlen(always[a])] == ' ';
+		if (given)
+			continue;
+		if (a == 0)
+			snprintf(buf, sizeof(buf), "--arch %s", k->run.arch);
+		else if (a == 1)
+			snprintf(buf, sizeof(buf), "--kernel %s",
+				 k->run.kernel ? k->run.kernel :
+						 lmm_newest_kernel);
+		else if (a == 2)
+			snprintf(buf, sizeof(buf), "--pages %lu", k->run.pages);
+		else
+			snprintf(buf, sizeof(buf), "--cpus %u", k->run.cpus);
+		snprintf(out[(*nr)++], 96, "%s", buf);
+	}
 	for (unsigned int i = 0; i < k->nr_opts; i++)
 		snprintf(out[(*nr)++], 96, "%s", k->opts[i]);
 	snprintf(buf, sizeof(buf), "--preemption-bound %u", k->bound);
@@ -474,7 +499,7 @@ static void json_rows(const struct mc_columns *c)
  */
 static void print_json(struct check *k, struct mc_result *r, bool draw_rows)
 {
-	char opts[CHECK_MAX_OPTS + 3][96], line[64];
+	char opts[CHECK_MAX_OPTS + 7][96], line[64];
 	unsigned int nr;
 
 	canonical_opts(k, opts, &nr);
@@ -554,7 +579,7 @@ static void print_json(struct check *k, struct mc_result *r, bool draw_rows)
  */
 static int save_trace(struct check *k, const struct mc_finding *mf)
 {
-	char opts[CHECK_MAX_OPTS + 3][96], line[64], what[4200];
+	char opts[CHECK_MAX_OPTS + 7][96], line[64], what[4200];
 	unsigned int nr;
 	FILE *f = fopen(k->save, "w");
 
@@ -1116,7 +1141,7 @@ static int merge_one(struct check *k, struct shard_in *in, struct mc_result *r,
 		}
 		*nr_shards = (unsigned int)shards;
 	} else {
-		char mine[CHECK_MAX_OPTS + 3][96];
+		char mine[CHECK_MAX_OPTS + 7][96];
 		unsigned int nr;
 
 		canonical_opts(k, mine, &nr);
