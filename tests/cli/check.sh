@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only OR MIT
 #
 # lazymmu check: exit status (0 clean, 1 findings, 2 bad input), the JSON
-# of DESIGN.md, a saved trace replayed byte for byte (and as a Perfetto
-# trace), shards and jobs that add up to the whole exploration, no progress
-# line when stderr is not a terminal, bad options and files named.
+# of the fixed surface (executions, complete, findings), a saved trace
+# replayed byte for byte (and as a Perfetto trace), shards and jobs that
+# add up to the whole exploration, no progress line when stderr is not a
+# terminal, bad options and files named.
 . "$(dirname "$0")/../tap.sh"
 
 # bad "name" "message regex" ARGS...: exit 2 saying that, nothing on stdout
