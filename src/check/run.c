@@ -222,21 +222,14 @@ static int close_trace(FILE *f, const char *path, char *err, size_t errlen)
 	return bad ? -1 : 0;
 }
 
-int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
-	    size_t errlen)
+int lmm_run_options(const struct lmm_run_config *c, struct sim_options *opt,
+		    const struct lmm_workload **wp, char *err, size_t errlen)
 {
 	const char *kernel = c->kernel ? c->kernel : lmm_newest_kernel;
 	const struct lmm_workload *w = lmm_workload_find(c->workload);
-	struct lmm_workload_params params = { .pages = c->pages };
-	struct sim_options opt = { 0 };
 	const struct sim_arch_ops *arch;
-	struct san_state *san = NULL;
-	struct trace_writer *tw = NULL;
-	FILE *trace = NULL;
-	struct sim_machine *m;
-	char comm[16];
 
-	memset(r, 0, sizeof(*r));
+	memset(opt, 0, sizeof(*opt));
 	if (!sim_kernel_parse(kernel)) {
 		snprintf(err, errlen,
 			 "unknown kernel version '%s' (lazymmu list)", kernel);
@@ -288,8 +281,48 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 			 c->sched);
 		return -1;
 	}
-	if (pick_design(c, arch, kernel, &opt.lazy, err, errlen) ||
-	    pick_fixes(c, kernel, &opt.fixes, err, errlen))
+	if (pick_design(c, arch, kernel, &opt->lazy, err, errlen) ||
+	    pick_fixes(c, kernel, &opt->fixes, err, errlen))
+		return -1;
+	opt->arch = arch;
+	opt->kernel = sim_kernel_parse(kernel);
+	opt->nr_cpus = c->cpus;
+	/* the workload's pages, their tables, the linear map's, some slack */
+	opt->nr_frames = c->pages * c->cpus * 2 + 1024;
+	opt->tlb_entries = c->tlb_entries;
+	opt->tlb_random_evict = c->tlb_random_evict;
+	/* a workload whose chain needs DEBUG_PAGEALLOC turns it on */
+	opt->debug_pagealloc =
+		c->debug_pagealloc || lmm_workload_debug_pagealloc(w);
+	*wp = w;
+	return 0;
+}
+
+void lmm_run_spawn(struct sim_machine *m, const struct lmm_workload *w,
+		   struct lmm_workload_params *params)
+{
+	char comm[16];
+
+	for (unsigned int cpu = 0; cpu < m->opt.nr_cpus; cpu++) {
+		snprintf(comm, sizeof(comm), "%s/%u", w->comm, cpu);
+		sim_spawn(m, comm, (int)cpu, w->task, params);
+	}
+}
+
+int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
+	    size_t errlen)
+{
+	const char *kernel = c->kernel ? c->kernel : lmm_newest_kernel;
+	const struct lmm_workload *w;
+	struct lmm_workload_params params = { .pages = c->pages };
+	struct sim_options opt;
+	struct san_state *san = NULL;
+	struct trace_writer *tw = NULL;
+	FILE *trace = NULL;
+	struct sim_machine *m;
+
+	memset(r, 0, sizeof(*r));
+	if (lmm_run_options(c, &opt, &w, err, errlen))
 		return -1;
 
 	if (c->trace && !c->trace_stream &&
@@ -323,16 +356,6 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 		}
 	}
 
-	opt.arch = arch;
-	opt.kernel = sim_kernel_parse(kernel);
-	opt.nr_cpus = c->cpus;
-	/* the workload's pages, their tables, the linear map's, some slack */
-	opt.nr_frames = c->pages * c->cpus * 2 + 1024;
-	opt.tlb_entries = c->tlb_entries;
-	opt.tlb_random_evict = c->tlb_random_evict;
-	/* a workload whose chain needs DEBUG_PAGEALLOC turns it on */
-	opt.debug_pagealloc =
-		c->debug_pagealloc || lmm_workload_debug_pagealloc(w);
 	opt.stop_on_finding = c->stop_on_first;
 	opt.no_choice_record = !c->record_choices;
 	opt.no_reset = true; /* one run: no snapshot for sim_reset() */
@@ -356,10 +379,7 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 		san = san_attach(m);
 	if (trace)
 		tw = trace_attach(m, trace);
-	for (unsigned int cpu = 0; cpu < c->cpus; cpu++) {
-		snprintf(comm, sizeof(comm), "%s/%u", w->comm, cpu);
-		sim_spawn(m, comm, (int)cpu, w->task, &params);
-	}
+	lmm_run_spawn(m, w, &params);
 	sim_run(m);
 	if (tw) {
 		r->trace_events = trace_finish(tw);
@@ -371,7 +391,7 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	r->kernel_version = opt.kernel;
 	r->lazy = opt.lazy != SIM_LAZY_OFF;
 	r->design = r->lazy ? sim_design_of(opt.lazy)->name : NULL;
-	r->models = arch->models;
+	r->models = opt.arch->models;
 	r->findings = m->findings;
 	r->nr_findings = m->nr_findings;
 	r->findings_dropped = m->findings_dropped;

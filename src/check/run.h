@@ -88,6 +88,25 @@ struct lmm_run_result {
 /* lmm_run_defaults() - the defaults of `lazymmu run`. */
 void lmm_run_defaults(struct lmm_run_config *c);
 
+struct sim_options;
+struct lmm_workload;
+
+/*
+ * lmm_run_options() - check @c and fill @opt with the machine it runs on
+ * (arch, kernel, design, fixes, CPUs, frames, TLB, DEBUG_PAGEALLOC; not the
+ * policy, the interrupt handler or the choice recording) and *@w with its
+ * workload: what lmm_run() and the model checker share. Returns 0, or -1
+ * with a message naming the bad option in @err.
+ */
+int lmm_run_options(const struct lmm_run_config *c, struct sim_options *opt,
+		    const struct lmm_workload **w, char *err, size_t errlen);
+
+/* lmm_run_spawn() - the workload's task on every CPU of @m, as lmm_run(). */
+struct sim_machine;
+struct lmm_workload_params;
+void lmm_run_spawn(struct sim_machine *m, const struct lmm_workload *w,
+		   struct lmm_workload_params *params);
+
 /*
  * lmm_run() - build the machine, run the workload on every CPU, collect
  * counters, findings and choices. Returns 0, or -1 with a message naming

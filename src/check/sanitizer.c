@@ -69,10 +69,20 @@ struct san_paid {
  * holds a batch, and both are empty on arm64's paths but for owed
  * barriers, which name no entry.
  */
+#define SAN_TOUCHED 64
+
 struct san_state {
 	struct san_entry *slot;
 	size_t cap; /* power of two */
 	size_t nr_tracked;
+	/*
+	 * The slots entries were inserted at since the last reset (every
+	 * slot ever occupied is one: a deletion only shifts entries back
+	 * into occupied slots), so that a reset clears those and not the
+	 * whole table; SAN_TOUCHED + 1: too many, or the table grew.
+	 */
+	uint32_t touched[SAN_TOUCHED];
+	size_t nr_touched;
 	struct lazy_mmu_state irq_state[SIM_MAX_CPUS];
 	long irq_sections[SIM_MAX_CPUS];
 	struct san_queued *queued; /* oldest first */
@@ -154,9 +164,14 @@ static struct san_entry *insert(struct san_state *s, const pte_t *ptep)
 			s->slot[i] = old[j];
 		}
 		free(old);
+		s->nr_touched = SAN_TOUCHED + 1;
 	}
 	for (i = slot_of(s, ptep); s->slot[i].ptep; i = (i + 1) & (s->cap - 1))
 		;
+	if (s->nr_touched < SAN_TOUCHED)
+		s->touched[s->nr_touched++] = (uint32_t)i;
+	else
+		s->nr_touched = SAN_TOUCHED + 1;
 	s->nr_tracked++;
 	s->slot[i].ptep = ptep;
 	return &s->slot[i];
@@ -722,9 +737,13 @@ static void san_reset(void *priv)
 {
 	struct san_state *s = priv;
 
-	if (s->nr_tracked)
+	if (s->nr_tracked && s->nr_touched > SAN_TOUCHED)
 		memset(s->slot, 0, s->cap * sizeof(*s->slot));
+	else if (s->nr_tracked)
+		for (size_t i = 0; i < s->nr_touched; i++)
+			memset(&s->slot[s->touched[i]], 0, sizeof(*s->slot));
 	s->nr_tracked = 0;
+	s->nr_touched = 0;
 	s->nr_queued = 0;
 	s->nr_queued_pte = 0;
 	s->nr_paid = 0;

@@ -78,6 +78,15 @@ extern bool lmm_stdout_closed;
  */
 int lmm_finish_stream(FILE *f, const char *what, bool close);
 
+struct lmm_run_config;
+int lmm_run_option(int argc, char **argv, struct lmm_run_config *c);
+/*
+ * lmm_print_finding_json() - one finding as the JSON object of `run`, left
+ * open (no closing brace) unless @close, for the caller's own fields.
+ */
+void lmm_print_finding_json(const struct sim_finding *f, bool close);
+
+int lmm_cmd_check(int argc, char **argv);
 int lmm_cmd_explain(int argc, char **argv);
 int lmm_cmd_tour(int argc, char **argv);
 int lmm_cmd_run(int argc, char **argv);

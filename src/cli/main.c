@@ -34,6 +34,10 @@ static const struct {
 	{ "run", lmm_cmd_run,
 	  "run [--arch A] [--workload W] [OPTION...]\n"
 	  "                              one workload, its events and findings" },
+	{ "check", lmm_cmd_check,
+	  "check [--arch A] [--workload W] [OPTION...]\n"
+	  "                              every interleaving in a bound: the "
+	  "model checker" },
 	{ "explain", lmm_cmd_explain,
 	  "explain [CALL...] [--json]  the core's transition table" },
 };

@@ -256,6 +256,19 @@ static int parse(int argc, char **argv, struct lmm_run_config *c,
 	return ret;
 }
 
+/*
+ * lmm_run_option() - one option of a run (the words @argv[0] and maybe its
+ * value @argv[1]) into @c, as `lazymmu run` reads it: `check` passes the
+ * options that describe the machine and workload through here, so that
+ * both commands accept the same values with the same messages.
+ */
+int lmm_run_option(int argc, char **argv, struct lmm_run_config *c)
+{
+	struct run_io io = { 0 };
+
+	return parse(argc, argv, c, &io);
+}
+
 static void json_hex(bool known, unsigned long long v)
 {
 	if (known)
@@ -266,10 +279,11 @@ static void json_hex(bool known, unsigned long long v)
 
 /*
  * A finding as a JSON object: kind and message, then what is known of it;
- * an unknown field is null. Addresses and values are hex strings (a JSON
+ * an unknown field is null. Without @close, the object is left open for
+ * the caller's fields (check adds its trace). Addresses and values are hex strings (a JSON
  * number cannot hold every 64-bit value).
  */
-static void print_finding(const struct sim_finding *f)
+void lmm_print_finding_json(const struct sim_finding *f, bool close)
 {
 	fputs("{\"kind\":", stdout);
 	lmm_json_string(f->kind);
@@ -301,7 +315,8 @@ static void print_finding(const struct sim_finding *f)
 	} else {
 		fputs(",\"section\":null", stdout);
 	}
-	putchar('}');
+	if (close)
+		putchar('}');
 }
 
 static void print_json(const struct lmm_run_config *c,
@@ -356,7 +371,7 @@ static void print_json(const struct lmm_run_config *c,
 	for (size_t i = 0; i < r->nr_findings; i++) {
 		if (i)
 			putchar(',');
-		print_finding(&r->findings[i]);
+		lmm_print_finding_json(&r->findings[i], true);
 	}
 	puts("]}");
 }

@@ -938,11 +938,14 @@ void might_sleep(void)
 
 void cond_resched(void)
 {
+	/* what a switch here leaves: a policy sees the voluntary point */
+	this_cpu()->next.kind = SIM_TOUCH_YIELD;
+	this_cpu()->next.obj = NULL;
 	if (preemptible() && this_cpu()->rq_tail &&
 	    sim_choose(SIM_CHOOSE_PREEMPT, 2, 0))
 		preempt_current();
 	else
-		sim_sched_point();
+		sim_sched_point_touch(SIM_TOUCH_YIELD, NULL);
 }
 
 static void task_exit(void)

@@ -560,6 +560,12 @@ enum sim_touch {
 	SIM_TOUCH_GLOBAL, /* anything: depends on every other step */
 	SIM_TOUCH_PTE_READ, /* a page-table entry read (obj: the entry) */
 	SIM_TOUCH_BARRIER, /* a barrier: what walkers see (obj: NULL) */
+	/*
+	 * cond_resched(): nothing shared, as LOCAL, but the task may be
+	 * waiting for another CPU (a loop around it): a model checker
+	 * switches CPUs here first, so that a waiter never spins alone
+	 */
+	SIM_TOUCH_YIELD,
 };
 
 struct sim_step {

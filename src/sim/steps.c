@@ -18,7 +18,7 @@ static const char *const touch_names[] = {
 	[SIM_TOUCH_LOCK] = "lock",	 [SIM_TOUCH_LAZY] = "lazy",
 	[SIM_TOUCH_ARCH] = "arch",	 [SIM_TOUCH_ALLOC] = "alloc",
 	[SIM_TOUCH_GLOBAL] = "global",	 [SIM_TOUCH_PTE_READ] = "pte-read",
-	[SIM_TOUCH_BARRIER] = "barrier",
+	[SIM_TOUCH_BARRIER] = "barrier", [SIM_TOUCH_YIELD] = "yield",
 };
 
 const char *sim_touch_name(enum sim_touch kind)
@@ -64,7 +64,8 @@ static bool kinds_conflict(enum sim_touch a, enum sim_touch b)
 
 bool sim_steps_dependent(const struct sim_step *a, const struct sim_step *b)
 {
-	if (a->kind == SIM_TOUCH_LOCAL || b->kind == SIM_TOUCH_LOCAL)
+	if (a->kind == SIM_TOUCH_LOCAL || b->kind == SIM_TOUCH_LOCAL ||
+	    a->kind == SIM_TOUCH_YIELD || b->kind == SIM_TOUCH_YIELD)
 		return false;
 	if (a->kind == SIM_TOUCH_GLOBAL || b->kind == SIM_TOUCH_GLOBAL)
 		return true;

@@ -1,0 +1,146 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# lazymmu check: exit status (0 clean, 1 findings, 2 bad input), the JSON
+# of the fixed surface (executions, complete, findings), a saved trace
+# replayed byte for byte (and as a Perfetto trace), shards and jobs that
+# add up to the whole exploration, no progress line when stderr is not a
+# terminal, bad options and files named.
+. "$(dirname "$0")/../tap.sh"
+
+# bad "name" "message regex" ARGS...: exit 2 saying that, nothing on stdout
+bad() {
+	name=$1 re=$2
+	shift 2
+	"$L" check "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q -- "$re" "$tmp/err" && [ ! -s "$tmp/out" ]
+	t $? "$name: exit 2, says '$re' (rc $rc: $(head -c 160 "$tmp/err"))"
+}
+
+clean="--workload vmalloc --pages 2 --preemption-bound 1"
+early="--workload vmalloc-touch-early --pages 2 --preemption-bound 1 --irq off"
+
+"$L" check $clean >"$tmp/a" 2>"$tmp/e"
+rc=$?
+[ $rc = 0 ] && grep -q "findings: none" "$tmp/a" &&
+	grep -q "complete: the bounded space is exhausted" "$tmp/a"
+t $? "a clean workload: exit 0, complete, no findings (rc $rc)"
+[ ! -s "$tmp/e" ]
+t $? "no progress line when stderr is not a terminal"
+
+"$L" check $early >"$tmp/a"
+rc=$?
+# each finding: its message, how often, then the trace in columns that
+# ends at the finding (">> kind" in the finding's CPU column)
+[ $rc = 1 ] && grep -q "^  deferred-access: " "$tmp/a" &&
+	grep -q "shortest trace: [0-9]* events" "$tmp/a" &&
+	grep -q "event  CPU0 .*CPU1 .*deferred work" "$tmp/a" &&
+	grep -q ">> deferred-access" "$tmp/a"
+t $? "findings: exit 1, each with its trace in columns (rc $rc)"
+
+if [ $have_py = 1 ]; then
+	"$L" check $early --json >"$tmp/j"
+	python3 -c "
+import json
+r = json.load(open('$tmp/j'))
+assert r['executions'] > 0 and r['complete'] is True, r
+f = r['findings']
+assert f and all(x['kind'] and x['message'] and x['trace'] for x in f)
+assert all(x['trace']['rows'][-1]['text'].startswith('>> ') for x in f)
+assert {x['kind'] for x in f} == {'deferred-access', 'bad-access'}
+"
+	t $? "--json: executions, complete, findings with kind, message, trace"
+else
+	n=$((n + 1)); echo "ok $n # SKIP no python3"
+fi
+
+# --save, --replay: byte for byte, twice; the same trace as the summary's
+"$L" check $early --save "$tmp/s" >/dev/null
+head -1 "$tmp/s" | grep -qx "lazymmu-check 1" &&
+	grep -qx -- "--workload vmalloc-touch-early" "$tmp/s" &&
+	grep -qx -- "--preemption-bound 1" "$tmp/s" && grep -q "^choices [0-9]" "$tmp/s"
+t $? "--save FILE: the format, the options, the choices"
+"$L" check --replay "$tmp/s" >"$tmp/r1"
+rc=$?
+"$L" check --replay "$tmp/s" >"$tmp/r2"
+[ $rc = 1 ] && cmp -s "$tmp/r1" "$tmp/r2" && grep -q "^finding:" "$tmp/r1"
+t $? "--replay: exit 1 with the finding, the same bytes every time (rc $rc)"
+first=$(grep -m1 "^  [a-z-]*: " "$tmp/a")
+grep -qxF -- "$first" "$tmp/r1"
+t $? "--replay reaches the finding the summary printed first"
+"$L" check --replay "$tmp/s" --json >"$tmp/r1"
+"$L" check --replay "$tmp/s" --json >"$tmp/r2"
+cmp -s "$tmp/r1" "$tmp/r2"
+t $? "--replay --json: the same bytes"
+if [ $have_py = 1 ]; then
+	"$L" check --replay "$tmp/s" --trace "$tmp/t.json" >/dev/null
+	python3 -c "
+import json
+ev = json.load(open('$tmp/t.json'))['traceEvents']
+assert any(e.get('cat') == 'finding' or 'finding' in str(e.get('name', '')) or e.get('ph') == 'i' for e in ev)
+"
+	t $? "--replay --trace: a Chrome trace of the execution"
+else
+	n=$((n + 1)); echo "ok $n # SKIP no python3"
+fi
+
+# shards and jobs add up to the whole
+"$L" check $early --preemption-bound 2 --json >"$tmp/whole"
+for i in 0 1 2; do
+	"$L" check $early --preemption-bound 2 --shard $i/3 --json >"$tmp/s$i"
+done
+"$L" check --merge "$tmp/s0" "$tmp/s1" "$tmp/s2" --json >"$tmp/merged"
+rc=$?
+"$L" check $early --preemption-bound 2 --jobs 3 --json >"$tmp/jobs"
+if [ $have_py = 1 ]; then
+	python3 -c "
+import json, sys
+def load(p):
+    r = json.load(open(p))
+    return (r['executions'], r['redundant'], r['complete'],
+            [(f['key'], f['hits'], f['trace']['events'], f['trace']['choices'])
+             for f in r['findings']])
+w, m, j = load('$tmp/whole'), load('$tmp/merged'), load('$tmp/jobs')
+parts = [json.load(open('$tmp/s%d' % i)) for i in range(3)]
+assert all(p['executions'] < w[0] for p in parts), 'a shard is a slice'
+assert sum(p['executions'] for p in parts) == w[0]
+assert m == w, (m[:3], w[:3])
+assert j == w, (j[:3], w[:3])
+"
+	t $? "3 shards merged, and --jobs 3, equal the whole: executions, findings, traces (rc $rc)"
+else
+	n=$((n + 1)); echo "ok $n # SKIP no python3"
+fi
+"$L" check --merge "$tmp/s0" "$tmp/s1" >"$tmp/m2" 2>"$tmp/e"
+grep -q "1 of the 3 shards missing" "$tmp/e" && grep -q "(incomplete)" "$tmp/m2"
+t $? "--merge with a shard missing: says so, incomplete"
+
+# bad input
+bad "--preemption-bound x" "not a decimal number" --preemption-bound x
+bad "--preemption-bound 65" "above the maximum" --preemption-bound 65
+bad "--irq maybe" "expected on or off" --irq maybe
+bad "--shard 3/3" "expected I/N" --shard 3/3
+bad "--shard x" "expected I/N" --shard x
+bad "--jobs 0" "below the minimum" --jobs 0
+bad "--seed" "option of run, not of check" --seed 1
+bad "--no-irq" "option of run, not of check" --no-irq
+bad "unknown workload" "unknown workload" --workload nope
+bad "unknown arch" "unknown arch" --arch vax
+bad "--trace without --replay" "goes with --replay" --trace "$tmp/x"
+bad "--replay with options" "options come from the file" --replay "$tmp/s" --pages 3
+bad "--replay missing file" "No such file" --replay "$tmp/none"
+printf 'hello\n' >"$tmp/bad1"
+bad "--replay not a trace" "not a lazymmu check trace" --replay "$tmp/bad1"
+sed 's/^--pages 2$/--pages 3/' "$tmp/s" >"$tmp/bad2"
+bad "--replay of other options" "diverges" --replay "$tmp/bad2"
+sed '/^choices/,$d' "$tmp/s" >"$tmp/bad3"
+bad "--replay without choices" "ends before its choices" --replay "$tmp/bad3"
+printf '{"x":' >"$tmp/bad4"
+bad "--merge of bad JSON" "not JSON" --merge "$tmp/bad4"
+bad "--merge of the same shard twice" "given twice" --merge "$tmp/s0" "$tmp/s0"
+bad "--merge of other explorations" "another exploration" --merge "$tmp/s0" "$tmp/whole"
+bad "--merge with options" "options from its files" --pages 3 --merge "$tmp/s0"
+
+echo "1..$n"
+exit $fail
