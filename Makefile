@@ -9,6 +9,8 @@
 #                   of the tree; fail if the tests miss one (slower)
 #   make bench      benchmarks, SUMMARY lines and figures in build/bench
 #   make fuzz       libFuzzer over the simulated Xen hypervisor, FUZZ_TIME s
+#   make check-cross the tests cross-built for arm64, s390x and ppc64le and
+#                   run under qemu-user (installs the cross tools; slower)
 #
 # Variants are built side by side: build/ (release, -O2), build/asan/
 # (-fsanitize=address,undefined), build/tsan/ (-fsanitize=thread).
@@ -63,7 +65,7 @@ BENCHES := $(patsubst %.c,%,$(wildcard bench/bench_*.c))
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
 .PHONY: all run check check-tsan asan mutate bench bench-quick clean format \
-	format-check deps fuzz
+	format-check deps fuzz check-cross cross-deps
 
 all: deps $(O)/liblazymmu.a $(O)/libsim.a $(O)/lazymmu
 
@@ -109,8 +111,74 @@ endef
 $(eval $(call variant,$(O),$(REL_FLAGS)))
 $(eval $(call variant,$(O)/asan,$(ASAN_FLAGS)))
 $(eval $(call variant,$(O)/tsan,$(TSAN_FLAGS)))
+# tests/sim/test_ctx_portable.c builds src/sim/ctx.c itself, included
+CTX_TEST_OBJS = $(addsuffix /tests/sim/test_ctx_portable.o,$(O) $(O)/asan \
+	$(O)/tsan $(addprefix $(O)/cross/,$(CROSS_ARCHES)))
 
 .SECONDARY:
+
+# --- make check-cross: other architectures, emulated -------------------------
+# Each architecture of CROSS_ARCHES is built with Debian's cross compiler
+# into build/cross/<arch>/ and its tests run under qemu-user. aarch64 runs
+# the hand-written coroutine switch, s390x is big-endian, ppc64le takes the
+# portable switch. Sanitizers: UBSan everywhere; ASan only on aarch64 (under
+# qemu-user its shadow does not fit the emulated address space of s390x or
+# ppc64le) and without LeakSanitizer, which stops threads with ptrace, not
+# emulated; TSan not at all (its runtime's memory layout assumes a real
+# kernel's). tests/cross/run says so in its output.
+CROSS_ARCHES ?= aarch64 s390x ppc64le
+CROSS_TRIPLE_aarch64 := aarch64-linux-gnu
+CROSS_TRIPLE_s390x := s390x-linux-gnu
+CROSS_TRIPLE_ppc64le := powerpc64le-linux-gnu
+CROSS_DEB_aarch64 := arm64
+CROSS_DEB_s390x := s390x
+CROSS_DEB_ppc64le := ppc64el
+CROSS_UBSAN := -O1 -fsanitize=undefined -fno-sanitize-recover=undefined \
+	       -fno-omit-frame-pointer
+CROSS_FLAGS_aarch64 := $(CROSS_UBSAN) -fsanitize=address
+CROSS_FLAGS_s390x := $(CROSS_UBSAN)
+CROSS_FLAGS_ppc64le := $(CROSS_UBSAN)
+CROSS_TESTS = $(addprefix $(O)/cross/$(1)/,$(CORE_TESTS) $(SIM_TESTS))
+CROSS_SCRIPTS := $(wildcard tests/cli/*.sh tests/cross/*.sh)
+
+# the cross compilers and qemu-user, installed when missing (Debian 12)
+cross-deps: $(O)/cross/.deps
+$(O)/cross/.deps: | $(O)/.deps
+	@missing=; for a in $(CROSS_ARCHES); do \
+		case $$a in aarch64) t=aarch64-linux-gnu d=arm64;; \
+		s390x) t=s390x-linux-gnu d=s390x;; \
+		ppc64le) t=powerpc64le-linux-gnu d=ppc64el;; \
+		*) echo "CROSS_ARCHES: no cross toolchain known for '$$a'" \
+		   "(aarch64, s390x, ppc64le)" >&2; exit 2;; esac; \
+		command -v $$t-gcc >/dev/null 2>&1 && \
+		[ -e /usr/$$t/lib/libubsan.so.1 ] || \
+			missing="$$missing gcc-$$t libc6-dev-$$d-cross"; \
+		command -v qemu-$$a-static >/dev/null 2>&1 || \
+		command -v qemu-$$a >/dev/null 2>&1 || \
+			missing="$$missing qemu-user-static"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing the cross tools:$$missing"; \
+		$(SUDO) apt-get update && \
+		$(SUDO) apt-get install -y --no-install-recommends $$missing || \
+		exit 1; \
+	fi
+	@mkdir -p $(dir $@) && touch $@
+
+# one variant per architecture, with its own compiler and archiver
+define cross_variant
+$(O)/cross/$(1)/%: CC := $(CROSS_TRIPLE_$(1))-gcc
+$(O)/cross/$(1)/%: AR := $(CROSS_TRIPLE_$(1))-ar
+$(call variant,$(O)/cross/$(1),$(CROSS_FLAGS_$(1)))
+endef
+$(foreach a,$(CROSS_ARCHES),$(eval $(call cross_variant,$(a))))
+$(CTX_TEST_OBJS): src/sim/ctx.c
+
+check-cross: $(O)/cross/.deps $(O)/lazymmu
+	@$(MAKE) --no-print-directory $(foreach a,$(CROSS_ARCHES),\
+		$(call CROSS_TESTS,$(a)) $(O)/cross/$(a)/lazymmu)
+	@CROSS_ARCHES="$(CROSS_ARCHES)" O=$(O) tests/cross/run \
+		$(CORE_TESTS) $(SIM_TESTS) $(CROSS_SCRIPTS)
 
 # --- targets -----------------------------------------------------------------
 run: all
