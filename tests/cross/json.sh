@@ -52,7 +52,7 @@ same() {
 	read -r rc <"$tmp/n.rc"
 	t $st "$case_name: same bytes natively and on ${CROSS_ARCH:-the other arch}${diffs:+ (differ:$diffs)} (exit $rc)"
 	if [ -n "$diffs" ]; then
-		diff "$tmp/n.stdout" "$tmp/c.stdout" | head -n 10 | sed 's/^/# /'
+		diff "$tmp/n.stdout" "$tmp/c.stdout" | head -n 10 | cut -c1-300 | sed "s/^/# /"
 	fi
 	rm -f "$tmp"/[nc].*
 }
