@@ -123,12 +123,12 @@ CTX_TEST_OBJS = $(addsuffix /tests/sim/test_ctx_portable.o,$(O) $(O)/asan \
 # run). aarch64 runs the hand-written coroutine switch, s390x is big-endian,
 # ppc64le takes the portable switch. Sanitizers: UBSan everywhere; ASan on
 # aarch64 only (qemu-user cannot map its shadow for s390x or ppc64le) and
-# without LeakSanitizer, which needs ptrace; TSan nowhere (its runtime
-# wants a real kernel's address space layout). Under qemu an ASan program
-# spends about 2.5 s of CPU starting (mapping its shadow), so the shell
-# tests, which start the command some 200 times, run an aarch64 command
-# built with UBSan alone (build/cross/aarch64/ubsan/lazymmu); the test
-# programs keep ASan.
+# without LeakSanitizer, which needs ptrace; TSan nowhere (under qemu-user
+# it finds an address-space size it does not support; none for s390x).
+# Under qemu an ASan program spends about 2.5 s of CPU starting (mapping
+# its shadow), so the shell tests, which start the command some 1,300
+# times, run an aarch64 command built with UBSan alone
+# (build/cross/aarch64/ubsan/lazymmu); the test programs keep ASan.
 CROSS_ARCHES ?= aarch64 s390x ppc64le
 CROSS_TRIPLE_aarch64 := aarch64-linux-gnu
 CROSS_TRIPLE_s390x := s390x-linux-gnu
