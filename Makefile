@@ -143,24 +143,25 @@ CROSS_TESTS = $(addprefix $(O)/cross/$(1)/,$(CORE_TESTS) $(SIM_TESTS))
 CROSS_CMD = $(O)/cross/$(1)/$(or $(CROSS_CMD_$(1)),lazymmu)
 CROSS_SCRIPTS := $(wildcard tests/cli/*.sh tests/cross/*.sh)
 
-# the cross compilers and qemu-user, installed when missing (Debian 12)
-cross-deps: $(O)/cross/.deps
-$(O)/cross/.deps: | $(O)/.deps
-	@missing=; for a in $(CROSS_ARCHES); do \
-		case $$a in aarch64) t=aarch64-linux-gnu d=arm64;; \
-		s390x) t=s390x-linux-gnu d=s390x;; \
-		ppc64le) t=powerpc64le-linux-gnu d=ppc64el;; \
-		*) echo "CROSS_ARCHES: no cross toolchain known for '$$a'" \
-		   "(aarch64, s390x, ppc64le)" >&2; exit 2;; esac; \
-		command -v $$t-gcc >/dev/null 2>&1 && \
-		[ -e /usr/$$t/lib/libubsan.so.1 ] || \
-			missing="$$missing gcc-$$t libc6-dev-$$d-cross"; \
-		command -v qemu-$$a-static >/dev/null 2>&1 || \
-		command -v qemu-$$a >/dev/null 2>&1 || \
-			missing="$$missing qemu-user-static"; \
-	done; \
+# the cross compilers and qemu-user, installed when missing (Debian 12);
+# one stamp per architecture, so that a new one in CROSS_ARCHES is checked
+CROSS_DEPS := $(foreach a,$(CROSS_ARCHES),$(O)/cross/$(a)/.deps)
+cross-deps: $(CROSS_DEPS)
+$(O)/cross/%/.deps: | $(O)/.deps
+	@case $* in aarch64) t=aarch64-linux-gnu d=arm64;; \
+	s390x) t=s390x-linux-gnu d=s390x;; \
+	ppc64le) t=powerpc64le-linux-gnu d=ppc64el;; \
+	*) echo "CROSS_ARCHES: no cross toolchain known for '$*'" \
+		"(aarch64, s390x, ppc64le)" >&2; exit 2;; esac; \
+	missing=; \
+	command -v $$t-gcc >/dev/null 2>&1 && \
+	[ -e /usr/$$t/lib/libubsan.so.1 ] || \
+		missing="gcc-$$t libc6-dev-$$d-cross"; \
+	command -v qemu-$*-static >/dev/null 2>&1 || \
+	command -v qemu-$* >/dev/null 2>&1 || \
+		missing="$$missing qemu-user-static"; \
 	if [ -n "$$missing" ]; then \
-		echo "installing the cross tools:$$missing"; \
+		echo "installing the cross tools for $*: $$missing"; \
 		$(SUDO) apt-get update && \
 		$(SUDO) apt-get install -y --no-install-recommends $$missing || \
 		exit 1; \
@@ -177,7 +178,7 @@ endef
 $(foreach a,$(CROSS_ARCHES),$(eval $(call cross_variant,$(a))))
 $(CTX_TEST_OBJS): src/sim/ctx.c
 
-check-cross: $(O)/cross/.deps $(O)/lazymmu
+check-cross: $(CROSS_DEPS) $(O)/lazymmu
 	@$(MAKE) --no-print-directory $(foreach a,$(CROSS_ARCHES),\
 		$(call CROSS_TESTS,$(a)) $(call CROSS_CMD,$(a)))
 	@CROSS_ARCHES="$(CROSS_ARCHES)" O=$(O) \

@@ -70,7 +70,7 @@ for a in $arches; do
 	for w in $workloads; do
 		dp=
 		[ $((seed % 2)) = 0 ] && dp=--debug-pagealloc
-		same "run --arch $a --workload $w --cpus 2 --pages 24 --seed $seed $dp" \
+		same "run --arch $a --workload $w --cpus 2 --pages 24 --seed $seed${dp:+ $dp}" \
 			run --arch "$a" --workload "$w" --cpus 2 --pages 24 \
 			--seed $seed $dp --json
 		seed=$((seed + 1))
