@@ -17,7 +17,7 @@ static int apply_to_pte_range(struct mm_struct *mm, unsigned long addr,
 
 	if (!pte)
 		return create ? -12 /* -ENOMEM */ : 0;
-	lazy_mmu_mode_enable();
+	lazy_mmu_mode_enable_with_ptes(mm, addr, end, pte);
 	do {
 		if (create || pte_valid(ptep_get(pte))) {
 			err = fn(pte, addr, data);
