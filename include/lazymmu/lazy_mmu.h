@@ -24,10 +24,11 @@
  * no-op in interrupt context. The hooks this layer calls are declared in
  * <lazymmu/env.h>.
  *
- * The calls are C99 inline functions, as upstream's are static inline, so
- * that they cost nothing beyond the counter update and the hook; the core
- * (src/core/lazy_mmu.c) emits the out-of-line copies for callers that take
- * their address or build without optimisation.
+ * The calls are inline functions, as upstream's are static inline, so that
+ * they cost nothing beyond the counter update and the hook; the core
+ * (src/core/lazy_mmu.c) emits the one out-of-line copy of each, for callers
+ * that take their address or build without optimisation (see
+ * LAZY_MMU_INLINE below).
  *
  * Counters are updated before the arch hook is called, as upstream does.
  * Where upstream warns and lets a u8 wrap, this layer warns and leaves the
@@ -53,6 +54,36 @@ struct lazy_mmu_state {
 	uint8_t pause_count;
 };
 
+void lazy_mmu_mode_enable(void);
+void lazy_mmu_mode_disable(void);
+void lazy_mmu_mode_pause(void);
+void lazy_mmu_mode_resume(void);
+bool __task_lazy_mmu_mode_active(const struct lazy_mmu_state *state);
+bool is_lazy_mmu_mode_active(void);
+
+/*
+ * LAZY_MMU_INLINE - how a caller's file sees the definitions below: as an
+ * inline definition only, never emitted there, so that the one external
+ * definition of each function is src/core/lazy_mmu.c's (it defines
+ * LAZY_MMU_CORE_EMIT before including this header, and gets plain
+ * definitions).
+ *
+ * GNU C says so with "extern inline" and the gnu_inline attribute, which
+ * means the same in every mode. The C99 "inline" alone is not enough in a
+ * kernel: Linux gives every "inline" the gnu_inline attribute
+ * (include/linux/compiler_types.h, read in v6.1), and then a plain inline
+ * definition is emitted as an external one in every file that includes the
+ * header, and vmlinux does not link (multiple definitions). Other compilers
+ * get the C99 inline definition.
+ */
+#if defined(LAZY_MMU_CORE_EMIT)
+#define LAZY_MMU_INLINE
+#elif defined(__GNUC__)
+#define LAZY_MMU_INLINE extern inline __attribute__((__gnu_inline__))
+#else
+#define LAZY_MMU_INLINE inline
+#endif
+
 /**
  * lazy_mmu_mode_enable() - Enable the lazy MMU mode.
  *
@@ -69,7 +100,7 @@ struct lazy_mmu_state {
  * Calling it with 255 sections already open is a misuse: it is reported
  * through lazy_mmu_warn() and changes nothing.
  */
-inline void lazy_mmu_mode_enable(void)
+LAZY_MMU_INLINE void lazy_mmu_mode_enable(void)
 {
 	struct lazy_mmu_state *state;
 
@@ -102,7 +133,7 @@ inline void lazy_mmu_mode_enable(void)
  * Calling it with no section open is a misuse: it is reported through
  * lazy_mmu_warn() and changes nothing.
  */
-inline void lazy_mmu_mode_disable(void)
+LAZY_MMU_INLINE void lazy_mmu_mode_disable(void)
 {
 	struct lazy_mmu_state *state;
 
@@ -138,7 +169,7 @@ inline void lazy_mmu_mode_disable(void)
  * Calling it with 255 pauses already in effect is a misuse: it is reported
  * through lazy_mmu_warn() and changes nothing.
  */
-inline void lazy_mmu_mode_pause(void)
+LAZY_MMU_INLINE void lazy_mmu_mode_pause(void)
 {
 	struct lazy_mmu_state *state;
 
@@ -168,7 +199,7 @@ inline void lazy_mmu_mode_pause(void)
  * Calling it with no pause in effect is a misuse: it is reported through
  * lazy_mmu_warn() and changes nothing.
  */
-inline void lazy_mmu_mode_resume(void)
+LAZY_MMU_INLINE void lazy_mmu_mode_resume(void)
 {
 	struct lazy_mmu_state *state;
 
@@ -193,7 +224,8 @@ inline void lazy_mmu_mode_resume(void)
  *
  * Return: true if @state has a section open and no pause in effect.
  */
-inline bool __task_lazy_mmu_mode_active(const struct lazy_mmu_state *state)
+LAZY_MMU_INLINE bool
+__task_lazy_mmu_mode_active(const struct lazy_mmu_state *state)
 {
 	return state->enable_count > 0 && state->pause_count == 0;
 }
@@ -206,7 +238,7 @@ inline bool __task_lazy_mmu_mode_active(const struct lazy_mmu_state *state)
  * Return: false in interrupt context, otherwise
  * __task_lazy_mmu_mode_active() of the current task.
  */
-inline bool is_lazy_mmu_mode_active(void)
+LAZY_MMU_INLINE bool is_lazy_mmu_mode_active(void)
 {
 	if (lazy_mmu_in_interrupt())
 		return false;

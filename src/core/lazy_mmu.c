@@ -4,21 +4,16 @@
  * nest, 5ab246749569; mm: bail out of lazy_mmu_mode_* in interrupt context,
  * 9273dfaeaca8).
  *
- * The functions are defined inline in <lazymmu/lazy_mmu.h>; this file emits
- * their one external definition each (C11 6.7.4). Freestanding: only
+ * The functions are defined in <lazymmu/lazy_mmu.h>, inline for callers;
+ * with LAZY_MMU_CORE_EMIT defined, the header gives this file plain
+ * definitions, the one external definition of each. Freestanding: only
  * <stdint.h>, <stdbool.h> and <stddef.h>, and the hooks of <lazymmu/env.h>.
  */
+#define LAZY_MMU_CORE_EMIT
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <lazymmu/env.h>
 #include <lazymmu/lazy_mmu.h>
-
-extern inline void lazy_mmu_mode_enable(void);
-extern inline void lazy_mmu_mode_disable(void);
-extern inline void lazy_mmu_mode_pause(void);
-extern inline void lazy_mmu_mode_resume(void);
-extern inline bool
-__task_lazy_mmu_mode_active(const struct lazy_mmu_state *state);
-extern inline bool is_lazy_mmu_mode_active(void);
