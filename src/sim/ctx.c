@@ -4,17 +4,61 @@
  * registers the platform ABI says a callee must preserve; the rest are
  * dead across the call by definition.
  */
+/*
+ * _FORTIFY_SOURCE turns _longjmp() into __longjmp_chk(), which refuses a
+ * jump to another stack: the portable switch does exactly that.
+ */
+#undef _FORTIFY_SOURCE
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/ctx.h"
 
-#ifdef SIM_CTX_UCONTEXT
+#if defined(SIM_CTX_PORTABLE)
 
 void sim_ctx_make(struct sim_ctx *ctx, void *stack, size_t size,
 		  void (*entry)(void))
 {
-	getcontext(&ctx->uc);
+	if (getcontext(&ctx->uc))
+		abort();
+	ctx->uc.uc_stack.ss_sp = stack;
+	ctx->uc.uc_stack.ss_size = size;
+	ctx->uc.uc_link = NULL;
+	makecontext(&ctx->uc, entry, 0);
+	ctx->fresh = true;
+}
+
+/*
+ * The first run of a context costs setcontext()'s sigprocmask, once per
+ * task; every later switch is _setjmp()/_longjmp(), which save and load
+ * the callee-saved registers and the stack pointer and leave the signal
+ * mask alone (the machine never changes it).
+ */
+void sim_ctx_switch(struct sim_ctx *from, struct sim_ctx *to)
+{
+	if (_setjmp(from->jb))
+		return; /* resumed by a switch to @from */
+	if (to->fresh) {
+		to->fresh = false;
+		setcontext(&to->uc);
+		abort(); /* setcontext() returns only on error */
+	}
+	_longjmp(to->jb, 1);
+}
+
+const char *sim_ctx_impl(void)
+{
+	return "portable";
+}
+
+#elif defined(SIM_CTX_UCONTEXT)
+
+void sim_ctx_make(struct sim_ctx *ctx, void *stack, size_t size,
+		  void (*entry)(void))
+{
+	if (getcontext(&ctx->uc))
+		abort();
 	ctx->uc.uc_stack.ss_sp = stack;
 	ctx->uc.uc_stack.ss_size = size;
 	ctx->uc.uc_link = NULL;
@@ -26,12 +70,17 @@ void sim_ctx_switch(struct sim_ctx *from, struct sim_ctx *to)
 	swapcontext(&from->uc, &to->uc);
 }
 
+const char *sim_ctx_impl(void)
+{
+	return "ucontext";
+}
+
 #else
 
 /* sim_ctx_swap(&from->sp, to->sp): in assembly below. */
 void sim_ctx_swap(void **save_sp, void *load_sp);
 
-#if defined(__x86_64__)
+#if defined(SIM_CTX_X86_64)
 /* System V: rbx, rbp, r12-r15 are callee-saved; the MXCSR and x87 control
  * word too, but nothing here changes them. */
 __asm__(".text\n"
@@ -57,7 +106,7 @@ __asm__(".text\n"
 	".section .note.GNU-stack,\"\",@progbits\n"
 	".text\n");
 #define CTX_SAVED_WORDS 6 /* then the return address */
-#elif defined(__aarch64__)
+#elif defined(SIM_CTX_ARM64)
 /* AAPCS64: x19-x29, lr (x30), sp and d8-d15 are callee-saved. */
 __asm__(".text\n"
 	".globl sim_ctx_swap\n"
@@ -102,7 +151,7 @@ void sim_ctx_make(struct sim_ctx *ctx, void *stack, size_t size,
 	uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
 	uintptr_t *sp;
 
-#if defined(__x86_64__)
+#if defined(SIM_CTX_X86_64)
 	/*
 	 * entry starts as if called: after "ret" pops it, rsp is 8 mod 16,
 	 * with a zero return address above (entry never returns).
@@ -123,6 +172,15 @@ void sim_ctx_make(struct sim_ctx *ctx, void *stack, size_t size,
 void sim_ctx_switch(struct sim_ctx *from, struct sim_ctx *to)
 {
 	sim_ctx_swap(&from->sp, to->sp);
+}
+
+const char *sim_ctx_impl(void)
+{
+#if defined(SIM_CTX_X86_64)
+	return "x86-64 asm";
+#else
+	return "arm64 asm";
+#endif
 }
 
 #endif

@@ -29,14 +29,21 @@
 #define KMEM_CHUNK (64UL * 1024)
 #define KMEM_MIN_CLASS 5 /* 32 bytes: the header and 16 of data */
 
+/*
+ * Objects are 16-byte aligned on every host, as x86-64's max_align_t is:
+ * s390x's max_align_t is 8-aligned, which put data[] 24 bytes into its
+ * chunk and every object at 8 mod 16 there (make check-cross).
+ */
+#define KMEM_ALIGN 16
+
 struct sim_kmem_chunk {
 	struct sim_kmem_chunk *next;
 	size_t size; /* bytes of data[] */
 	size_t used;
-	max_align_t data[];
+	_Alignas(KMEM_ALIGN) max_align_t data[];
 };
 
-/* In front of every object; 16 bytes keep data max_align_t-aligned. */
+/* In front of every object; 16 bytes keep data KMEM_ALIGN-aligned. */
 struct kobj_hdr {
 	uint32_t cls; /* log2 of the object's bytes, header included */
 	uint32_t boot; /* allocated before sim_kmem_mark() */
@@ -77,7 +84,8 @@ static struct kobj_hdr *bump(struct sim_kmem *k, size_t bytes)
 		} else {
 			size_t size = bytes > KMEM_CHUNK ? bytes : KMEM_CHUNK;
 
-			next = malloc(sizeof(*next) + size);
+			/* both multiples of KMEM_ALIGN, as C11 asks */
+			next = aligned_alloc(KMEM_ALIGN, sizeof(*next) + size);
 			if (!next)
 				abort();
 			next->size = size;
