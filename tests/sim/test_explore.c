@@ -557,7 +557,13 @@ static void must_find(const char *what, const char *arch, const char *kernel,
 		   workload);
 		return;
 	}
-	if (!wl_config(&x, arch, kernel, workload, design, fix, dpa, 2, bound,
+	/*
+	 * 2 pages, except debug-pagealloc: its mmu_gather takes a batch
+	 * page (the allocation inside the zap section) once 7 pages are
+	 * queued, so it needs 8.
+	 */
+	if (!wl_config(&x, arch, kernel, workload, design, fix, dpa,
+		       strcmp(workload, "debug-pagealloc") ? 2 : 8, bound,
 		       true)) {
 		ok(0, "%s: configured", what);
 		return;
@@ -600,15 +606,31 @@ static void test_unprompted(void)
 	must_find("noflush (debug-pagealloc)", "arm64", "7.0",
 		  "debug-pagealloc", "noflush", NULL, true, "deferred-access",
 		  true, 2);
+	/*
+	 * The KUnit sequence with an interrupt (and up to one preemption)
+	 * at every point: clean under the v7.0 design on every arch. Xen PV
+	 * is clean from 7.1: on 7.0 a preemption between the core's counter
+	 * update and Xen's hook is the shipped regression, which the
+	 * checker finds on this workload too (leave_lazy()'s BUG_ON).
+	 */
 	for (const char *const *a = sim_arch_names; *a; a++) {
+		const char *k = strcmp(*a, "xen-pv") ? "7.0" : "7.1";
 		char what[64];
 
-		snprintf(what, sizeof(what), "kunit with interrupts, %s 7.0",
-			 *a);
-		must_find(what, *a, "7.0", "kunit", NULL, NULL, false, NULL,
-			  false, 1);
+		snprintf(what, sizeof(what), "kunit with interrupts, %s %s", *a,
+			 k);
+		must_find(what, *a, k, "kunit", NULL, NULL, false, NULL, false,
+			  1);
 	}
+	must_find("xen 7.0 double enter/leave (kunit)", "xen-pv", "7.0",
+		  "kunit", NULL, NULL, false, "arch-bug", true, 1);
 }
+
+#if defined(__SANITIZE_THREAD__)
+static const bool under_tsan = true;
+#else
+static const bool under_tsan = false;
+#endif
 
 int main(void)
 {
@@ -617,7 +639,18 @@ int main(void)
 	test_replay();
 	test_shards(2);
 	test_shards(3);
-	test_reduced_full();
-	test_unprompted();
+	/*
+	 * The checker is one thread: TSan has nothing to see in whole
+	 * explorations of the workloads, ten times slower. The ASan+UBSan
+	 * build runs them.
+	 */
+	if (under_tsan) {
+		ok(1, "# SKIP reduced = full on workloads: run in the ASan "
+		      "build");
+		ok(1, "# SKIP what it finds unprompted: run in the ASan build");
+	} else {
+		test_reduced_full();
+		test_unprompted();
+	}
 	return tap_done();
 }
