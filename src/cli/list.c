@@ -82,10 +82,18 @@ int lmm_cmd_list(int argc, char **argv)
 		       d->name, d->summary, d->active, d->source);
 	puts("fixes (--fix, repeatable):");
 	for (const struct sim_fix_info *f = sim_fixes; f->name; f++) {
-		printf("  %s\n    %s\n    from: %s\n    %s%s%s", f->name,
-		       f->summary, f->source,
-		       f->merged ? "merged in " : "not merged",
-		       f->merged ? f->merged : "", f->arch ? "; arch " : "");
+		printf("  %s\n", f->name);
+		if (f->alias)
+			printf("    alias: %s\n", f->alias);
+		printf("    %s\n    from: %s\n    %s%s%s", f->summary,
+		       f->source,
+		       f->reverts ? "reverts what was merged in " :
+		       f->merged  ? "merged in " :
+				    "not merged",
+		       f->reverts ? f->reverts :
+		       f->merged  ? f->merged :
+				    "",
+		       f->arch ? "; arch " : "");
 		if (f->arch)
 			fputs(f->arch, stdout);
 		fputs("; workloads:", stdout);

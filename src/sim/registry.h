@@ -108,6 +108,7 @@ enum sim_fix {
 	SIM_FIX_ARM64_NEVER_NEST,
 	SIM_FIX_XEN_TOLERATE_NESTED,
 	SIM_FIX_XEN_REVERT_CTXSW,
+	SIM_FIX_KASAN_REVERT_PAUSE,
 	SIM_FIX_NR
 };
 
@@ -116,9 +117,12 @@ enum sim_fix {
 struct sim_fix_info {
 	enum sim_fix id;
 	const char *name; /* "pagemap-scan-order" */
+	const char *alias; /* an older name that still works, or NULL */
 	const char *summary; /* what it changes */
 	const char *source; /* patch subject, date, Message-ID */
 	const char *merged; /* kernel version it is in, or NULL: not merged */
+	/* a revert: the version that merged what it takes out (older: refused) */
+	const char *reverts;
 	const char *arch; /* the one arch it changes, or NULL: any */
 	/* the workloads whose behaviour it changes (NULL-terminated) */
 	const char *workloads[SIM_FIX_MAX_WORKLOADS + 1];
@@ -132,6 +136,7 @@ struct sim_fix_info {
 
 extern const struct sim_fix_info sim_fixes[]; /* ends with NULL name */
 
+/* sim_fix_find() - the fix named @name, or with @name as its alias. */
 const struct sim_fix_info *sim_fix_find(const char *name);
 /* sim_fix_changes() - whether fix @f changes @workload on @arch. */
 bool sim_fix_changes(const struct sim_fix_info *f, const char *arch,
