@@ -116,7 +116,7 @@ expect_usage "--fix is repeatable: the second is read" "unknown fix 'bogus'" run
 expect_usage "a fix of another arch" "changes arch xen-pv only" run --fix xen-tolerate-nested
 expect_usage "a fix whose change is not written yet" "fix 'tlb-next-batch-leave' is not modelled yet for workload munmap" run --workload munmap --fix tlb-next-batch-leave
 expect_usage "a fix merged already" "fix 'kasan-pause' is merged in 6.17: kernel 7.0 has it" run --kernel 7.0 --fix kasan-pause
-expect_usage "a fix not merged in 6.16, another workload" "changes workload kasan-populate, kasan-vfree, not vmalloc" run --kernel 6.16 --fix kasan-pause
+expect_usage "a fix not merged in 6.16, another workload" "changes workload kasan-populate, kasan-depopulate, not vmalloc" run --kernel 6.16 --fix kasan-pause
 expect_usage "unknown design" "unknown design 'bogus'" run --design bogus
 expect_usage "a design on an arch without the mode" "generic has no lazy MMU mode" run --arch generic --design v7.0
 expect_usage "a design with --lazy off" "with --lazy off" run --design noflush --lazy off
