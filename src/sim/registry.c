@@ -280,7 +280,8 @@ const struct sim_fix_info sim_fixes[] = {
 const struct sim_fix_info *sim_fix_find(const char *name)
 {
 	for (const struct sim_fix_info *f = sim_fixes; f->name; f++)
-		if (!strcmp(f->name, name) || (f->alias && !strcmp(f->alias, name)))
+		if (!strcmp(f->name, name) ||
+		    (f->alias && !strcmp(f->alias, name)))
 			return f;
 	return NULL;
 }
