@@ -64,10 +64,11 @@ static unsigned int do_wp_page(struct vm_area_struct *vma, unsigned long addr,
 		 * wp_page_reuse(): ours alone, writable again in place. The
 		 * kernel's ptep_set_access_flags() has no primitive here:
 		 * ptep_clear_flush() and set_pte_at() stand for it, so that
-		 * no arch keeps the read-only entry cached (s390's IPTE).
+		 * no arch keeps the read-only entry cached (s390's is
+		 * ptep_xchg_direct(), an IPTE at once, as its
+		 * ptep_clear_flush()).
 		 */
-		ptep_get_and_clear(mm, addr, pte);
-		flush_tlb_page(vma, addr);
+		ptep_clear_flush(vma, addr, pte);
 		set_pte_at(mm, addr, pte, pte_mkwrite(orig));
 		pte_unmap_unlock(pte, ptl);
 		return 0;
@@ -85,8 +86,7 @@ static unsigned int do_wp_page(struct vm_area_struct *vma, unsigned long addr,
 		return 0;
 	}
 	/* ptep_clear_flush(): no CPU may keep writing the old page */
-	ptep_get_and_clear(mm, addr, pte);
-	flush_tlb_page(vma, addr);
+	ptep_clear_flush(vma, addr, pte);
 	pfn_to_page(pfn)->mapcount = 1;
 	set_pte_at(mm, addr, pte, pte_mkwrite(pfn_pte(pfn, vma->vm_page_prot)));
 	pfn_to_page(old)->mapcount--;

@@ -39,7 +39,8 @@ static int copy_pte_range(struct vm_area_struct *dst_vma,
 		pte_unmap_unlock(dst_pte, dst_ptl);
 		return 0;
 	}
-	lazy_mmu_mode_enable();
+	/* v6 1/4 of Gordeev's series: the source table is the hint */
+	lazy_mmu_mode_enable_with_ptes(src_mm, addr, end, src_pte);
 	do {
 		pte_t ptent = ptep_get(src_pte);
 

@@ -32,7 +32,7 @@ static void change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 	if (!pte)
 		return;
 	/* flush_tlb_batched_pending(): nothing pending (no reclaim) */
-	lazy_mmu_mode_enable();
+	lazy_mmu_mode_enable_with_ptes(vma->vm_mm, addr, end, pte);
 	do {
 		pte_t oldpte = ptep_get(pte), ptent;
 

@@ -34,7 +34,7 @@ static void move_ptes(struct vm_area_struct *vma, pte_t *old_pmd,
 	if (new_ptl != old_ptl)
 		spin_lock(new_ptl); /* spin_lock_nested() */
 	/* flush_tlb_batched_pending(): nothing pending (no reclaim) */
-	lazy_mmu_mode_enable();
+	lazy_mmu_mode_enable_with_ptes(mm, old_addr, old_end, old_pte);
 	for (; old_addr < old_end; old_pte++, old_addr += PAGE_SIZE, new_pte++,
 				   new_addr += PAGE_SIZE) {
 		pte_t pte;

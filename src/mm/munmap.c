@@ -33,7 +33,7 @@ static unsigned long zap_pte_range(struct mmu_gather *tlb,
 		return end;
 	(void)vma;
 	/* flush_tlb_batched_pending(): nothing pending (no reclaim) */
-	lazy_mmu_mode_enable();
+	lazy_mmu_mode_enable_with_ptes(mm, addr, end, start_pte);
 	do {
 		pte_t ptent = ptep_get(pte);
 		unsigned long pfn;

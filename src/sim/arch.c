@@ -118,6 +118,12 @@ void ptep_modify_prot_commit(struct vm_area_struct *vma, unsigned long addr,
 	ARCH_OP(ptep_modify_prot_commit)(vma, addr, ptep, old_pte, pte);
 }
 
+pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
+		       pte_t *ptep)
+{
+	return ARCH_OP(ptep_clear_flush)(vma, addr, ptep);
+}
+
 void set_table_entry(pte_t *ptep, pte_t entry, int level, unsigned long addr)
 {
 	ARCH_OP(set_table_entry)(ptep, entry, level, addr);
@@ -211,6 +217,20 @@ pte_t generic_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
 {
 	(void)mm;
 	return sim_pt_xchg(ptep, 0, addr, SIM_PT_SEEN);
+}
+
+/*
+ * ptep_clear_flush() (mm/pgtable-generic.c): ptep_get_and_clear(), then
+ * flush_tlb_page() if the old entry could be cached (pte_accessible()).
+ */
+pte_t generic_ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
+			       pte_t *ptep)
+{
+	pte_t pte = ptep_get_and_clear(vma->vm_mm, addr, ptep);
+
+	if (pte_valid(pte))
+		flush_tlb_page(vma, addr);
+	return pte;
 }
 
 /* native_pte_clear(): a plain store of 0 */

@@ -55,6 +55,12 @@ struct sim_arch_ops {
 	void (*ptep_modify_prot_commit)(struct vm_area_struct *vma,
 					unsigned long addr, pte_t *ptep,
 					pte_t old_pte, pte_t pte);
+	/*
+	 * ptep_clear_flush(): clear and flush this entry now, whatever a
+	 * batch would do (mm/pgtable-generic.c; s390 ptep_xchg_direct())
+	 */
+	pte_t (*ptep_clear_flush)(struct vm_area_struct *vma, unsigned long addr,
+				  pte_t *ptep);
 	/* a table entry at @level (1 = pmd, 2 = pud, 3 = pgd) */
 	void (*set_table_entry)(pte_t *ptep, pte_t entry, int level,
 				unsigned long addr);
@@ -149,6 +155,8 @@ pte_t ptep_modify_prot_start(struct vm_area_struct *vma, unsigned long addr,
 			     pte_t *ptep);
 void ptep_modify_prot_commit(struct vm_area_struct *vma, unsigned long addr,
 			     pte_t *ptep, pte_t old_pte, pte_t pte);
+pte_t ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
+		       pte_t *ptep);
 void set_table_entry(pte_t *ptep, pte_t entry, int level, unsigned long addr);
 void clear_table_entry(pte_t *ptep, int level, unsigned long addr);
 /* set_pmd() / pmd_clear() of a pmd mapping @addr (an entry at level 1) */
@@ -177,6 +185,8 @@ pte_t generic_ptep_modify_prot_start(struct vm_area_struct *vma,
 void generic_ptep_modify_prot_commit(struct vm_area_struct *vma,
 				     unsigned long addr, pte_t *ptep,
 				     pte_t old_pte, pte_t pte);
+pte_t generic_ptep_clear_flush(struct vm_area_struct *vma, unsigned long addr,
+			       pte_t *ptep);
 void generic_set_table_entry(pte_t *ptep, pte_t entry, int level,
 			     unsigned long addr);
 void generic_clear_table_entry(pte_t *ptep, int level, unsigned long addr);

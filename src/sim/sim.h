@@ -323,6 +323,11 @@ struct mm_struct {
 	const char *name;
 	struct vm_area_struct *mmap; /* VMAs by address (src/mm/mmap.c) */
 	int map_count;
+	/*
+	 * The arch model's part of the kernel's mm_context_t (s390:
+	 * cpu_attach_mask and flush_mm); zero in a new mm.
+	 */
+	unsigned long context[2];
 };
 
 /* vm_flags (include/linux/mm.h) */

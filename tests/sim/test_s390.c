@@ -168,6 +168,86 @@ static void test_label(void)
 	   "arm64 --kernel 7.1+lazy-v6 is refused: %s", err);
 }
 
+/* ---- ptep_flush_lazy(): the mm attached to this CPU only ----------------- */
+
+static uint64_t user_stat_k(const char *kernel, const char *workload,
+			    unsigned int cpus, unsigned int *findings)
+{
+	struct lmm_run_config c;
+	struct lmm_run_result r;
+	uint64_t v;
+
+	lmm_run_defaults(&c);
+	c.arch = "s390";
+	c.kernel = kernel;
+	c.workload = workload;
+	c.pages = 64;
+	c.cpus = cpus;
+	c.sched = "rr";
+	run_ok(&c, &r);
+	v = sim_stats_total(&r.stats, SIM_STAT_tlb_invalidations);
+	*findings = (unsigned int)r.nr_findings;
+	lmm_run_result_free(&r);
+	return v;
+}
+
+static uint64_t user_stat(const char *workload, unsigned int cpus,
+			  unsigned int *findings)
+{
+	return user_stat_k("7.1", workload, cpus, findings);
+}
+
+static void test_attach_mask(void)
+{
+	unsigned int f1, f2;
+	uint64_t one, two;
+
+	/*
+	 * munmap of 64 present pages on one CPU: the user mm is attached
+	 * to that CPU alone, so ptep_get_and_clear() -> ptep_flush_lazy()
+	 * marks each entry invalid without an IPTE and sets flush_mm; the
+	 * mmu_gather's flush_tlb_range() -> __tlb_flush_mm_lazy() then
+	 * purges the mm once (IDTE): 1 invalidation. With a second CPU
+	 * running a thread of the process, both are attached: 64 IPTEs.
+	 */
+	one = user_stat("munmap", 1, &f1);
+	two = user_stat("munmap", 2, &f2);
+	ok(one == 1 && f1 == 0,
+	   "munmap, 1 CPU: IPTEs put off, one IDTE at the flush (%llu)",
+	   (unsigned long long)one);
+	ok(two == 64 && f2 == 0, "munmap, 2 CPUs attached: 64 IPTEs (%llu)",
+	   (unsigned long long)two);
+	/*
+	 * fork of 64 pages on one CPU: the parent's 64 write-protects are
+	 * put off and paid by dup_mmap()'s flush_tlb_mm() (1); the child's
+	 * 64 COW copies and the parent's 64 writes after them go through
+	 * ptep_clear_flush(), which is ptep_xchg_direct() on s390: an
+	 * IPTE at once, each (128). Were the COW path lazy too, the stale
+	 * read-only entry would fault forever (bad-access).
+	 */
+	/*
+	 * The series (v6 1/4) converts zap_pte_range(), change_pte_range()
+	 * and move_ptes() to lazy_mmu_mode_enable_with_ptes(): with two
+	 * CPUs attached, mainline pays 64 IPTEs for 64 pages, the series
+	 * one ranged IPTE at the disable (64 entries <= 256).
+	 */
+	static const char *const paths[] = { "munmap", "mprotect", "mremap" };
+
+	for (int i = 0; i < 3; i++) {
+		one = user_stat_k("7.1", paths[i], 2, &f1);
+		two = user_stat_k("7.1+lazy-v6", paths[i], 2, &f2);
+		ok(one == 64 && two == 1 && !f1 && !f2,
+		   "%s, 2 CPUs: 64 IPTEs on 7.1, 1 ranged IPTE with the "
+		   "series (%llu, %llu)",
+		   paths[i], (unsigned long long)one, (unsigned long long)two);
+	}
+	one = user_stat("fork", 1, &f1);
+	ok(one == 129 && f1 == 0,
+	   "fork, 1 CPU: 1 put-off flush + 128 direct IPTEs (%llu, %u "
+	   "findings)",
+	   (unsigned long long)one, f1);
+}
+
 /* ---- the cache on the machine ------------------------------------------ */
 
 static unsigned long map_one(pte_t **ptep)
@@ -420,6 +500,7 @@ int main(void)
 	static const char *const mainline[] = { "6.16", "7.1" };
 
 	test_vmalloc_counts();
+	test_attach_mask();
 	test_one_table();
 	test_label();
 	for (int k = 0; k < 2; k++)

@@ -436,12 +436,15 @@ int main(void)
 	simtest_init(&T, "xen-pv", "7.1", 1, false, NULL);
 	sim_spawn(T.m, "hv", 0, hv_task, NULL);
 	sim_run(T.m);
-	ok(hv_err[0] == -EPERM && hv_after[0] == 0,
-	   "another domain's frame: -EPERM, not applied (%d)", hv_err[0]);
-	ok(hv_err[1] == -EINVAL && hv_after[1] == 0,
-	   "a frame beyond the machine: -EINVAL, not applied (%d)", hv_err[1]);
-	ok(hv_err[2] == -EINVAL && hv_after[2] == 0,
-	   "a writable mapping of a page table: -EINVAL, not applied (%d)",
+	/* get_page_from_l1e(): real_pg_owner != pg_owner, could_not_pin */
+	ok(hv_err[0] == -EBUSY && hv_after[0] == 0,
+	   "another domain's frame: -EBUSY, not applied (%d)", hv_err[0]);
+	/* get_page_from_l1e(): !mfn_valid() is MMIO, not permitted */
+	ok(hv_err[1] == -EPERM && hv_after[1] == 0,
+	   "a frame beyond the machine: -EPERM, not applied (%d)", hv_err[1]);
+	/* get_page_type(PGT_writable_page) of a table fails: could_not_pin */
+	ok(hv_err[2] == -EBUSY && hv_after[2] == 0,
+	   "a writable mapping of a page table: -EBUSY, not applied (%d)",
 	   hv_err[2]);
 	ok(hv_err[3] == 0 && pte_valid(hv_after[3]),
 	   "a read-only mapping of a page table: applied (%d)", hv_err[3]);

@@ -56,17 +56,110 @@ static struct s390_lazy_cpu *lazy_cpu(void)
 
 /* ---- mainline: IPTE per update ----------------------------------------- */
 
+/* mm->context (mm_context_t, arch/s390/include/asm/mmu.h), as the model keeps it */
+#define S390_ATTACH 0 /* cpu_attach_mask: the CPUs the mm is attached to */
+#define S390_FLUSH_MM 1 /* flush_mm: a TLB flush ptep_flush_lazy() put off */
+
 /*
- * ptep_xchg_lazy() (arch/s390/mm/pgtable.c, v6.16 .. v7.1): a valid old
- * entry is flushed by ptep_flush_lazy(), which issues IPTE unless only this
- * CPU has the mm attached (then it only marks the entry invalid and defers
- * the flush to flush_tlb_mm(): not modelled, see docs/arch-models.md); then
- * the new value is stored. An invalid old entry is just replaced.
+ * Whether only this CPU has @mm attached (cpumask_equal(&mm->context.
+ * cpu_attach_mask, cpumask_of(smp_processor_id())) in ptep_flush_lazy()).
+ * init_mm never: each CPU sets itself in init_mm's mask as it comes
+ * online and, since kernel threads borrow the previous mm, nothing
+ * clears it, so on a machine of more than one CPU the kernel's own
+ * mappings always take the IPTE path. A one-CPU machine keeps that path
+ * too: the model does not simulate the boot that would attach only CPU 0.
  */
-static pte_t ptep_xchg(unsigned long addr, pte_t *ptep, pte_t new)
+static bool attached_here_only(struct mm_struct *mm)
+{
+	if (!mm || mm == &sim_machine()->init_mm)
+		return false;
+	return mm->context[S390_ATTACH] == 1UL << smp_processor_id();
+}
+
+/*
+ * ptep_xchg_lazy() (arch/s390/mm/pgtable.c, v6.16 .. v7.1: read in
+ * patches against 6.17-6.19 and in linux-next 09691f6b7478, unchanged in
+ * shape since 4.13): a valid old entry is flushed by ptep_flush_lazy(),
+ * which issues IPTE unless only this CPU has the mm attached; then it
+ * only marks the entry invalid and sets mm->context.flush_mm, leaving the
+ * purge of this CPU's TLB to the next __tlb_flush_mm_lazy() (flush_tlb_mm/
+ * range(), or the next switch into the mm). Then the new value is stored.
+ * An invalid old entry is just replaced.
+ */
+static pte_t ptep_xchg(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
+		       pte_t new)
 {
 	pte_t old;
 
+	preempt_disable();
+	old = sim_pt_xchg(ptep, 0, addr, SIM_PT_SEEN);
+	if (pte_valid(old)) {
+		if (attached_here_only(mm)) {
+			mm->context[S390_FLUSH_MM] = 1;
+		} else {
+			sim_tlb_inval_page(-1, addr, TLB_ASID_ALL); /* IPTE */
+			if (sim_in_section())
+				sim_unbatched_update();
+		}
+	}
+	if (new)
+		sim_pt_write(ptep, new, addr, SIM_PT_SEEN);
+	preempt_enable();
+	return old;
+}
+
+/*
+ * __tlb_flush_mm_lazy() (arch/s390/include/asm/tlbflush.h): if a flush
+ * was put off, __tlb_flush_mm(): one IDTE of the mm's ASCE (or a global
+ * purge), every CPU.
+ */
+static void tlb_flush_mm_lazy(struct mm_struct *mm)
+{
+	if (!mm || !mm->context[S390_FLUSH_MM])
+		return;
+	mm->context[S390_FLUSH_MM] = 0;
+	sim_tlb_inval_asid(-1, mm->asid);
+}
+
+/*
+ * switch_mm_irqs_off() (arch/s390/include/asm/mmu_context.h, the
+ * get_lowcore() era, 6.11 on): this CPU joins @next's cpu_attach_mask and,
+ * if the mm changes, leaves @prev's.
+ */
+static void s390_switch_mm(struct mm_struct *prev, struct mm_struct *next)
+{
+	unsigned long bit = 1UL << smp_processor_id();
+
+	if (next)
+		next->context[S390_ATTACH] |= bit;
+	if (prev && prev != next)
+		prev->context[S390_ATTACH] &= ~bit;
+}
+
+/*
+ * finish_arch_post_lock_switch() (mmu_context.h): after every switch into
+ * a task with an mm, __tlb_flush_mm_lazy() of it, so that a flush put off
+ * on one CPU is done before the mm runs on another.
+ */
+static void s390_switch_in(struct task_struct *next)
+{
+	if (next && next->mm != &sim_machine()->init_mm)
+		tlb_flush_mm_lazy(next->mm);
+}
+
+/*
+ * ptep_clear_flush() is ptep_xchg_direct() on s390 (asm/pgtable.h):
+ * ptep_flush_direct() issues the IPTE at once, the local form when only
+ * this CPU has the mm attached (counted as one invalidation either way,
+ * done on every CPU: the local form is not modelled), then stores the
+ * invalid entry. Never deferred, never cached by the series.
+ */
+static pte_t s390_ptep_clear_flush(struct vm_area_struct *vma,
+				   unsigned long addr, pte_t *ptep)
+{
+	pte_t old;
+
+	(void)vma;
 	preempt_disable();
 	old = sim_pt_xchg(ptep, 0, addr, SIM_PT_SEEN);
 	if (pte_valid(old)) {
@@ -74,8 +167,6 @@ static pte_t ptep_xchg(unsigned long addr, pte_t *ptep, pte_t new)
 		if (sim_in_section())
 			sim_unbatched_update();
 	}
-	if (new)
-		sim_pt_write(ptep, new, addr, SIM_PT_SEEN);
 	preempt_enable();
 	return old;
 }
@@ -242,9 +333,8 @@ static pte_t s390_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
 	int i = cache_index(ptep);
 	pte_t old;
 
-	(void)mm;
 	if (i < 0)
-		return ptep_xchg(addr, ptep, 0);
+		return ptep_xchg(mm, addr, ptep, 0);
 	old = cache_read(i, ptep);
 	cache_write(i, ptep, 0);
 	return old;
@@ -270,7 +360,6 @@ static void s390_ptep_set_wrprotect(struct mm_struct *mm, unsigned long addr,
 	int i = cache_index(ptep);
 	pte_t pte;
 
-	(void)mm;
 	if (i >= 0) {
 		pte = cache_read(i, ptep);
 		if (pte_write(pte))
@@ -288,9 +377,13 @@ static void s390_ptep_set_wrprotect(struct mm_struct *mm, unsigned long addr,
 	preempt_disable();
 	pte = sim_pt_xchg(ptep, 0, addr, SIM_PT_SEEN);
 	if (pte_valid(pte)) {
-		sim_tlb_inval_page(-1, addr, TLB_ASID_ALL); /* IPTE */
-		if (sim_in_section())
-			sim_unbatched_update();
+		if (attached_here_only(mm)) {
+			mm->context[S390_FLUSH_MM] = 1;
+		} else {
+			sim_tlb_inval_page(-1, addr, TLB_ASID_ALL); /* IPTE */
+			if (sim_in_section())
+				sim_unbatched_update();
+		}
 	}
 	if (pte)
 		sim_pt_write(ptep, pte_wrprotect(pte), addr, SIM_PT_SEEN);
@@ -312,21 +405,20 @@ static void s390_flush_tlb_kernel_range(unsigned long start, unsigned long end)
 
 /*
  * flush_tlb_range() and flush_tlb_mm() are __tlb_flush_mm_lazy(): they
- * flush only if ptep_flush_lazy() deferred a flush (mm->context.flush_mm),
- * which the model never does: every update of a valid entry was IPTEd.
+ * flush only if ptep_flush_lazy() put a flush off (mm->context.flush_mm).
  * flush_tlb_page() is empty on s390.
  */
 static void s390_flush_tlb_range(struct mm_struct *mm, unsigned long start,
 				 unsigned long end)
 {
-	(void)mm;
 	(void)start;
 	(void)end;
+	tlb_flush_mm_lazy(mm);
 }
 
 static void s390_flush_tlb_mm(struct mm_struct *mm)
 {
-	(void)mm;
+	tlb_flush_mm_lazy(mm);
 }
 
 static void s390_flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
@@ -335,14 +427,15 @@ static void s390_flush_tlb_page(struct vm_area_struct *vma, unsigned long addr)
 	(void)addr;
 }
 
-#define S390_COMMON                                                 \
-	.name = "s390", .ptep_get = s390_ptep_get,                  \
-	.set_pte_at = s390_set_pte_at, .pte_clear = s390_pte_clear, \
-	.ptep_set_wrprotect = s390_ptep_set_wrprotect,              \
-	.flush_tlb_kernel_range = s390_flush_tlb_kernel_range,      \
-	.flush_tlb_range = s390_flush_tlb_range,                    \
-	.flush_tlb_mm = s390_flush_tlb_mm,                          \
-	.flush_tlb_page = s390_flush_tlb_page
+#define S390_COMMON                                                         \
+	.name = "s390", .ptep_get = s390_ptep_get,                          \
+	.set_pte_at = s390_set_pte_at, .pte_clear = s390_pte_clear,         \
+	.ptep_set_wrprotect = s390_ptep_set_wrprotect,                      \
+	.flush_tlb_kernel_range = s390_flush_tlb_kernel_range,              \
+	.flush_tlb_range = s390_flush_tlb_range,                            \
+	.flush_tlb_mm = s390_flush_tlb_mm,                                  \
+	.flush_tlb_page = s390_flush_tlb_page, .switch_mm = s390_switch_mm, \
+	.switch_in = s390_switch_in, .ptep_clear_flush = s390_ptep_clear_flush
 
 DEFINE_SIM_ARCH(s390_ops, S390_COMMON, .kernel = "6.16",
 		.models = "arch/s390/include/asm/pgtable.h, "

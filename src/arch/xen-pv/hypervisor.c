@@ -5,7 +5,8 @@
  * mod_l1_entry(), get_page_from_l1e(), do_mmuext_op() MMUEXT_PIN_*_TABLE /
  * MMUEXT_UNPIN_TABLE and the TLB ops) and xen/arch/x86/pv/ro-page-fault.c
  * (ptwr_emulated_update()). Reduced to ownership, range and the
- * page-table/writable type rule; Xen's exact error codes are not verified
+ * page-table/writable type rule. The error codes are get_page_from_l1e()'s
+ * and get_page_and_type_from_mfn()'s, read in a recent xen/arch/x86/mm.c
  * (docs/arch-models.md).
  */
 #include <errno.h>
@@ -27,15 +28,29 @@ static int check_entry(const struct xen_hv *hv, int level, pte_t val,
 	if (!pte_valid(val))
 		return 0; /* not present: Xen does not look further */
 	pfn = pte_pfn(val);
-	if (pfn >= hv->nr_frames + XEN_FOREIGN_FRAMES)
-		return -EINVAL; /* no such frame */
-	if (pfn >= hv->nr_frames)
-		return -EPERM; /* another domain's or Xen's */
-	if (level > 0 && (val & PTE_TABLE))
+	if (level > 0 && (val & PTE_TABLE)) {
+		/*
+		 * get_page_from_l2e() and up: get_page_and_type_from_mfn() of
+		 * a table one level below; no such frame, another domain's, or
+		 * a frame of another type all fail with -EINVAL.
+		 */
+		if (pfn >= hv->nr_frames)
+			return -EINVAL;
 		return hv->pinned[pfn] == level ? 0 : -EINVAL;
-	/* a leaf (or a block at level > 0: one frame, as a simplification) */
+	}
+	/*
+	 * get_page_from_l1e() (a block entry at level > 0 is checked as one
+	 * frame, a simplification). A frame that is not valid RAM is treated
+	 * as MMIO, which a domain without I/O permission may not map: -EPERM.
+	 */
+	if (pfn >= hv->nr_frames + XEN_FOREIGN_FRAMES)
+		return -EPERM;
+	/* real_pg_owner != pg_owner: goto could_not_pin, -EBUSY */
+	if (pfn >= hv->nr_frames)
+		return -EBUSY;
+	/* get_page_type(PGT_writable_page) of a table fails: could_not_pin */
 	if (pte_write(val) && (hv->pinned[pfn] || pfn == self))
-		return -EINVAL; /* writable mapping of a page table */
+		return -EBUSY;
 	return 0;
 }
 

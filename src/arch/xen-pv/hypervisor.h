@@ -6,10 +6,12 @@
  * write, xen/arch/x86/pv/ro-page-fault.c), reduced to the three rules of
  * issue 8:
  *
- *   - no mapping of a frame the guest does not own (-EPERM);
- *   - no mapping of a frame beyond the machine's memory (-EINVAL);
- *   - no writable mapping of a page-table page, and no page-table pin of a
- *     frame that is still mapped writable (-EINVAL).
+ *   - no mapping of a frame the guest does not own (-EBUSY, Xen's
+ *     could_not_pin; -EINVAL for a table entry);
+ *   - no mapping of a frame beyond the machine's memory (-EPERM: Xen takes
+ *     it for MMIO the domain may not map; -EINVAL for a table entry);
+ *   - no writable mapping of a page-table page (-EBUSY), and no page-table
+ *     pin of a frame that is still mapped writable (-EINVAL).
  *
  * A rejected update returns an error and is never applied. The core knows
  * nothing of the simulated machine: it reads frames and stores entries
