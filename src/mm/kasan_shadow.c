@@ -64,7 +64,7 @@ static bool kasan_pauses(void)
 	       sim_fix_enabled(SIM_FIX_KASAN_PAUSE);
 }
 
-/* ---- populate ---------------------------------------------------------------- */
+/* ---- populate ------------------------------------------------------------ */
 
 struct vmalloc_populate_data {
 	unsigned long start;
@@ -175,7 +175,7 @@ int kasan_populate_vmalloc(unsigned long addr, unsigned long size)
 	return __kasan_populate_vmalloc(start, end);
 }
 
-/* ---- depopulate ------------------------------------------------------------------ */
+/* ---- depopulate ---------------------------------------------------------- */
 
 static int kasan_depopulate_vmalloc_pte(pte_t *ptep, unsigned long addr,
 					void *unused)
@@ -234,7 +234,7 @@ void kasan_release_vmalloc(unsigned long start, unsigned long end)
 	flush_tlb_kernel_range(shadow_start, shadow_end);
 }
 
-/* ---- the workloads ------------------------------------------------------------------ */
+/* ---- the workloads ------------------------------------------------------- */
 
 /* The vmalloc pages whose shadow is @shadow_pages pages. */
 static unsigned long kasan_area_pages(unsigned long shadow_pages)
@@ -242,7 +242,7 @@ static unsigned long kasan_area_pages(unsigned long shadow_pages)
 	return shadow_pages << KASAN_SHADOW_SCALE_SHIFT;
 }
 
-/* Write each shadow page's token and read it back (kasan_unpoison_vmalloc()). */
+/* Write each shadow page's token, read it back (kasan_unpoison_vmalloc()) */
 static void kasan_touch_shadow(unsigned long shadow, unsigned long pages)
 {
 	for (unsigned long i = 0; i < pages; i++)

@@ -75,7 +75,7 @@ static const char *first_msg(void)
 	return R.nr_findings ? R.findings[0].message : "";
 }
 
-/* ---- the matrix: 1 CPU, counts and findings ------------------------------- */
+/* ---- the matrix: 1 CPU, counts and findings ------------------------------ */
 
 /*
  * One expected row. @when: "6.16" (the 6.16 callbacks, unpaused), "6.17+"
@@ -309,7 +309,7 @@ static void test_matrix(void)
 	}
 }
 
-/* ---- the populate race: several CPUs on one shadow --------------------------- */
+/* ---- the populate race: several CPUs on one shadow ----------------------- */
 
 /*
  * Two vmalloc()s of neighbouring areas populate the shadow page they
@@ -390,7 +390,7 @@ static void test_populate_race(void)
 	}
 }
 
-/* ---- kasan-revert-pause: the 6.16 callbacks on later kernels ---------------- */
+/* ---- kasan-revert-pause: the 6.16 callbacks on later kernels ------------- */
 
 static void test_revert(void)
 {
@@ -440,7 +440,7 @@ static void test_revert(void)
 	   "arm64 7.1 --fix kasan-revert-pause populate: 6 barriers, as 6.16");
 }
 
-/* ---- kasan-pause on 6.16 ------------------------------------------------------ */
+/* ---- kasan-pause on 6.16 ------------------------------------------------- */
 
 static void test_pause_fix(void)
 {
@@ -485,7 +485,7 @@ static void test_pause_fix(void)
 	   "kasan-pause refused on bpf-arena-free: %s", err);
 }
 
-/* ---- nolazy-apply (alias apply-nolazy) ------------------------------------------ */
+/* ---- nolazy-apply (alias apply-nolazy) ----------------------------------- */
 
 static void test_nolazy(void)
 {
@@ -558,7 +558,7 @@ static void test_nolazy(void)
 	   "apply-nolazy is an alias of nolazy-apply");
 }
 
-/* ---- DEBUG_PAGEALLOC: the free inside the section nests (arm64) --------------- */
+/* ---- DEBUG_PAGEALLOC: the free inside the section nests (arm64) ---------- */
 
 /*
  * Enter hooks that reach the arch while it is already entered (the
@@ -658,7 +658,7 @@ static void test_debug_pagealloc(void)
 	}
 }
 
-/* ---- more CPUs: the other threads never see a freed page ---------------------- */
+/* ---- more CPUs: the other threads never see a freed page ----------------- */
 
 static void test_cpus(void)
 {
