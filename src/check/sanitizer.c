@@ -87,6 +87,13 @@ struct san_state {
 	 */
 	uint32_t *flush_gen;
 	size_t nr_gen;
+	/* the last flush-in-section reported, until a payment */
+	struct {
+		const struct task_struct *task;
+		const void *queue;
+		unsigned long addr;
+		char what[32];
+	} fis;
 };
 
 static uint32_t *flush_gen(struct san_state *s, int pid)
@@ -348,6 +355,7 @@ static void paid(struct san_state *s, const struct sim_event *ev)
 {
 	long n = ev->arg;
 
+	s->fis.task = NULL;
 	for (size_t i = 0; i < s->nr_queued && n > 0;) {
 		struct san_queued *q = &s->queued[i];
 
@@ -483,12 +491,15 @@ static void queued_access(struct san_state *s, const struct sim_event *ev,
 
 		if (s->paid[i].ptep != ptep)
 			continue;
-		if (!pte_valid(*ptep) || pte_pfn(*ptep) != pfn)
+		/* a write through a translation a write-protect removed */
+		if (!pte_valid(*ptep) || pte_pfn(*ptep) != pfn ||
+		    (ev->flag && !pte_write(*ptep)))
 			sim_report_at(&at, "stale-tlb",
-				      "CPU%d %s: %#lx reached frame %lu after "
+				      "CPU%d %s: %#lx %s frame %lu after "
 				      "its invalidation (%s) was paid; the "
 				      "table maps %#llx",
-				      ev->cpu, ev->task->comm, ev->addr, pfn,
+				      ev->cpu, ev->task->comm, ev->addr,
+				      ev->flag ? "wrote" : "reached", pfn,
 				      s->paid[i].what,
 				      (unsigned long long)*ptep);
 		return;
@@ -496,9 +507,48 @@ static void queued_access(struct san_state *s, const struct sim_event *ev,
 }
 
 /*
+ * Whether harm can follow a TLB flush made with work still queued, per
+ * arch (docs/user-guide.md, "Is the finding harmful?"): on every arch that
+ * queues, the queue paid at the leave is itself the invalidation, or the
+ * flush is queued behind it. stale-tlb is the harm, if the model finds one.
+ */
+static const struct {
+	const char *arch;
+	const char *flush;
+} san_harm[] = {
+	{ "ppc64-hash", "no harm on ppc64-hash: flush_tlb_*() does nothing "
+			"on hash, the queued HPTE invalidations paid at the "
+			"leave are the flush" },
+	{ "sparc64", "no harm on sparc64: flush_tlb_*() of user addresses "
+		     "is empty, the queued TSB/TLB flush paid at the leave is "
+		     "the flush" },
+	{ "xen-pv", "no harm on xen-pv: the flush is queued in the same "
+		    "multicall, behind the updates" },
+	{ "s390", "no harm on s390: flush_tlb_*() does nothing, the PTE "
+		  "cache applied at the leave IPTEs what it changes" },
+	{ "arm64", "no harm on arm64: only barriers are owed, and the flush "
+		   "begins with the dsb that completes the stores" },
+};
+
+static const char *harm(const char *what)
+{
+	const char *arch = sim_machine()->arch->name;
+
+	if (!strcmp(what, "__free_page()"))
+		return "harm if a translation reaches the page before the "
+		       "queue is paid (stale-tlb)";
+	for (size_t i = 0; i < sizeof(san_harm) / sizeof(san_harm[0]); i++)
+		if (!strcmp(san_harm[i].arch, arch))
+			return san_harm[i].flush;
+	return "harm if a stale translation is used (stale-tlb)";
+}
+
+/*
  * A TLB flush or a page free by a task in a section that still has
  * deferred work queued: the flush may come before the update it should
- * follow (Roberts' RFC, 2025-05-30, patches 1, 2 and 5).
+ * follow (Roberts' RFC, 2025-05-30, patches 1, 2 and 5). One finding per
+ * kind of call while the same queued work waits: a loop that flushes each
+ * page (ptep_clear_flush()) is one finding, not one a page.
  */
 static void flush_in_section(struct san_state *s, const struct sim_event *ev,
 			     const char *what)
@@ -519,16 +569,23 @@ static void flush_in_section(struct san_state *s, const struct sim_event *ev,
 	}
 	if (!first)
 		return;
+	if (s->fis.task == ev->task && s->fis.queue == first->queue &&
+	    s->fis.addr == first->addr && !strcmp(s->fis.what, what))
+		return; /* reported already, nothing paid since */
+	s->fis.task = ev->task;
+	s->fis.queue = first->queue;
+	s->fis.addr = first->addr;
+	snprintf(s->fis.what, sizeof(s->fis.what), "%s", what);
 	at.addr = first->addr;
 	at.section = first->site.func ? &first->site : NULL;
 	sim_report_at(&at, "flush-in-section",
 		      "CPU%d %s: %s with %zu deferred item(s) still queued "
 		      "(%s, first at %#lx) in the lazy MMU section opened by "
-		      "%s() at %s:%d",
+		      "%s() at %s:%d; %s",
 		      ev->cpu, ev->task->comm, what, n, first->what,
 		      first->addr, first->site.func ? first->site.func : "?",
 		      first->site.file ? first->site.file : "?",
-		      first->site.line);
+		      first->site.line, harm(what));
 }
 
 /* A task's own queue (a thread flag: arm64's owed barriers) dies with it. */
@@ -662,6 +719,7 @@ static void san_reset(void *priv)
 	s->nr_queued = 0;
 	s->nr_queued_pte = 0;
 	s->nr_paid = 0;
+	s->fis.task = NULL;
 	memset(s->irq_state, 0, sizeof(s->irq_state));
 	memset(s->irq_sections, 0, sizeof(s->irq_sections));
 }

@@ -84,7 +84,7 @@ int lmm_cmd_list(int argc, char **argv)
 	for (const struct sim_fix_info *f = sim_fixes; f->name; f++) {
 		printf("  %s\n", f->name);
 		if (f->alias)
-			printf("    alias: %s\n", f->alias);
+			printf("    alias: %s (the older name)\n", f->alias);
 		printf("    %s\n    from: %s\n    %s%s%s", f->summary,
 		       f->source,
 		       f->reverts ? "reverts what was merged in " :

@@ -130,6 +130,29 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
 unsigned long do_mremap(struct mm_struct *mm, unsigned long old_addr,
 			unsigned long len, unsigned long new_addr);
 
+/*
+ * fs/proc/task_mmu.c: PAGEMAP_SCAN with PM_SCAN_WP_MATCHING (and no output
+ * vector) over [@start, @end) of @mm; pte_uffd_wp() of a present entry;
+ * whether the arch has uffd-wp (HAVE_ARCH_USERFAULTFD_WP).
+ */
+long do_pagemap_scan_wp(struct mm_struct *mm, unsigned long start,
+			unsigned long end);
+bool pte_uffd_wp(pte_t pte);
+bool pgtable_supports_uffd_wp(void);
+
+/* mm/migrate_device.c (include/linux/migrate.h) */
+struct migrate_vma {
+	struct vm_area_struct *vma;
+	unsigned long *dst; /* migrate_pfn() of each new page, or 0 */
+	unsigned long *src; /* migrate_pfn() | MIGRATE_PFN_* of each page */
+	unsigned long cpages; /* pages collected */
+	unsigned long npages; /* entries of src and dst */
+	unsigned long start, end;
+};
+
+int migrate_vma_setup(struct migrate_vma *args);
+void migrate_vma_finalize(struct migrate_vma *migrate);
+
 /* workloads.c */
 struct lmm_workload_params {
 	unsigned long pages;
@@ -212,6 +235,8 @@ void vunmap_task(void *arg);
 void kasan_populate_task(void *arg);
 void kasan_depopulate_task(void *arg);
 void bpf_arena_free_task(void *arg);
+void pagemap_wp_task(void *arg);
+void migrate_collect_task(void *arg);
 const struct lmm_workload *lmm_workload_find(const char *name);
 
 #endif /* _LAZYMMU_MM_MM_H */

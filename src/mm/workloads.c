@@ -208,6 +208,19 @@ const struct lmm_workload lmm_workloads[] = {
 	  "kernel/bpf/arena.c: arena_map_free(), existing_page_cb(); "
 	  "mm/memory.c: apply_to_existing_page_range()",
 	  bpf_arena_free_task, page_churn_irq },
+	{ "pagemap-wp", "pagemap-wp",
+	  "PAGEMAP_SCAN write-protects N written pages (uffd-wp async): "
+	  "pagemap_scan_pmd_entry() in a section, flush_tlb_range() before "
+	  "the leave (upstream), under the PTL",
+	  "fs/proc/task_mmu.c: pagemap_scan_pmd_entry(), make_uffd_wp_pte()",
+	  pagemap_wp_task, page_churn_irq },
+	{ "migrate-collect", "migrate",
+	  "a driver migrates N pages: migrate_vma_collect_pmd() installs "
+	  "migration entries in a section, flush_tlb_range() before the "
+	  "leave (upstream); copy, finalize, old pages freed",
+	  "mm/migrate_device.c: migrate_vma_collect_pmd(), "
+	  "migrate_vma_finalize()",
+	  migrate_collect_task, page_churn_irq },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 

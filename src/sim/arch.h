@@ -59,8 +59,8 @@ struct sim_arch_ops {
 	 * ptep_clear_flush(): clear and flush this entry now, whatever a
 	 * batch would do (mm/pgtable-generic.c; s390 ptep_xchg_direct())
 	 */
-	pte_t (*ptep_clear_flush)(struct vm_area_struct *vma, unsigned long addr,
-				  pte_t *ptep);
+	pte_t (*ptep_clear_flush)(struct vm_area_struct *vma,
+				  unsigned long addr, pte_t *ptep);
 	/* a table entry at @level (1 = pmd, 2 = pud, 3 = pgd) */
 	void (*set_table_entry)(pte_t *ptep, pte_t entry, int level,
 				unsigned long addr);

@@ -141,34 +141,41 @@ enum sim_lazy_layer sim_design_default(int v)
 /* ---- fixes ------------------------------------------------------------------------ */
 
 /*
- * The workload names are those the callers of a later issue will take
- * (pagemap-scan, migrate-vma, munmap, kasan-*, bpf-arena-free); a fix
+ * The workload names are those of lmm_workloads[] (pagemap-wp,
+ * migrate-collect, munmap, kasan-*, bpf-arena-free); a fix
  * whose workload is not the one run is refused, so that no run claims a
  * fix it does not exercise.
  */
 const struct sim_fix_info sim_fixes[] = {
 	{
 		.id = SIM_FIX_PAGEMAP_SCAN_ORDER,
-		.name = "pagemap-scan-order",
+		.name = "pagemap-order",
+		.alias = "pagemap-scan-order",
 		.summary = "pagemap_scan_pmd_entry(): leave lazy MMU mode "
-			   "before flush_tlb_range(), not after",
+			   "before flush_tlb_range(), not after (not merged: "
+			   "the RFC was dropped for the nesting series, whose "
+			   "v7.0 code keeps the flush inside the section)",
 		.source = "\"[RFC PATCH v1 1/6] fs/proc/task_mmu: Fix pte "
 			  "update and tlb maintenance ordering in "
 			  "pagemap_scan_pmd_entry()\", Ryan Roberts, "
 			  "2025-05-30, "
 			  "20250530140446.2387131-2-ryan.roberts@arm.com",
-		.workloads = { "pagemap-scan" },
+		.workloads = { "pagemap-wp" },
 	},
 	{
 		.id = SIM_FIX_MIGRATE_VMA_ORDER,
-		.name = "migrate-vma-order",
+		.name = "migrate-order",
+		.alias = "migrate-vma-order",
 		.summary = "migrate_vma_collect_pmd(): leave lazy MMU mode "
-			   "before the TLB flush, not after",
+			   "before the final flush_tlb_range(), not after (not "
+			   "merged, as pagemap-order; the per-page "
+			   "ptep_clear_flush() of anon-exclusive pages stays "
+			   "inside the section)",
 		.source = "\"[RFC PATCH v1 2/6] mm: Fix pte update and tlb "
 			  "maintenance ordering in migrate_vma_collect_pmd()"
 			  "\", Ryan Roberts, 2025-05-30, "
 			  "20250530140446.2387131-3-ryan.roberts@arm.com",
-		.workloads = { "migrate-vma" },
+		.workloads = { "migrate-collect" },
 	},
 	{
 		.id = SIM_FIX_APPLY_NOLAZY,

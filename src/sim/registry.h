@@ -116,8 +116,9 @@ enum sim_fix {
 
 struct sim_fix_info {
 	enum sim_fix id;
-	const char *name; /* "pagemap-scan-order" */
-	const char *alias; /* an older name that still works, or NULL */
+	const char *name; /* "pagemap-order" */
+	/* an older name, still accepted by sim_fix_find(), or NULL */
+	const char *alias; /* "pagemap-scan-order" */
 	const char *summary; /* what it changes */
 	const char *source; /* patch subject, date, Message-ID */
 	const char *merged; /* kernel version it is in, or NULL: not merged */
@@ -136,7 +137,7 @@ struct sim_fix_info {
 
 extern const struct sim_fix_info sim_fixes[]; /* ends with NULL name */
 
-/* sim_fix_find() - the fix named @name, or with @name as its alias. */
+/* sim_fix_find() - the fix named @name (or whose alias is @name), or NULL. */
 const struct sim_fix_info *sim_fix_find(const char *name);
 /* sim_fix_changes() - whether fix @f changes @workload on @arch. */
 bool sim_fix_changes(const struct sim_fix_info *f, const char *arch,

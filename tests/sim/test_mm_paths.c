@@ -400,8 +400,7 @@ static void e2e(void)
 						char err[160];
 
 						lmm_run_defaults(&c);
-						c.arch =
-							a ? "generic" : "arm64";
+						c.arch = *a;
 						c.kernel = kernels[k];
 						c.workload = ws[w];
 						c.cpus = (unsigned int)cpus;

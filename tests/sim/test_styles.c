@@ -214,6 +214,33 @@ static void cache_forgets(void *arg)
 	   finding_text(sim_machine(), "stale-tlb"));
 }
 
+/*
+ * The same broken model, a write-protect: a write through the cached
+ * writable entry after the invalidation was paid reaches the right frame,
+ * but the table says read-only: stale-tlb (what a PAGEMAP_SCAN write-protect
+ * would suffer if the queue paid at the leave were not the invalidation).
+ */
+static void cache_forgets_wp(void *arg)
+{
+	pte_t *ptep = setup();
+
+	(void)arg;
+	((struct style_hpt *)sim_arch_state())->forget_inval = true;
+	set_pte_at(&init_mm, KADDR, ptep, pfn_pte(X, PAGE_KERNEL));
+	sim_load(KADDR);
+	lazy_mmu_mode_enable();
+	set_pte_at(&init_mm, KADDR, ptep,
+		   pte_wrprotect(pfn_pte(X, PAGE_KERNEL)));
+	lazy_mmu_mode_disable();
+	evict_tlb();
+	ok(sim_probe_store(KADDR, X) &&
+		   findings(sim_machine(), "stale-tlb") == 1 &&
+		   strstr(finding_text(sim_machine(), "stale-tlb"), "wrote"),
+	   "cache: a write through the old writable entry after the "
+	   "write-protect was paid: stale-tlb: %s",
+	   finding_text(sim_machine(), "stale-tlb"));
+}
+
 /* ---- the runs ------------------------------------------------------------------ */
 
 static void run(const struct sim_arch_ops *ops, const char *name,
@@ -253,5 +280,6 @@ int main(void)
 	run(&style_cache_ops, "relies", cache_caller, false);
 	run(&style_cache_ops, "flushes", cache_caller, true);
 	run(&style_cache_ops, "forgets", cache_forgets, false);
+	run(&style_cache_ops, "forgets-wp", cache_forgets_wp, false);
 	return tap_done();
 }
