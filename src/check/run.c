@@ -338,7 +338,9 @@ int lmm_run(const struct lmm_run_config *c, struct lmm_run_result *r, char *err,
 	opt.nr_frames = c->pages * c->cpus * 2 + 1024;
 	opt.tlb_entries = c->tlb_entries;
 	opt.tlb_random_evict = c->tlb_random_evict;
-	opt.debug_pagealloc = c->debug_pagealloc;
+	/* a workload whose chain needs DEBUG_PAGEALLOC turns it on */
+	opt.debug_pagealloc =
+		c->debug_pagealloc || lmm_workload_debug_pagealloc(w);
 	opt.stop_on_finding = c->stop_on_first;
 	opt.no_choice_record = !c->record_choices;
 	opt.no_reset = true; /* one run: no snapshot for sim_reset() */

@@ -676,6 +676,9 @@ int lmm_cmd_run(int argc, char **argv)
 		c.replay_line = rf.first_line;
 	}
 	c.record_choices = io.save_choices != NULL;
+	/* what the run will do (lmm_run() too): shown, saved, replayed */
+	if (lmm_workload_debug_pagealloc(lmm_workload_find(c.workload)))
+		c.debug_pagealloc = true;
 	if (c.trace && !strcmp(c.trace, "-") && io.save_choices &&
 	    !strcmp(io.save_choices, "-"))
 		ret = lmm_usage_error("run: --trace - and --save-choices -: "

@@ -229,6 +229,8 @@ void lmm_user_wait_passes(void);
 
 void fork_task(void *arg);
 void munmap_task(void *arg);
+void debug_pagealloc_task(void *arg);
+void alloc_write_task(void *arg);
 void mprotect_task(void *arg);
 void mremap_task(void *arg);
 void vunmap_task(void *arg);
@@ -237,6 +239,16 @@ void kasan_depopulate_task(void *arg);
 void bpf_arena_free_task(void *arg);
 void pagemap_wp_task(void *arg);
 void migrate_collect_task(void *arg);
+/* ctxsw.c */
+void ctxsw_task(void *arg);
+void kunit_task(void *arg);
+void kunit_irq(void *arg);
 const struct lmm_workload *lmm_workload_find(const char *name);
+/*
+ * lmm_workload_debug_pagealloc() - whether @w's chain needs
+ * CONFIG_DEBUG_PAGEALLOC (debug-pagealloc, alloc-write): its runs turn it
+ * on, whatever --debug-pagealloc says.
+ */
+bool lmm_workload_debug_pagealloc(const struct lmm_workload *w);
 
 #endif /* _LAZYMMU_MM_MM_H */

@@ -157,3 +157,19 @@ void munmap_task(void *arg)
 
 	lmm_user_task(p->pages, VM_READ | VM_WRITE, munmap_path);
 }
+
+/*
+ * The debug-pagealloc workload: the munmap workload on a kernel with
+ * CONFIG_DEBUG_PAGEALLOC (the run turns it on), the chain of the
+ * 1ef3095b1405 comment and of Ryan Roberts' RFC 5/6: zap_pte_range()'s
+ * section → __tlb_remove_folio_pages() → tlb_next_batch() →
+ * __get_free_page(GFP_NOWAIT) → debug_pagealloc_map_pages() →
+ * __kernel_map_pages(), which on arm64 rewrites the linear map in a lazy
+ * section of its own (nested), then the batch header is written through
+ * the linear map. A batch page is taken once 7 pages are queued, and again
+ * every 509 pages (MAX_GATHER_BATCH - 1), up to MAX_GATHER_BATCH_COUNT.
+ */
+void debug_pagealloc_task(void *arg)
+{
+	munmap_task(arg);
+}

@@ -221,6 +221,35 @@ const struct lmm_workload lmm_workloads[] = {
 	  "mm/migrate_device.c: migrate_vma_collect_pmd(), "
 	  "migrate_vma_finalize()",
 	  migrate_collect_task, page_churn_irq },
+	{ "ctxsw", "ctxsw",
+	  "two threads on one CPU: N rounds each of enable, nested "
+	  "enable/disable, pause, resume, disable over a kernel and a user "
+	  "PTE, preempted and switched (the Xen 7.0 window)",
+	  "no single function: the calls every lazy caller makes "
+	  "(include/linux/pgtable.h lazy_mmu_mode_*())",
+	  ctxsw_task, page_churn_irq },
+	{ "kunit", "kunit",
+	  "the KUnit test's sequence, is_lazy_mmu_mode_active() checked at "
+	  "each step, in a task and from its interrupt",
+	  "mm/tests/lazy_mmu_mode_kunit.c: lazy_mmu_mode_active()", kunit_task,
+	  kunit_irq },
+	{ "debug-pagealloc", "dpa-munmap",
+	  "munmap N present pages with DEBUG_PAGEALLOC on (the run turns it "
+	  "on): the mmu_gather's GFP_NOWAIT batch page, taken inside the zap "
+	  "section once 7 pages are queued and every 509 after, rewrites the "
+	  "linear map there, and its header is written at once",
+	  "mm/memory.c: zap_pte_range(); mm/mmu_gather.c: tlb_next_batch(); "
+	  "mm/page_alloc.c: debug_pagealloc_map_pages(); the arch's "
+	  "__kernel_map_pages()",
+	  debug_pagealloc_task, page_churn_irq },
+	{ "alloc-write", "alloc-write",
+	  "Ryan Roberts' alloc_page-then-write_to_page: populate N vmalloc "
+	  "pages from an apply_to_page_range() callback that allocates each "
+	  "page, writes it through the linear map and maps it, all in the "
+	  "section, with DEBUG_PAGEALLOC on (the run turns it on)",
+	  "mm/kasan/shadow.c: kasan_populate_vmalloc_pte() up to v6.15; "
+	  "mm/memory.c: apply_to_pte_range(); the arch's __kernel_map_pages()",
+	  alloc_write_task, page_churn_irq },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -230,4 +259,10 @@ const struct lmm_workload *lmm_workload_find(const char *name)
 		if (!strcmp(w->name, name))
 			return w;
 	return NULL;
+}
+
+bool lmm_workload_debug_pagealloc(const struct lmm_workload *w)
+{
+	return w &&
+	       (w->task == debug_pagealloc_task || w->task == alloc_write_task);
 }

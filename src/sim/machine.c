@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include "sim/arch.h"
+#include "sim/policy.h"
 #include "sim/sim.h"
 
 #include "sim/hostsan.h"
@@ -187,12 +188,22 @@ void sim_emit(struct sim_event *ev)
 {
 	struct sim_machine *m = sim_this;
 
+	if (!(m->ev_wanted & SIM_EV_BIT(ev->type)))
+		return; /* no observer wants it */
 	ev->cpu = m->this_cpu;
 	ev->task = m->cpu[m->this_cpu].curr;
 	m->emitting++;
 	if (m->nr_obs == 1) {
-		/* the common case (counters only): no loop to keep state for */
+		/* the common case (counters only): it wants this one */
 		m->obs[0].event(m->obs[0].priv, ev);
+	} else if (m->nr_obs == 2) {
+		/* counters and sanitizer (lazymmu run): no loop */
+		uint64_t bit = SIM_EV_BIT(ev->type);
+
+		if (m->obs[0].events & bit)
+			m->obs[0].event(m->obs[0].priv, ev);
+		if (m->obs[1].events & bit)
+			m->obs[1].event(m->obs[1].priv, ev);
 	} else {
 		emit_each(m, ev);
 	}
@@ -200,12 +211,15 @@ void sim_emit(struct sim_event *ev)
 		emit_pending(m);
 }
 
-/* @ev to every observer, in registration order. */
+/* @ev to every observer that wants it, in registration order. */
 static __attribute__((noinline)) void emit_each(struct sim_machine *m,
 						const struct sim_event *ev)
 {
+	uint64_t bit = SIM_EV_BIT(ev->type);
+
 	for (int i = 0; i < m->nr_obs; i++)
-		m->obs[i].event(m->obs[i].priv, ev);
+		if (m->obs[i].events & bit)
+			m->obs[i].event(m->obs[i].priv, ev);
 }
 
 /* Findings queued while observers ran, now to every observer (cold). */
@@ -252,7 +266,11 @@ void sim_add_observer(struct sim_machine *m, const struct sim_observer *o)
 		fprintf(stderr, "lazymmu: too many observers\n");
 		abort();
 	}
-	m->obs[m->nr_obs++] = *o;
+	m->obs[m->nr_obs] = *o;
+	if (!o->events)
+		m->obs[m->nr_obs].events = SIM_EV_ALL;
+	m->ev_wanted |= m->obs[m->nr_obs].events;
+	m->nr_obs++;
 }
 
 #define SIM_MAX_FINDINGS 1000
@@ -570,7 +588,8 @@ void sim_unbatched_update(void)
 		sim_emit(&ev);
 }
 
-static void do_irq(void)
+/* out of line: rare, and its event would weigh on every point */
+static __attribute__((noinline)) void do_irq(void)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_cpu *cpu = this_cpu();
@@ -642,8 +661,12 @@ choose_record(struct sim_machine *m, enum sim_choice what, unsigned int n,
 	return a;
 }
 
-static unsigned int choose(enum sim_choice what, unsigned int n,
-			   unsigned int cur, uint32_t allowed)
+/*
+ * Always inlined: most calls pass a constant @n and @allowed (an interrupt
+ * or preemption is a choice of two), which folds the checks on them away.
+ */
+static inline __attribute__((always_inline)) unsigned int
+choose(enum sim_choice what, unsigned int n, unsigned int cur, uint32_t allowed)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_policy *p = m->opt.policy;
@@ -658,7 +681,10 @@ static unsigned int choose(enum sim_choice what, unsigned int n,
 		return n > 32 || !allowed ? 0 : sim_set_nth(allowed, 0);
 	if (__builtin_expect(m->emitting, 0))
 		return choose_in_observer(what, allowed);
-	a = p->choose(p, what, n, cur, allowed);
+	if (p->choose == sim_random_choose) /* inline: the same draws */
+		a = random_choose(p, what, n, cur, allowed);
+	else
+		a = p->choose(p, what, n, cur, allowed);
 	if (__builtin_expect(m->stopped, 0))
 		return sim_set_nth(allowed, 0);
 	if (__builtin_expect(a >= n || (a < 32 && !(allowed & (1U << a))), 0))
@@ -845,10 +871,10 @@ static __attribute__((noinline)) void sched_point_choose(struct sim_machine *m,
 							 struct sim_cpu *cpu)
 {
 	if (m->opt.irq_handler && cpu->irq_depth == 0 &&
-	    sim_choose(SIM_CHOOSE_IRQ, 2, 0))
+	    choose(SIM_CHOOSE_IRQ, 2, 0, SIM_CHOICE_ALL))
 		do_irq();
 	if (preemptible() && (this_cpu()->rq_tail || m->opt.nr_cpus > 1) &&
-	    sim_choose(SIM_CHOOSE_PREEMPT, 2, 0)) {
+	    choose(SIM_CHOOSE_PREEMPT, 2, 0, SIM_CHOICE_ALL)) {
 		preempt_current();
 		return;
 	}
@@ -885,9 +911,11 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
  */
 void sim_might_sleep_touch(enum sim_touch kind, const void *obj)
 {
-	struct sim_event ev = { .type = SIM_EV_SLEEP };
+	if (sim_wants(sim_this, SIM_EV_SLEEP)) {
+		struct sim_event ev = { .type = SIM_EV_SLEEP };
 
-	sim_emit(&ev);
+		sim_emit(&ev);
+	}
 	if (!preemptible()) {
 		/* reported by the sanitizer; the task does not sleep */
 		this_cpu()->next.kind = kind;
@@ -1109,15 +1137,9 @@ void sim_destroy(struct sim_machine *m)
 	}
 	if (m->opt.policy && m->opt.policy->destroy)
 		m->opt.policy->destroy(m->opt.policy);
-	munmap(m->mem, m->nr_frames << PAGE_SHIFT);
-	munmap(m->hidden_slot,
-	       m->nr_frames * PTRS_PER_TABLE * sizeof(uint32_t));
-	free(m->pages);
-	free(m->free_stack);
+	sim_mem_free(m);
 	free(m->hidden);
 	free(m->words);
-	free(m->word0);
-	free(m->word0_dirty);
 	free(m->findings);
 	free(m->choices);
 	free(m->pending);

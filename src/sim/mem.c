@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "sim/arch.h"
+#include "sim/hostsan.h"
 #include "sim/sim.h"
 
 unsigned long sim_ptep_pfn(const pte_t *ptep)
@@ -78,6 +79,75 @@ static void boot_map_all(struct sim_machine *m, unsigned long n)
 	}
 }
 
+/*
+ * The per-frame arrays (struct page, the free stack, first words): zeroed,
+ * and for a large machine in transparent huge pages where the host offers
+ * them (madvise mode), since boot writes every struct page and every slot
+ * of the free stack: 4 MiB of struct pages for 2^17 frames is 1,024 host
+ * page faults in 4 KiB pages, 2 in 2 MiB ones. Frames themselves (mem) are
+ * sparse (only tables are touched) and stay in small pages.
+ */
+#define FRAME_ARRAY_HUGE (2UL << 20)
+#ifdef SIM_ASAN
+#define FRAME_ARRAY_MIN (~0UL >> 1) /* never: ASan checks heap bounds */
+#else
+#define FRAME_ARRAY_MIN (FRAME_ARRAY_HUGE / 2) /* at most 1 MiB wasted */
+#endif
+
+static size_t frame_array_size(size_t size)
+{
+	return (size + FRAME_ARRAY_HUGE - 1) & ~(FRAME_ARRAY_HUGE - 1);
+}
+
+static void *frame_array_alloc(size_t n, size_t elem)
+{
+	size_t size = n * elem, len;
+	uint8_t *p, *aligned;
+
+	if (size < FRAME_ARRAY_MIN)
+		return calloc(n, elem);
+	/* 2 MiB aligned: map one huge page more, trim both ends */
+	len = frame_array_size(size);
+	p = mmap(NULL, len + FRAME_ARRAY_HUGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	aligned = (uint8_t *)(((uintptr_t)p + FRAME_ARRAY_HUGE - 1) &
+			      ~(uintptr_t)(FRAME_ARRAY_HUGE - 1));
+	if (aligned > p)
+		munmap(p, (size_t)(aligned - p));
+	if (aligned + len < p + len + FRAME_ARRAY_HUGE)
+		munmap(aligned + len,
+		       (size_t)(p + len + FRAME_ARRAY_HUGE - (aligned + len)));
+#ifdef MADV_HUGEPAGE
+	madvise(aligned, len, MADV_HUGEPAGE); /* a hint: may fail */
+#endif
+	return aligned;
+}
+
+static void frame_array_free(void *p, size_t n, size_t elem)
+{
+	if (!p)
+		return;
+	if (n * elem < FRAME_ARRAY_MIN)
+		free(p);
+	else
+		munmap(p, frame_array_size(n * elem));
+}
+
+/* sim_destroy(): what sim_mem_init() allocated. */
+void sim_mem_free(struct sim_machine *m)
+{
+	unsigned long n = m->nr_frames;
+
+	munmap(m->mem, n << PAGE_SHIFT);
+	munmap(m->hidden_slot, n * PTRS_PER_TABLE * sizeof(uint32_t));
+	frame_array_free(m->pages, n, sizeof(*m->pages));
+	frame_array_free(m->free_stack, n, sizeof(*m->free_stack));
+	frame_array_free(m->word0, n, sizeof(*m->word0));
+	free(m->word0_dirty);
+}
+
 void sim_mem_init(struct sim_machine *m)
 {
 	unsigned long n = m->opt.nr_frames ? m->opt.nr_frames : 4096;
@@ -89,10 +159,10 @@ void sim_mem_init(struct sim_machine *m)
 		mmap(NULL, n * PTRS_PER_TABLE * sizeof(uint32_t),
 		     PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	m->pages = calloc(n, sizeof(*m->pages));
-	m->word0 = calloc(n, sizeof(*m->word0));
+	m->pages = frame_array_alloc(n, sizeof(*m->pages));
+	m->word0 = frame_array_alloc(n, sizeof(*m->word0));
 	m->word0_dirty = calloc((n + 63) / 64, sizeof(*m->word0_dirty));
-	m->free_stack = calloc(n, sizeof(*m->free_stack));
+	m->free_stack = frame_array_alloc(n, sizeof(*m->free_stack));
 	if (m->mem == MAP_FAILED || m->hidden_slot == MAP_FAILED || !m->pages ||
 	    !m->free_stack || !m->word0 || !m->word0_dirty) {
 		fprintf(stderr, "lazymmu: cannot allocate %lu frames\n", n);

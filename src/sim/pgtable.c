@@ -237,17 +237,22 @@ void sim_pt_hide(pte_t *ptep, pte_t old)
 static void unhide(size_t i)
 {
 	struct sim_machine *m = sim_this;
-	struct sim_event ev = { .type = SIM_EV_PTE_VISIBLE };
+	pte_t *ptep = m->hidden[i].ptep;
+	pte_t old = m->hidden[i].old;
 
-	ev.ptep = m->hidden[i].ptep;
-	ev.old = m->hidden[i].old;
-	ev.new = *m->hidden[i].ptep;
-	pfn_to_page(sim_ptep_pfn(ev.ptep))->nr_hidden--;
-	*hidden_slot(ev.ptep) = 0;
+	pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden--;
+	*hidden_slot(ptep) = 0;
 	m->hidden[i] = m->hidden[--m->nr_hidden];
 	if (i < m->nr_hidden)
 		*hidden_slot(m->hidden[i].ptep) = (uint32_t)i + 1;
-	sim_emit(&ev);
+	if (sim_wants(m, SIM_EV_PTE_VISIBLE)) {
+		struct sim_event ev = { .type = SIM_EV_PTE_VISIBLE };
+
+		ev.ptep = ptep;
+		ev.old = old;
+		ev.new = *ptep;
+		sim_emit(&ev);
+	}
 }
 
 /*

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 
+#include "sim/policy.h"
 #include "sim/sim.h"
 
 struct policy_rr {
@@ -70,57 +71,16 @@ struct sim_policy *sim_policy_rr(unsigned int quantum)
 	return &rr->p;
 }
 
-struct policy_random {
-	struct sim_policy p;
-	uint64_t state;
-	uint64_t state0; /* as seeded: what reset() goes back to */
-	unsigned int switch_per_1000, preempt_per_1000, irq_per_1000;
-};
-
-/* xorshift64* */
-static uint64_t rnd_next(struct policy_random *r)
+/*
+ * The random policy's draws are in sim/policy.h, inline, so that the
+ * machine's choose() can call them directly (the policy it runs nearly
+ * always); through the table they are the same function.
+ */
+unsigned int sim_random_choose(struct sim_policy *p, enum sim_choice what,
+			       unsigned int n, unsigned int cur,
+			       uint32_t allowed)
 {
-	uint64_t x = r->state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	r->state = x;
-	return x * 0x2545f4914f6cdd1dULL;
-}
-
-static bool rnd_per_1000(struct policy_random *r, unsigned int per_1000)
-{
-	return per_1000 && (rnd_next(r) >> 33) % 1000 < per_1000;
-}
-
-static unsigned int random_choose(struct sim_policy *p, enum sim_choice what,
-				  unsigned int n, unsigned int cur,
-				  uint32_t allowed)
-{
-	struct policy_random *r = (struct policy_random *)p;
-
-	switch (what) {
-	case SIM_CHOOSE_CPU:
-		/* the same draws as when CPUs were named by position */
-		if (!rnd_per_1000(r, r->switch_per_1000)) {
-			/* stay: cur if it may run, else the first allowed */
-			return cur < 32 && (allowed & (1U << cur)) ?
-				       cur :
-				       sim_set_nth(allowed, 0);
-		}
-		return sim_set_nth(allowed,
-				   (unsigned int)((rnd_next(r) >> 33) %
-						  sim_set_count(allowed)));
-	case SIM_CHOOSE_PREEMPT:
-		return rnd_per_1000(r, r->preempt_per_1000);
-	case SIM_CHOOSE_IRQ:
-		return rnd_per_1000(r, r->irq_per_1000);
-	case SIM_CHOOSE_MIGRATE:
-	case SIM_CHOOSE_EVICT:
-		return (unsigned int)((rnd_next(r) >> 33) % n);
-	}
-	return 0;
+	return random_choose(p, what, n, cur, allowed);
 }
 
 static void random_reset(struct sim_policy *p)
@@ -139,7 +99,7 @@ struct sim_policy *sim_policy_random(uint64_t seed,
 
 	if (!r)
 		abort();
-	r->p.choose = random_choose;
+	r->p.choose = sim_random_choose;
 	r->p.destroy = policy_free;
 	r->p.reset = random_reset;
 	/* splitmix64 of the seed: never zero, well mixed */

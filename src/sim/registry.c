@@ -215,29 +215,32 @@ const struct sim_fix_info sim_fixes[] = {
 	},
 	{
 		.id = SIM_FIX_TLB_NEXT_BATCH_LEAVE,
-		.name = "tlb-next-batch-leave",
+		.name = "tlb-batch-nolazy",
+		.alias = "tlb-next-batch-leave",
 		.summary = "tlb_next_batch() leaves lazy MMU mode around its "
-			   "GFP_NOWAIT allocation; the mmu_gather warns on a "
-			   "flush or free in lazy MMU mode",
+			   "GFP_NOWAIT allocation (pause/resume from 7.0); the "
+			   "mmu_gather warns on a TLB flush or page free in "
+			   "lazy MMU mode",
 		.source = "\"[RFC PATCH v1 5/6] mm: Avoid calling page "
 			  "allocator while in lazy mmu mode\", Ryan Roberts, "
 			  "2025-05-30, "
 			  "20250530140446.2387131-6-ryan.roberts@arm.com",
-		.workloads = { "munmap" },
-		.pending = true, /* munmap exists; this change is to come */
+		.workloads = { "debug-pagealloc", "munmap" },
 	},
 	{
 		.id = SIM_FIX_ARM64_NEVER_NEST,
-		.name = "arm64-never-nest",
+		.name = "arm64-nonest",
+		.alias = "arm64-never-nest",
 		.summary = "arm64 __kernel_map_pages() leaves lazy MMU mode "
-			   "around set_memory_valid() and re-enters it, so "
-			   "sections never nest (declined by Will Deacon)",
+			   "around set_memory_valid() and re-enters it, and a "
+			   "nested enter warns again (1ef3095b1405 reverted), "
+			   "so sections never nest (declined by Will Deacon)",
 		.source = "\"[PATCH v1] arm64/mm: Ensure lazy_mmu_mode never "
 			  "nests\", Ryan Roberts, 2025-06-06, "
 			  "20250606135654.178300-1-ryan.roberts@arm.com",
 		.arch = "arm64",
-		.workloads = { "munmap", "kasan-vfree" },
-		.pending = true, /* munmap exists; this change is to come */
+		.workloads = { "debug-pagealloc", "munmap", "alloc-write",
+			       "kasan-depopulate" },
 	},
 	{
 		.id = SIM_FIX_XEN_TOLERATE_NESTED,
@@ -284,6 +287,7 @@ const struct sim_fix_info sim_fixes[] = {
 	{ .name = NULL }
 };
 
+/* By name, or by the name it had before (@alias), which stays accepted. */
 const struct sim_fix_info *sim_fix_find(const char *name)
 {
 	for (const struct sim_fix_info *f = sim_fixes; f->name; f++)

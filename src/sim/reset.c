@@ -246,6 +246,7 @@ static void reset_carry(struct sim_machine *m, const struct sim_mark *mk)
 	m->opt.policy = keep.opt.policy;
 	memcpy(m->obs, keep.obs, sizeof(m->obs));
 	m->nr_obs = keep.nr_obs;
+	m->ev_wanted = keep.ev_wanted;
 	/* lmm_run() may have taken the findings */
 	m->findings = keep.findings;
 	m->findings_cap = keep.findings ? keep.findings_cap : 0;

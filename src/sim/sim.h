@@ -484,12 +484,19 @@ struct sim_event {
  *         (counters back to zero, tracked entries dropped). An observer
  *         without one must be reset by its owner, or detached with the
  *         machine.
+ * @events: optional; the events it wants, SIM_EV_BIT(type) each (0: every
+ *         event). An event no observer wants is not delivered, and the
+ *         machine's hot paths do not even build it (sim_wants()).
  */
 struct sim_observer {
 	void (*event)(void *priv, const struct sim_event *ev);
 	void *priv;
 	void (*reset)(void *priv);
+	uint64_t events;
 };
+
+#define SIM_EV_BIT(type) (1ULL << (type))
+#define SIM_EV_ALL ((1ULL << SIM_EV_NR) - 1)
 
 /* ---- findings -------------------------------------------------------------- */
 
@@ -830,6 +837,7 @@ struct sim_machine {
 	/* observers and results */
 	struct sim_observer obs[8];
 	int nr_obs;
+	uint64_t ev_wanted; /* the union of the observers' @events */
 	struct sim_finding *findings;
 	size_t nr_findings, findings_cap;
 	size_t findings_dropped;
@@ -927,6 +935,17 @@ void sim_unbatched_update(void);
 bool sim_in_section(void);
 const struct sim_section *sim_section_site(const struct task_struct *t);
 
+/*
+ * sim_wants() - whether some observer of @m wants events of @type: an
+ * emitter whose event costs more to build than this test asks it first.
+ * sim_emit() drops unwanted events anyway.
+ */
+static inline bool sim_wants(const struct sim_machine *m,
+			     enum sim_event_type type)
+{
+	return m->ev_wanted & SIM_EV_BIT(type);
+}
+
 /* The running machine's kernel version: sim_kernel() >= SIM_KERNEL(7, 0). */
 static inline int sim_kernel(void)
 {
@@ -969,6 +988,7 @@ void sim_phys_write(unsigned long pa, uint64_t val);
 void __free_page(unsigned long pfn);
 unsigned long sim_ptep_pfn(const pte_t *ptep);
 void sim_mem_init(struct sim_machine *m);
+void sim_mem_free(struct sim_machine *m);
 
 /* kmem.c: kernel objects, owned by the machine */
 void *kmalloc(size_t size, gfp_t gfp);

@@ -60,6 +60,10 @@ void sim_stats_attach(struct sim_machine *m, struct sim_stats *s)
 		.reset = stats_reset,
 	};
 
+	/* the events stat_of_event[] counts, and no other */
+	for (int t = 0; t < SIM_EV_NR; t++)
+		if (stat_of_event[t])
+			o.events |= SIM_EV_BIT(t);
 	memset(s, 0, sizeof(*s));
 	sim_add_observer(m, &o);
 }

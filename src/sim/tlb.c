@@ -31,24 +31,31 @@ void sim_tlb_init(struct sim_tlb *tlb, unsigned int capacity)
 }
 
 /* The set @vpn belongs to. */
-static unsigned long tlb_set_index(const struct sim_tlb *tlb, unsigned long vpn)
+static inline unsigned long tlb_set_index(const struct sim_tlb *tlb,
+					  unsigned long vpn)
 {
 	return tlb->set_mask || tlb->sets == 1 ? vpn & tlb->set_mask :
 						 vpn % tlb->sets;
 }
 
 /* The first entry of @vpn's set. */
-static struct sim_tlb_entry *tlb_set(struct sim_tlb *tlb, unsigned long vpn)
+static inline struct sim_tlb_entry *tlb_set(struct sim_tlb *tlb,
+					    unsigned long vpn)
 {
 	return &tlb->e[tlb_set_index(tlb, vpn) * tlb->ways];
 }
 
-static struct sim_tlb_entry *tlb_lookup(struct sim_tlb *tlb, unsigned long vpn,
-					uint16_t asid)
+/*
+ * The lookup and the fill, for @ways entries per set. Always inlined: the
+ * callers below pass the constant TLB_WAYS in the common case (any capacity
+ * that is a multiple of 4), which unrolls the loops into four compares.
+ */
+static inline __attribute__((always_inline)) struct sim_tlb_entry *
+tlb_lookup_ways(struct sim_tlb_entry *set, unsigned int ways, unsigned long vpn,
+		uint16_t asid)
 {
-	struct sim_tlb_entry *set = tlb_set(tlb, vpn);
-
-	for (unsigned int i = 0; i < tlb->ways; i++) {
+#pragma GCC unroll 4
+	for (unsigned int i = 0; i < ways; i++) {
 		struct sim_tlb_entry *e = &set[i];
 
 		if (e->valid && e->vpn == vpn && (e->global || e->asid == asid))
@@ -57,27 +64,45 @@ static struct sim_tlb_entry *tlb_lookup(struct sim_tlb *tlb, unsigned long vpn,
 	return NULL;
 }
 
-static void tlb_fill(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid,
-		     pte_t pte, bool global)
+static inline struct sim_tlb_entry *tlb_lookup(struct sim_tlb *tlb,
+					       unsigned long vpn, uint16_t asid)
 {
-	struct sim_tlb_entry *set = tlb_set(tlb, vpn), *e = NULL;
-	unsigned int *next = &tlb->next[tlb_set_index(tlb, vpn)];
+	struct sim_tlb_entry *set = tlb_set(tlb, vpn);
 
-	for (unsigned int i = 0; i < tlb->ways; i++) {
-		if (!set[i].valid) {
-			e = &set[i];
-			break;
-		}
-	}
-	if (!e) {
-		unsigned int victim = *next < tlb->ways ? *next : 0;
+	if (tlb->ways == TLB_WAYS)
+		return tlb_lookup_ways(set, TLB_WAYS, vpn, asid);
+	return tlb_lookup_ways(set, tlb->ways, vpn, asid);
+}
 
-		if (sim_this->opt.tlb_random_evict)
-			victim =
-				sim_choose(SIM_CHOOSE_EVICT, tlb->ways, victim);
-		e = &set[victim];
-		*next = victim + 1 < tlb->ways ? victim + 1 : 0;
-	}
+/* The entry a fill of @set takes: the first invalid one, else the victim. */
+static inline __attribute__((always_inline)) struct sim_tlb_entry *
+tlb_fill_slot(struct sim_tlb *tlb, struct sim_tlb_entry *set, unsigned int ways,
+	      unsigned int *next)
+{
+	unsigned int victim;
+
+#pragma GCC unroll 4
+	for (unsigned int i = 0; i < ways; i++)
+		if (!set[i].valid)
+			return &set[i];
+	victim = *next < ways ? *next : 0;
+	if (sim_this->opt.tlb_random_evict)
+		victim = sim_choose(SIM_CHOOSE_EVICT, tlb->ways, victim);
+	*next = victim + 1 < ways ? victim + 1 : 0;
+	return &set[victim];
+}
+
+static inline __attribute__((always_inline)) void
+tlb_fill(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid, pte_t pte,
+	 bool global)
+{
+	unsigned long idx = tlb_set_index(tlb, vpn);
+	struct sim_tlb_entry *set = &tlb->e[idx * tlb->ways], *e;
+
+	if (tlb->ways == TLB_WAYS)
+		e = tlb_fill_slot(tlb, set, TLB_WAYS, &tlb->next[idx]);
+	else
+		e = tlb_fill_slot(tlb, set, tlb->ways, &tlb->next[idx]);
 	e->vpn = vpn;
 	e->asid = asid;
 	e->pte = pte;
@@ -188,6 +213,19 @@ static pte_t hw_walk(struct mm_struct *mm, unsigned long addr, int cpu)
 
 	if (addr < USER_TOP && mm == &sim_this->init_mm)
 		return 0;
+	if (!sim_this->nr_hidden) {
+		/* nothing hidden anywhere: every walker sees memory */
+		for (int level = 3; level > 0; level--) {
+			pte_t e = table[pt_index(addr, level)];
+
+			if (!pte_valid(e))
+				return 0;
+			table = sim_table_of(e);
+		}
+		return pte_valid(table[pt_index(addr, 0)]) ?
+			       table[pt_index(addr, 0)] :
+			       0;
+	}
 	for (int level = 3; level >= 0; level--) {
 		pte_t e =
 			sim_pt_walker_read(&table[pt_index(addr, level)], cpu);
@@ -274,33 +312,46 @@ static bool translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 	return true;
 }
 
-/* The physical address @addr reaches, or -1 if the access fails. */
-static long access(unsigned long addr, bool write)
+/* access() found no translation, or no frame behind it (cold). */
+static __attribute__((noinline, cold)) long
+access_failed(unsigned long addr, bool write, bool translated)
 {
 	struct sim_machine *m = sim_this;
-	struct sim_event ev = { .type = SIM_EV_ACCESS };
 	struct sim_finding_at at = { .have = SIM_FINDING_ADDR, .addr = addr };
-	unsigned long pa;
 
-	sim_sched_point_touch(SIM_TOUCH_DATA,
-			      (const void *)(addr & ~(PAGE_SIZE - 1)));
-	ev.addr = addr;
-	ev.flag = write;
-	if (!sim_translate(addr & ~7UL, &pa)) {
+	if (!translated)
 		sim_report_at(&at, "bad-access",
 			      "CPU%d %s: unhandled %s fault at %#lx",
 			      m->this_cpu, current->comm,
 			      write ? "write" : "read", addr);
-		return -1;
-	}
-	ev.arg = (long)(pa >> PAGE_SHIFT);
-	if ((unsigned long)ev.arg >= m->nr_frames) {
+	else
 		sim_report_at(&at, "bad-access",
 			      "CPU%d %s: %#lx translates to no frame",
 			      m->this_cpu, current->comm, addr);
-		return -1;
+	return -1;
+}
+
+/* The physical address @addr reaches, or -1 if the access fails. */
+static inline long access(unsigned long addr, bool write)
+{
+	struct sim_machine *m = sim_this;
+	unsigned long pa;
+	pte_t pte;
+
+	sim_sched_point_touch(SIM_TOUCH_DATA,
+			      (const void *)(addr & ~(PAGE_SIZE - 1)));
+	if (!translate(addr & ~7UL, &pa, &pte))
+		return access_failed(addr, write, false);
+	if ((pa >> PAGE_SHIFT) >= m->nr_frames)
+		return access_failed(addr, write, true);
+	if (sim_wants(m, SIM_EV_ACCESS)) {
+		struct sim_event ev = { .type = SIM_EV_ACCESS };
+
+		ev.addr = addr;
+		ev.flag = write;
+		ev.arg = (long)(pa >> PAGE_SHIFT);
+		sim_emit(&ev);
 	}
-	sim_emit(&ev);
 	return (long)pa;
 }
 

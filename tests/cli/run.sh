@@ -126,7 +126,17 @@ t $? "pagemap-wp on xen-pv upstream: exit 1, flush-in-section, no harm (rc $rc)"
 "$L" run --arch xen-pv --workload pagemap-wp --pages 8 --fix pagemap-scan-order >/dev/null
 t $? "pagemap-wp on xen-pv with the fix (old name): exit 0"
 expect_usage "a fix of another arch" "changes arch xen-pv only" run --fix xen-tolerate-nested
-expect_usage "a fix whose change is not written yet" "fix 'tlb-next-batch-leave' is not modelled yet for workload munmap" run --workload munmap --fix tlb-next-batch-leave
+# issue 9 wrote the last pending fixes (tlb-batch-nolazy, arm64-nonest):
+# their old names are aliases now, and select the same fix
+expect_usage "a fix by its old name, another workload" "fix 'tlb-batch-nolazy' changes workload debug-pagealloc, munmap, not vmalloc" run --fix tlb-next-batch-leave
+"$L" run --workload debug-pagealloc --pages 8 --kernel 6.16 --design noflush >"$tmp/out"
+rc=$?
+[ $rc = 1 ] && grep -q "DEBUG_PAGEALLOC" "$tmp/out" && grep -q "deferred-access" "$tmp/out"
+t $? "debug-pagealloc turns DEBUG_PAGEALLOC on; under noflush the batch header write is a deferred-access (rc $rc)"
+"$L" run --workload debug-pagealloc --pages 8 --kernel 6.16 --design noflush --fix arm64-never-nest >"$tmp/out"
+t $? "the same with --fix arm64-never-nest (arm64-nonest's old name): nothing nests, exit 0"
+"$L" list | grep -q "alias: tlb-next-batch-leave"
+t $? "lazymmu list names the old name of tlb-batch-nolazy"
 expect_usage "a fix merged already" "fix 'kasan-pause' is merged in 6.17: kernel 7.0 has it" run --kernel 7.0 --fix kasan-pause
 expect_usage "a fix not merged in 6.16, another workload" "changes workload kasan-populate, kasan-depopulate, not vmalloc" run --kernel 6.16 --fix kasan-pause
 expect_usage "unknown design" "unknown design 'bogus'" run --design bogus

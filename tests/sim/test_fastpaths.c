@@ -9,7 +9,12 @@
  *  - the busy-CPU set a scheduling point reads (m->busy) is at every event
  *    the set of CPUs with a task, and m->nr_blocked never counts fewer
  *    tasks than wait for a spinlock, under contention on up to 16 CPUs;
- *  - the linear map built a table at a time maps every frame to itself.
+ *  - the linear map built a table at a time maps every frame to itself;
+ *  - an observer gets exactly the events its mask names, however many
+ *    observers there are, and an event no observer wants (not even built
+ *    then) changes nothing else of the run;
+ *  - a machine whose per-frame arrays take the huge-page path (2^17
+ *    frames: 4 MiB of struct pages) boots every frame free and runs clean.
  *
  * Runs the vmalloc workload under the random scheduler (interrupts,
  * preemption, migration) on several seeds: `-s SEED` picks the first.
@@ -299,6 +304,137 @@ static void test_linear_map(void)
 	destroy(&r);
 }
 
+/* Events by type, as an observer receives them. */
+struct tally {
+	unsigned long n[SIM_EV_NR];
+};
+
+static void tally_event(void *priv, const struct sim_event *ev)
+{
+	((struct tally *)priv)->n[ev->type]++;
+}
+
+/* The events of @t outside @mask. */
+static unsigned long tally_outside(const struct tally *t, uint64_t mask)
+{
+	unsigned long n = 0;
+
+	for (int e = 0; e < SIM_EV_NR; e++)
+		if (!(mask & SIM_EV_BIT(e)))
+			n += t->n[e];
+	return n;
+}
+
+static void test_observer_masks(uint64_t seed)
+{
+	const uint64_t mask = SIM_EV_BIT(SIM_EV_PTE_WRITE) |
+			      SIM_EV_BIT(SIM_EV_PTE_VISIBLE) |
+			      SIM_EV_BIT(SIM_EV_SLEEP);
+	struct lmm_workload_params pa, pb;
+	struct tally ta = { { 0 } }, tb = { { 0 } }, all = { { 0 } };
+	struct sim_observer oa = { .event = tally_event,
+				   .priv = &ta,
+				   .events = mask };
+	struct sim_observer ob = oa,
+			    oall = { .event = tally_event, .priv = &all };
+	struct run ra, rb;
+
+	/*
+	 * ra: counters, sanitizer and the masked observer (three: the loop
+	 * of emit_each()); rb: the same run with only the counters and the
+	 * masked one (two: sim_emit()'s unrolled case), then an observer of
+	 * every event. PTE_VISIBLE and SLEEP are events the counters do not
+	 * want: with the sanitizer off, only the masked observer asks for
+	 * them.
+	 */
+	build(&ra, "arm64", 2, 100, seed + 30, true, false, &pa);
+	ob.priv = &tb;
+	sim_add_observer(ra.m, &oa);
+	sim_run(ra.m);
+
+	build(&rb, "arm64", 2, 100, seed + 30, true, false, &pb);
+	/* the sanitizer out: detach it by rebuilding the observer list */
+	rb.m->nr_obs = 1;
+	rb.m->ev_wanted = rb.m->obs[0].events;
+	sim_add_observer(rb.m, &ob);
+	ok(rb.m->ev_wanted == (rb.m->obs[0].events | mask) &&
+		   !(rb.m->obs[0].events & SIM_EV_BIT(SIM_EV_SLEEP)),
+	   "the machine wants the union of its observers' events; the "
+	   "counters want no SLEEP");
+	sim_run(rb.m);
+	ok(ta.n[SIM_EV_PTE_WRITE] > 200 && ta.n[SIM_EV_PTE_VISIBLE] > 0 &&
+		   ta.n[SIM_EV_SLEEP] >= 200 && !tally_outside(&ta, mask),
+	   "three observers: the masked one got %lu PTE writes, %lu "
+	   "visible, %lu sleeps and nothing else",
+	   ta.n[SIM_EV_PTE_WRITE], ta.n[SIM_EV_PTE_VISIBLE],
+	   ta.n[SIM_EV_SLEEP]);
+	ok(!memcmp(&ta, &tb, sizeof(ta)),
+	   "two observers: the masked one got the same events as with three");
+	ok(same_run(&ra, &rb),
+	   "the sanitizer's events change nothing of the run (%llu points)",
+	   (unsigned long long)rb.m->points);
+	destroy(&ra);
+	destroy(&rb);
+
+	/*
+	 * Counters alone (SLEEP, PTE_VISIBLE, PTE_READ not even built), then
+	 * counters and an observer of every event: the same run, and what
+	 * the counters count is what the full observer saw.
+	 */
+	build(&ra, "arm64", 2, 100, seed + 31, true, false, &pa);
+	ra.m->nr_obs = 1;
+	ra.m->ev_wanted = ra.m->obs[0].events;
+	sim_run(ra.m);
+	build(&rb, "arm64", 2, 100, seed + 31, true, false, &pb);
+	rb.m->nr_obs = 1;
+	rb.m->ev_wanted = rb.m->obs[0].events;
+	sim_add_observer(rb.m, &oall);
+	sim_run(rb.m);
+	ok(same_run(&ra, &rb) && all.n[SIM_EV_SLEEP] >= 200 &&
+		   all.n[SIM_EV_PTE_VISIBLE] > 0,
+	   "events nobody wants are not built, and the run is the same "
+	   "(%lu sleeps, %lu visible when wanted)",
+	   all.n[SIM_EV_SLEEP], all.n[SIM_EV_PTE_VISIBLE]);
+	ok(sim_stats_total(&rb.stats, SIM_STAT_pte_writes) ==
+			   all.n[SIM_EV_PTE_WRITE] &&
+		   sim_stats_total(&rb.stats, SIM_STAT_data_accesses) ==
+			   all.n[SIM_EV_ACCESS] &&
+		   sim_stats_total(&rb.stats, SIM_STAT_page_allocs) ==
+			   all.n[SIM_EV_PAGE_ALLOC] &&
+		   all.n[SIM_EV_ACCESS] >= 2 * 2 * 100,
+	   "the counters' mask lets through every event they count (%lu "
+	   "accesses: 2 CPUs x 100 pages, stored then loaded, and the "
+	   "interrupts' own)",
+	   all.n[SIM_EV_ACCESS]);
+	destroy(&ra);
+	destroy(&rb);
+}
+
+static void test_large_machine(void)
+{
+	struct lmm_workload_params p;
+	struct sim_machine *m;
+	unsigned long free_flags = 0;
+	struct run r;
+
+	/* 2 x 65536 + 1024 frames: 4 MiB of struct pages, 1 MiB stacks */
+	build(&r, "arm64", 2, 32768, 2, true, false, &p);
+	m = r.m;
+	for (unsigned long pfn = 0; pfn < m->nr_frames; pfn++)
+		free_flags += !!(m->pages[pfn].flags & PG_free);
+	ok(m->nr_frames == 2 * 65536 + 1024 && free_flags == m->nr_free &&
+		   m->free_stack[m->nr_free - 1] == m->boot_next_pfn,
+	   "%lu frames: each of %lu free frames is PG_free, lowest on top",
+	   m->nr_frames, m->nr_free);
+	sim_run(m);
+	ok(!m->nr_findings && !m->error[0] &&
+		   sim_stats_total(&r.stats, SIM_STAT_pte_writes) >
+			   2 * 2 * 32768,
+	   "vmalloc of 2 x 32768 pages on it: %llu PTE writes, no finding",
+	   (unsigned long long)sim_stats_total(&r.stats, SIM_STAT_pte_writes));
+	destroy(&r);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = tap_seed(argc, argv, 1);
@@ -306,5 +442,7 @@ int main(int argc, char **argv)
 	test_no_reset(seed);
 	test_busy(seed);
 	test_linear_map();
+	test_observer_masks(seed);
+	test_large_machine();
 	return tap_done();
 }

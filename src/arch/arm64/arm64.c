@@ -235,10 +235,19 @@ static void arch_enter_616(void)
 	/*
 	 * Nesting is tolerated (1ef3095b1405): a nested enter finds the flag
 	 * set already; the first leave clears it and the rest of the outer
-	 * section runs unbatched.
+	 * section runs unbatched. arm64-nonest reverts that commit: a nested
+	 * enter is a VM_WARN_ON again (and still sets the flag).
 	 */
 	if (in_interrupt())
 		return;
+	if (sim_fix_enabled(SIM_FIX_ARM64_NEVER_NEST) &&
+	    test_thread_flag(TIF_LAZY_MMU))
+		sim_report(
+			"arch-bug",
+			"CPU%d %s: VM_WARN_ON(test_thread_flag(TIF_LAZY_MMU))"
+			" in arch_enter_lazy_mmu_mode(): nested lazy MMU "
+			"section (arm64-nonest)",
+			smp_processor_id(), current->comm);
 	set_thread_flag(TIF_LAZY_MMU);
 }
 
@@ -441,8 +450,34 @@ static void change_memory_flush(unsigned long start, unsigned long size,
 		flush_tlb_kernel_range(start, start + size);
 }
 
+/*
+ * --fix arm64-nonest ("[PATCH v1] arm64/mm: Ensure lazy_mmu_mode never
+ * nests", Ryan Roberts, 2025-06-06, 20250606135654.178300-1-ryan.roberts@
+ * arm.com, declined): __kernel_map_pages() asks arch_in_lazy_mmu_mode()
+ * (TIF_LAZY_MMU, outside interrupts) and, if so, leaves the mode around
+ * set_memory_valid() and enters it again after, so that its own section
+ * is never nested. The patch calls the arch hooks; the generic calls of
+ * the design in force stand for them (a leave and an enter before 7.0).
+ * On 7.0, where it was never posted, it is modelled as the series would
+ * have converted it: lazy_mmu_mode_pause()/resume() when
+ * is_lazy_mmu_mode_active().
+ */
+static void kernel_map_pages_nonest(void (*set_memory_valid)(unsigned long, int,
+							     bool),
+				    bool (*in_lazy)(void), unsigned long pfn,
+				    int n, bool enable)
+{
+	bool lazy_mmu = sim_fix_enabled(SIM_FIX_ARM64_NEVER_NEST) && in_lazy();
+
+	if (lazy_mmu)
+		lazy_mmu_mode_pause();
+	set_memory_valid(pfn, n, enable);
+	if (lazy_mmu)
+		lazy_mmu_mode_resume();
+}
+
 /* v6.16: __change_memory_common() → apply_to_page_range(), then flush. */
-static void kernel_map_pages_616(unsigned long pfn, int n, bool enable)
+static void set_memory_valid_616(unsigned long pfn, int n, bool enable)
 {
 	unsigned long start = sim_linear_addr(pfn);
 	unsigned long size = (unsigned long)n << PAGE_SHIFT;
@@ -452,15 +487,19 @@ static void kernel_map_pages_616(unsigned long pfn, int n, bool enable)
 	change_memory_flush(start, size, enable);
 }
 
+static void kernel_map_pages_616(unsigned long pfn, int n, bool enable)
+{
+	kernel_map_pages_nonest(set_memory_valid_616, deferring_616, pfn, n,
+				enable);
+}
+
 /*
  * v7.0: __change_memory_common() → update_range_prot() (first in v6.18,
  * Dev Jain, a660194dd101), which opens its own section around the walk.
  */
-static void kernel_map_pages_70(unsigned long pfn, int n, bool enable)
+static void update_range_prot(unsigned long start, unsigned long size,
+			      bool enable)
 {
-	unsigned long start = sim_linear_addr(pfn);
-	unsigned long size = (unsigned long)n << PAGE_SHIFT;
-
 	lazy_mmu_mode_enable();
 	for (unsigned long a = start; a < start + size; a += PAGE_SIZE) {
 		pte_t *ptep = sim_walk(&sim_this->init_mm, a, 0, false);
@@ -469,7 +508,21 @@ static void kernel_map_pages_70(unsigned long pfn, int n, bool enable)
 			change_page_range(ptep, a, &enable);
 	}
 	lazy_mmu_mode_disable();
+}
+
+static void set_memory_valid_70(unsigned long pfn, int n, bool enable)
+{
+	unsigned long start = sim_linear_addr(pfn);
+	unsigned long size = (unsigned long)n << PAGE_SHIFT;
+
+	update_range_prot(start, size, enable);
 	change_memory_flush(start, size, enable);
+}
+
+static void kernel_map_pages_70(unsigned long pfn, int n, bool enable)
+{
+	kernel_map_pages_nonest(set_memory_valid_70, deferring_70, pfn, n,
+				enable);
 }
 
 #define ARM64_COMMON                                            \
