@@ -176,6 +176,14 @@ static int pick_fixes(const struct lmm_run_config *c, const char *kernel,
 				 f->name, f->merged, kernel);
 			return -1;
 		}
+		if (f->reverts &&
+		    sim_kernel_parse(kernel) < sim_kernel_parse(f->reverts)) {
+			snprintf(err, errlen,
+				 "fix '%s' reverts what %s merged: kernel %s "
+				 "does not have it",
+				 f->name, f->reverts, kernel);
+			return -1;
+		}
 		if (f->pending && sim_fix_changes(f, c->arch, c->workload)) {
 			snprintf(err, errlen,
 				 "fix '%s' is not modelled yet for workload %s",

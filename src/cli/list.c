@@ -86,8 +86,14 @@ int lmm_cmd_list(int argc, char **argv)
 		if (f->alias)
 			printf("    alias: %s (the older name)\n", f->alias);
 		printf("    %s\n    from: %s\n    %s%s%s", f->summary,
-		       f->source, f->merged ? "merged in " : "not merged",
-		       f->merged ? f->merged : "", f->arch ? "; arch " : "");
+		       f->source,
+		       f->reverts ? "reverts what was merged in " :
+		       f->merged  ? "merged in " :
+				    "not merged",
+		       f->reverts ? f->reverts :
+		       f->merged  ? f->merged :
+				    "",
+		       f->arch ? "; arch " : "");
 		if (f->arch)
 			fputs(f->arch, stdout);
 		fputs("; workloads:", stdout);

@@ -44,6 +44,11 @@ void vm_unmap_aliases(void);
 unsigned long vmap(const unsigned long *pages, unsigned long nr_pages);
 void vunmap(unsigned long addr);
 
+/* mm/kasan/shadow.c (src/mm/kasan_shadow.c): the vmalloc area's shadow */
+unsigned long kasan_mem_to_shadow(unsigned long addr);
+int kasan_populate_vmalloc(unsigned long addr, unsigned long size);
+void kasan_release_vmalloc(unsigned long start, unsigned long end);
+
 /* ---- mm/mmu_gather.c, include/asm-generic/tlb.h --------------------------- */
 
 /*
@@ -229,6 +234,9 @@ void alloc_write_task(void *arg);
 void mprotect_task(void *arg);
 void mremap_task(void *arg);
 void vunmap_task(void *arg);
+void kasan_populate_task(void *arg);
+void kasan_depopulate_task(void *arg);
+void bpf_arena_free_task(void *arg);
 void pagemap_wp_task(void *arg);
 void migrate_collect_task(void *arg);
 /* ctxsw.c */

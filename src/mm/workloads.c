@@ -186,6 +186,28 @@ const struct lmm_workload lmm_workloads[] = {
 	  "mremap N present pages elsewhere: move_ptes() in a section, the "
 	  "flush after leaving, under both PTLs",
 	  "mm/mremap.c: move_ptes()", mremap_task, page_churn_irq },
+	{ "kasan-populate", "kasan-pop",
+	  "kasan_populate_vmalloc() of an area whose shadow is N pages: "
+	  "apply_to_page_range() with kasan_populate_vmalloc_pte(); with "
+	  "--cpus N every CPU populates the same shadow at once",
+	  "mm/kasan/shadow.c: __kasan_populate_vmalloc(), "
+	  "kasan_populate_vmalloc_pte(); mm/memory.c: apply_to_page_range()",
+	  kasan_populate_task, page_churn_irq },
+	{ "kasan-depopulate", "kasan-depop",
+	  "populate N shadow pages, then kasan_release_vmalloc(): "
+	  "kasan_depopulate_vmalloc_pte() clears each entry and frees its "
+	  "page from the walk's section; the TLB flush after",
+	  "mm/kasan/shadow.c: kasan_release_vmalloc(), "
+	  "kasan_depopulate_vmalloc_pte(); mm/memory.c: "
+	  "apply_to_existing_page_range()",
+	  kasan_depopulate_task, page_churn_irq },
+	{ "bpf-arena-free", "arena-free",
+	  "a BPF arena of N pages mapped and written, then arena_map_free(): "
+	  "existing_page_cb() frees each page from the walk's section, the "
+	  "area is unmapped after",
+	  "kernel/bpf/arena.c: arena_map_free(), existing_page_cb(); "
+	  "mm/memory.c: apply_to_existing_page_range()",
+	  bpf_arena_free_task, page_churn_irq },
 	{ "pagemap-wp", "pagemap-wp",
 	  "PAGEMAP_SCAN write-protects N written pages (uffd-wp async): "
 	  "pagemap_scan_pmd_entry() in a section, flush_tlb_range() before "

@@ -179,16 +179,19 @@ const struct sim_fix_info sim_fixes[] = {
 	},
 	{
 		.id = SIM_FIX_APPLY_NOLAZY,
-		.name = "apply-nolazy",
+		.name = "nolazy-apply",
+		.alias = "apply-nolazy",
 		.summary = "apply_to_page_range_nolazy() and "
-			   "apply_to_existing_page_range_nolazy() for "
-			   "callbacks that allocate or free pages (KASAN "
-			   "depopulate, BPF arena free)",
+			   "apply_to_existing_page_range_nolazy() open no "
+			   "lazy MMU section; the callers whose callback "
+			   "frees pages use them (KASAN depopulate, BPF arena "
+			   "free)",
 		.source = "\"[RFC PATCH v1 3/6] mm: Avoid calling page "
 			  "allocator from apply_to_page_range()\", Ryan "
 			  "Roberts, 2025-05-30, "
-			  "20250530140446.2387131-4-ryan.roberts@arm.com",
-		.workloads = { "kasan-vfree", "bpf-arena-free" },
+			  "20250530140446.2387131-4-ryan.roberts@arm.com; "
+			  "abandoned for the arm64-only fix (2025-06-02)",
+		.workloads = { "kasan-depopulate", "bpf-arena-free" },
 	},
 	{
 		.id = SIM_FIX_KASAN_PAUSE,
@@ -196,13 +199,19 @@ const struct sim_fix_info sim_fixes[] = {
 		.summary = "the KASAN shadow populate and depopulate callbacks "
 			   "leave lazy MMU mode around each PTE access "
 			   "(pause/resume from 7.0), so that ptep_get() and "
-			   "set_pte_at() see no deferred value",
+			   "set_pte_at() see no deferred value; with its "
+			   "series' 1/2, the depopulate free moves after the "
+			   "PTL",
 		.source = "\"[PATCH 2/2] mm/kasan: avoid lazy MMU mode "
 			  "hazards\", Alexander Gordeev, 2025-08-18, "
 			  "0d2efb7ddddbff6b288fbffeeb10166e90771718.1755528662."
-			  "git.agordeev@linux.ibm.com",
+			  "git.agordeev@linux.ibm.com, with 1/2 "
+			  "adb258634194593db294c0d1fb35646e894d6ead.1755528662."
+			  "git.agordeev@linux.ibm.com (hotfixes for 6.17-rc5, "
+			  "20250901172234.3a74524a97b595a5a81d1697@linux-"
+			  "foundation.org)",
 		.merged = "6.17",
-		.workloads = { "kasan-populate", "kasan-vfree" },
+		.workloads = { "kasan-populate", "kasan-depopulate" },
 	},
 	{
 		.id = SIM_FIX_TLB_NEXT_BATCH_LEAVE,
@@ -231,7 +240,7 @@ const struct sim_fix_info sim_fixes[] = {
 			  "20250606135654.178300-1-ryan.roberts@arm.com",
 		.arch = "arm64",
 		.workloads = { "debug-pagealloc", "munmap", "alloc-write",
-			       "kasan-vfree" },
+			       "kasan-depopulate" },
 	},
 	{
 		.id = SIM_FIX_XEN_TOLERATE_NESTED,
@@ -258,6 +267,22 @@ const struct sim_fix_info sim_fixes[] = {
 			  "2026-05-08, "
 			  "362bc938-18ea-4f6a-938a-893dfb1c956d@arm.com",
 		.arch = "xen-pv",
+	},
+	{
+		.id = SIM_FIX_KASAN_REVERT_PAUSE,
+		.name = "kasan-revert-pause",
+		.summary = "hypothetical: take Gordeev's leave/enter (7.0: "
+			   "pause/resume) out of the KASAN shadow callbacks "
+			   "again, to show what it protects against on the "
+			   "models of 6.17 and later (the s390 series' PTE "
+			   "cache, which it was a prerequisite for)",
+		.source = "a revert of \"[PATCH 2/2] mm/kasan: avoid lazy MMU "
+			  "mode hazards\" (6.17); its cover letter calls the "
+			  "series \"a pre-requisite for the s390 lazy MMU "
+			  "mode implementation\" "
+			  "(cover.1755528662.git.agordeev@linux.ibm.com)",
+		.reverts = "6.17",
+		.workloads = { "kasan-populate", "kasan-depopulate" },
 	},
 	{ .name = NULL }
 };

@@ -108,6 +108,7 @@ enum sim_fix {
 	SIM_FIX_ARM64_NEVER_NEST,
 	SIM_FIX_XEN_TOLERATE_NESTED,
 	SIM_FIX_XEN_REVERT_CTXSW,
+	SIM_FIX_KASAN_REVERT_PAUSE,
 	SIM_FIX_NR
 };
 
@@ -121,6 +122,8 @@ struct sim_fix_info {
 	const char *summary; /* what it changes */
 	const char *source; /* patch subject, date, Message-ID */
 	const char *merged; /* kernel version it is in, or NULL: not merged */
+	/* a revert: the version that merged what it takes out (older: refused) */
+	const char *reverts;
 	const char *arch; /* the one arch it changes, or NULL: any */
 	/* the workloads whose behaviour it changes (NULL-terminated) */
 	const char *workloads[SIM_FIX_MAX_WORKLOADS + 1];

@@ -138,7 +138,7 @@ t $? "the same with --fix arm64-never-nest (arm64-nonest's old name): nothing ne
 "$L" list | grep -q "alias: tlb-next-batch-leave"
 t $? "lazymmu list names the old name of tlb-batch-nolazy"
 expect_usage "a fix merged already" "fix 'kasan-pause' is merged in 6.17: kernel 7.0 has it" run --kernel 7.0 --fix kasan-pause
-expect_usage "a fix not merged in 6.16, another workload" "changes workload kasan-populate, kasan-vfree, not vmalloc" run --kernel 6.16 --fix kasan-pause
+expect_usage "a fix not merged in 6.16, another workload" "changes workload kasan-populate, kasan-depopulate, not vmalloc" run --kernel 6.16 --fix kasan-pause
 expect_usage "unknown design" "unknown design 'bogus'" run --design bogus
 expect_usage "a design on an arch without the mode" "generic has no lazy MMU mode" run --arch generic --design v7.0
 expect_usage "a design with --lazy off" "with --lazy off" run --design noflush --lazy off
@@ -256,6 +256,26 @@ t $? "sparc64 vmalloc: no batch flush (init_mm is not batched)"
 "$L" run --arch ppc64-hash --pages 600 --json | grep -q '"batch_flushes":0,'
 [ $? != 0 ]
 t $? "ppc64-hash vmalloc: batch flushes"
+
+# issue 9: the KASAN shadow and BPF arena workloads and their fixes
+"$L" list >"$tmp/list"
+grep -q "^  nolazy-apply$" "$tmp/list" && grep -q "^    alias: apply-nolazy (the older name)$" "$tmp/list"
+t $? "list: nolazy-apply with its alias apply-nolazy"
+grep -q "^  kasan-revert-pause$" "$tmp/list" && grep -q "reverts what was merged in 6.17" "$tmp/list"
+t $? "list: kasan-revert-pause, a revert of 6.17"
+"$L" run --arch ppc64-hash --kernel 6.16 --workload kasan-depopulate --pages 8 --sched rr >"$tmp/out"
+[ $? = 1 ] && [ "$(grep -c "^  flush-in-section:" "$tmp/out")" = 1 ]
+t $? "ppc64-hash 6.16 kasan-depopulate: exit 1, flush-in-section (once for the 8 frees of one walk)"
+"$L" run --arch ppc64-hash --kernel 6.16 --workload kasan-depopulate --pages 8 --sched rr --fix apply-nolazy >"$tmp/out"
+t $? "the same with --fix apply-nolazy (the alias): exit 0"
+"$L" run --arch ppc64-hash --kernel 6.16 --workload kasan-depopulate --pages 8 --sched rr --fix kasan-pause >"$tmp/out"
+t $? "the same with --fix kasan-pause: exit 0"
+expect_usage "a revert on a kernel without what it reverts" "fix 'kasan-revert-pause' reverts what 6.17 merged: kernel 6.16 does not have it" run --kernel 6.16 --workload kasan-populate --fix kasan-revert-pause
+expect_usage "nolazy-apply on kasan-populate" "changes workload kasan-depopulate, bpf-arena-free, not kasan-populate" run --workload kasan-populate --fix nolazy-apply
+for w in kasan-populate kasan-depopulate bpf-arena-free; do
+	"$L" run --arch arm64 --workload $w --pages 16 --cpus 3 --seed 2 >/dev/null
+	t $? "arm64 7.1 $w, 3 CPUs: exit 0, no findings"
+done
 
 echo "1..$n"
 exit $fail
