@@ -86,6 +86,19 @@ static bool attached_here_only(struct mm_struct *mm)
  * range(), or the next switch into the mm). Then the new value is stored.
  * An invalid old entry is just replaced.
  */
+static void ptep_flush_lazy(struct mm_struct *mm, unsigned long addr, pte_t old)
+{
+	if (!pte_valid(old))
+		return;
+	if (attached_here_only(mm)) {
+		mm->context[S390_FLUSH_MM] = 1;
+		return;
+	}
+	sim_tlb_inval_page(-1, addr, TLB_ASID_ALL); /* IPTE */
+	if (sim_in_section())
+		sim_unbatched_update();
+}
+
 static pte_t ptep_xchg(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 		       pte_t new)
 {
@@ -93,15 +106,7 @@ static pte_t ptep_xchg(struct mm_struct *mm, unsigned long addr, pte_t *ptep,
 
 	preempt_disable();
 	old = sim_pt_xchg(ptep, 0, addr, SIM_PT_SEEN);
-	if (pte_valid(old)) {
-		if (attached_here_only(mm)) {
-			mm->context[S390_FLUSH_MM] = 1;
-		} else {
-			sim_tlb_inval_page(-1, addr, TLB_ASID_ALL); /* IPTE */
-			if (sim_in_section())
-				sim_unbatched_update();
-		}
-	}
+	ptep_flush_lazy(mm, addr, old);
 	if (new)
 		sim_pt_write(ptep, new, addr, SIM_PT_SEEN);
 	preempt_enable();
@@ -376,15 +381,7 @@ static void s390_ptep_set_wrprotect(struct mm_struct *mm, unsigned long addr,
 	 */
 	preempt_disable();
 	pte = sim_pt_xchg(ptep, 0, addr, SIM_PT_SEEN);
-	if (pte_valid(pte)) {
-		if (attached_here_only(mm)) {
-			mm->context[S390_FLUSH_MM] = 1;
-		} else {
-			sim_tlb_inval_page(-1, addr, TLB_ASID_ALL); /* IPTE */
-			if (sim_in_section())
-				sim_unbatched_update();
-		}
-	}
+	ptep_flush_lazy(mm, addr, pte);
 	if (pte)
 		sim_pt_write(ptep, pte_wrprotect(pte), addr, SIM_PT_SEEN);
 	preempt_enable();
