@@ -79,12 +79,7 @@ void bpf_arena_free_task(void *arg)
 		lmm_user_done();
 		return;
 	}
-	for (i = 0; i < p->pages; i++)
-		sim_store(addr + i * PAGE_SIZE,
-			  lmm_token(addr + i * PAGE_SIZE));
-	lmm_user_publish(NULL, addr, p->pages);
-	lmm_user_wait_passes();
-	lmm_user_stop();
+	lmm_kernel_share(addr, p->pages);
 	arena_map_free(addr, p->pages);
 	kfree(pages);
 }

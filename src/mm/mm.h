@@ -243,6 +243,7 @@ void migrate_collect_task(void *arg);
 void ctxsw_task(void *arg);
 void kunit_task(void *arg);
 void kunit_irq(void *arg);
+void lmm_kernel_share(unsigned long addr, unsigned long pages);
 const struct lmm_workload *lmm_workload_find(const char *name);
 /*
  * lmm_workload_debug_pagealloc() - whether @w's chain needs

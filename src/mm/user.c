@@ -174,3 +174,18 @@ void lmm_user_stop(void)
 	while (run->stopped < sim_machine()->opt.nr_cpus - 1)
 		cond_resched();
 }
+
+/*
+ * Write a token to each of @pages kernel pages at @addr, then let the
+ * other CPUs read and write them (lmm_user_accessor()) for their passes,
+ * and stop them: what a caller's users do before it unmaps the pages.
+ */
+void lmm_kernel_share(unsigned long addr, unsigned long pages)
+{
+	for (unsigned long i = 0; i < pages; i++)
+		sim_store(addr + i * PAGE_SIZE,
+			  lmm_token(addr + i * PAGE_SIZE));
+	lmm_user_publish(NULL, addr, pages);
+	lmm_user_wait_passes();
+	lmm_user_stop();
+}

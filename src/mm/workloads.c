@@ -102,9 +102,6 @@ void vunmap_task(void *arg)
 		lmm_user_done();
 		return;
 	}
-	for (i = 0; i < p->pages; i++)
-		sim_store(addr + i * PAGE_SIZE,
-			  lmm_token(addr + i * PAGE_SIZE));
 	/*
 	 * The other CPUs' kernel threads use the area while it is mapped,
 	 * then stop: an access once vunmap() has begun is a use after
@@ -112,9 +109,7 @@ void vunmap_task(void *arg)
 	 * the sanitizer says so: deferred-access). Their TLB entries stay
 	 * stale until the purge, unused.
 	 */
-	lmm_user_publish(NULL, addr, p->pages);
-	lmm_user_wait_passes();
-	lmm_user_stop();
+	lmm_kernel_share(addr, p->pages);
 	vunmap(addr);
 	for (i = 0; i < p->pages; i++)
 		if (sim_load(sim_linear_addr(pages[i])) !=
