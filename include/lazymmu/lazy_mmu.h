@@ -54,13 +54,6 @@ struct lazy_mmu_state {
 	uint8_t pause_count;
 };
 
-void lazy_mmu_mode_enable(void);
-void lazy_mmu_mode_disable(void);
-void lazy_mmu_mode_pause(void);
-void lazy_mmu_mode_resume(void);
-bool __task_lazy_mmu_mode_active(const struct lazy_mmu_state *state);
-bool is_lazy_mmu_mode_active(void);
-
 /*
  * LAZY_MMU_INLINE - how a caller's file sees the definitions below: as an
  * inline definition only, never emitted there, so that the one external
@@ -78,11 +71,28 @@ bool is_lazy_mmu_mode_active(void);
  */
 #if defined(LAZY_MMU_CORE_EMIT)
 #define LAZY_MMU_INLINE
-#elif defined(__GNUC__)
+#define LAZY_MMU_DECL
+#elif defined(__GNUC__) && !defined(LAZY_MMU_C99_INLINE)
 #define LAZY_MMU_INLINE extern inline __attribute__((__gnu_inline__))
+#define LAZY_MMU_DECL
 #else
 #define LAZY_MMU_INLINE inline
+#define LAZY_MMU_DECL inline
 #endif
+
+/*
+ * The prototypes: in C99 a definition stays inline only if every
+ * declaration of the function in the file says "inline" without "extern",
+ * so under the C99 branch the prototypes say "inline" too (LAZY_MMU_DECL).
+ * LAZY_MMU_C99_INLINE picks that branch under GNU C as well (the test of it,
+ * tests/cli/kunit.sh).
+ */
+LAZY_MMU_DECL void lazy_mmu_mode_enable(void);
+LAZY_MMU_DECL void lazy_mmu_mode_disable(void);
+LAZY_MMU_DECL void lazy_mmu_mode_pause(void);
+LAZY_MMU_DECL void lazy_mmu_mode_resume(void);
+LAZY_MMU_DECL bool __task_lazy_mmu_mode_active(const struct lazy_mmu_state *state);
+LAZY_MMU_DECL bool is_lazy_mmu_mode_active(void);
 
 /**
  * lazy_mmu_mode_enable() - Enable the lazy MMU mode.

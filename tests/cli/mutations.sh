@@ -40,6 +40,18 @@ rc=$?
 [ $rc = 2 ] && grep -q 'quiet says not what it breaks' "$tmp/out"
 t $? "a mutation must say what it breaks: exit 2 (rc $rc)"
 
+# "tests: test_explore" once named no test ("tests/sim/test_explore" is the
+# name): the mutation ran nothing and survived in make mutate.
+printf '%s\n' 'mutation unaimed' 'breaks: nothing' 'tests: test_nothing_by_this_name' \
+	'file: tests/cli/mutations.sh' '@@' ' M=$(dirname "$0")/../mutate' '+#' \
+	'mutation aimed' 'breaks: nothing' 'tests: tests/cli/kunit.sh' \
+	'file: tests/cli/mutations.sh' '@@' ' M=$(dirname "$0")/../mutate' '+#' >"$tmp/list"
+MUTATIONS_FILE="$tmp/list" "$M" -n >"$tmp/out" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q '^STALE    unaimed: .*:1: tests: test_nothing_by_this_name names no test' "$tmp/out" &&
+	! grep -q '^STALE    aimed' "$tmp/out" && grep -q '1 apply, 1 stale' "$tmp/out"
+t $? "a tests: prefix that names no test is STALE (rc $rc: $(head -n 1 "$tmp/out"))"
+
 "$M" -n no-such-mutation >"$tmp/out" 2>&1
 rc=$?
 [ $rc = 2 ] && grep -q 'no mutation named no-such-mutation' "$tmp/out"
