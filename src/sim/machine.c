@@ -172,6 +172,7 @@ static struct task_struct *rq_pop(struct sim_machine *m, int cpu)
 
 /* ---- events and findings ---------------------------------------------------- */
 
+static void set_in_place(struct sim_machine *m);
 static void emit_pending_findings(struct sim_machine *m);
 static void emit_pending(struct sim_machine *m);
 static void emit_each(struct sim_machine *m, const struct sim_event *ev);
@@ -190,6 +191,8 @@ void sim_emit(struct sim_event *ev)
 
 	if (!(m->ev_wanted & SIM_EV_BIT(ev->type)))
 		return; /* no observer wants it */
+	if (sim_count_in_place(m, ev->type))
+		return; /* only the counters want it */
 	ev->cpu = m->this_cpu;
 	ev->task = m->cpu[m->this_cpu].curr;
 	m->emitting++;
@@ -271,6 +274,32 @@ void sim_add_observer(struct sim_machine *m, const struct sim_observer *o)
 		m->obs[m->nr_obs].events = SIM_EV_ALL;
 	m->ev_wanted |= m->obs[m->nr_obs].events;
 	m->nr_obs++;
+	set_in_place(m);
+}
+
+/*
+ * Which events sim_count_in_place() counts: those that the first observer
+ * with @counted counts and that no other observer wants.
+ */
+static void set_in_place(struct sim_machine *m)
+{
+	uint64_t others = 0;
+	int counter = -1;
+
+	for (int i = 0; i < m->nr_obs; i++)
+		if (counter < 0 && m->obs[i].counted)
+			counter = i;
+	m->ev_in_place = 0;
+	if (counter < 0)
+		return;
+	for (int i = 0; i < m->nr_obs; i++)
+		if (i != counter)
+			others |= m->obs[i].events;
+	m->ev_in_place =
+		m->obs[counter].counted & m->obs[counter].events & ~others;
+	m->in_place_counter = m->obs[counter].counter;
+	m->in_place_of = m->obs[counter].counter_of;
+	m->in_place_stride = m->obs[counter].counter_stride;
 }
 
 #define SIM_MAX_FINDINGS 1000

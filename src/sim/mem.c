@@ -300,7 +300,6 @@ void sim_phys_write(unsigned long pa, uint64_t val)
 unsigned long alloc_page(gfp_t gfp)
 {
 	struct sim_machine *m = sim_this;
-	struct sim_event ev = { .type = SIM_EV_PAGE_ALLOC };
 	unsigned long pfn;
 
 	if (gfp & GFP_KERNEL)
@@ -313,11 +312,15 @@ unsigned long alloc_page(gfp_t gfp)
 	if (m->nr_free < m->free_low)
 		m->free_low = m->nr_free; /* sim_reset() restores from here */
 	pfn_to_page(pfn)->flags = 0;
-	ev.arg = (long)pfn;
-	ev.what = gfp & GFP_KERNEL ? "GFP_KERNEL" :
-		  gfp & GFP_ATOMIC ? "GFP_ATOMIC" :
-				     "GFP_NOWAIT";
-	sim_emit(&ev);
+	if (!sim_count_in_place(m, SIM_EV_PAGE_ALLOC)) {
+		struct sim_event ev = { .type = SIM_EV_PAGE_ALLOC };
+
+		ev.arg = (long)pfn;
+		ev.what = gfp & GFP_KERNEL ? "GFP_KERNEL" :
+			  gfp & GFP_ATOMIC ? "GFP_ATOMIC" :
+					     "GFP_NOWAIT";
+		sim_emit(&ev);
+	}
 	if (m->opt.debug_pagealloc)
 		__kernel_map_pages(pfn, 1, true);
 	return pfn;
@@ -326,7 +329,6 @@ unsigned long alloc_page(gfp_t gfp)
 void __free_page(unsigned long pfn)
 {
 	struct sim_machine *m = sim_this;
-	struct sim_event ev = { .type = SIM_EV_PAGE_FREE };
 	struct page *page;
 
 	if (m->opt.fine_steps)
@@ -341,8 +343,12 @@ void __free_page(unsigned long pfn)
 			   page->flags & PG_free ? "already free" : "reserved");
 		return;
 	}
-	ev.arg = (long)pfn;
-	sim_emit(&ev);
+	if (!sim_count_in_place(m, SIM_EV_PAGE_FREE)) {
+		struct sim_event ev = { .type = SIM_EV_PAGE_FREE };
+
+		ev.arg = (long)pfn;
+		sim_emit(&ev);
+	}
 	if (m->opt.debug_pagealloc)
 		__kernel_map_pages(pfn, 1, false);
 	if (m->mark)

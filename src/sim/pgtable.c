@@ -128,19 +128,23 @@ static void pt_store(pte_t *ptep, pte_t val, unsigned long addr,
 		     enum sim_pt_vis vis)
 {
 	bool hide = vis != SIM_PT_SEEN;
-	struct sim_event ev = { .type = SIM_EV_PTE_WRITE };
+	pte_t old = *ptep;
 
-	ev.ptep = ptep;
-	ev.addr = addr;
-	ev.old = *ptep;
-	ev.new = val;
-	ev.flag = hide;
-	ev.arg = vis;
 	if (hide)
-		sim_pt_hide(ptep, *ptep);
+		sim_pt_hide(ptep, old);
 	sim_reset_log_pt_store(ptep);
 	*ptep = val;
-	sim_emit(&ev);
+	if (!sim_count_in_place(sim_this, SIM_EV_PTE_WRITE)) {
+		struct sim_event ev = { .type = SIM_EV_PTE_WRITE };
+
+		ev.ptep = ptep;
+		ev.addr = addr;
+		ev.old = old;
+		ev.new = val;
+		ev.flag = hide;
+		ev.arg = vis;
+		sim_emit(&ev);
+	}
 }
 
 /*

@@ -247,6 +247,10 @@ static void reset_carry(struct sim_machine *m, const struct sim_mark *mk)
 	memcpy(m->obs, keep.obs, sizeof(m->obs));
 	m->nr_obs = keep.nr_obs;
 	m->ev_wanted = keep.ev_wanted;
+	m->ev_in_place = keep.ev_in_place;
+	m->in_place_counter = keep.in_place_counter;
+	m->in_place_of = keep.in_place_of;
+	m->in_place_stride = keep.in_place_stride;
 	/* lmm_run() may have taken the findings */
 	m->findings = keep.findings;
 	m->findings_cap = keep.findings ? keep.findings_cap : 0;

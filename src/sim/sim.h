@@ -493,6 +493,19 @@ struct sim_observer {
 	void *priv;
 	void (*reset)(void *priv);
 	uint64_t events;
+	/*
+	 * Optional, for an observer that only counts some events (the
+	 * counters): @counted, the events (SIM_EV_BIT(type) each, a subset
+	 * of @events) whose whole delivery is
+	 * counter[cpu * counter_stride + counter_of[type]]++. While no other
+	 * observer wants such an event, the machine increments the counter
+	 * itself (sim_count_in_place()): the event is neither built nor
+	 * delivered, and the count is the same.
+	 */
+	uint64_t counted;
+	uint64_t *counter;
+	const uint8_t *counter_of;
+	unsigned int counter_stride;
 };
 
 #define SIM_EV_BIT(type) (1ULL << (type))
@@ -844,6 +857,11 @@ struct sim_machine {
 	struct sim_observer obs[8];
 	int nr_obs;
 	uint64_t ev_wanted; /* the union of the observers' @events */
+	/* events one observer alone wants and only counts: counted in place */
+	uint64_t ev_in_place;
+	uint64_t *in_place_counter; /* that observer's @counter, ... */
+	const uint8_t *in_place_of;
+	unsigned int in_place_stride;
 	struct sim_finding *findings;
 	size_t nr_findings, findings_cap;
 	size_t findings_dropped;
@@ -950,6 +968,23 @@ static inline bool sim_wants(const struct sim_machine *m,
 			     enum sim_event_type type)
 {
 	return m->ev_wanted & SIM_EV_BIT(type);
+}
+
+/*
+ * sim_count_in_place() - if the only observer that wants events of @type
+ * only counts them (struct sim_observer.counted), count one on this CPU and
+ * return true: the caller then neither builds nor emits the event. Else
+ * false: build it and sim_emit() it. Asked first on the hot paths (a PTE
+ * store, a data access, a page allocated or freed).
+ */
+static inline bool sim_count_in_place(struct sim_machine *m,
+				      enum sim_event_type type)
+{
+	if (!(m->ev_in_place & SIM_EV_BIT(type)) || m->emitting)
+		return false;
+	m->in_place_counter[(unsigned int)m->this_cpu * m->in_place_stride +
+			    m->in_place_of[type]]++;
+	return true;
 }
 
 /* The running machine's kernel version: sim_kernel() >= SIM_KERNEL(7, 0). */

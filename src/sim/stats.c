@@ -12,25 +12,39 @@ const char *const sim_stat_names[SIM_STAT_NR] = {
 #undef SIM_STAT_NAME
 };
 
+/* Each counted event and the counter it feeds. */
+#define STAT_EVENTS(X)                     \
+	X(PTE_WRITE, pte_writes)           \
+	X(BARRIER, barriers)               \
+	X(HYPERCALL, hypercalls)           \
+	X(BATCH_FLUSH, batch_flushes)      \
+	X(TLB_INVAL, tlb_invalidations)    \
+	X(ACCESS, data_accesses)           \
+	X(FAULT, faults)                   \
+	X(UNBATCHED, unbatched_in_section) \
+	X(LAZY_CALL, lazy_calls)           \
+	X(LAZY_HOOK, arch_hooks)           \
+	X(SWITCH, context_switches)        \
+	X(IRQ_ENTER, interrupts)           \
+	X(PAGE_ALLOC, page_allocs)         \
+	X(PAGE_FREE, page_frees)
+
 /*
  * The counter each event feeds, plus one: an event left out of the table
  * (0) feeds none, so a new event type is never counted by accident.
  */
 static const uint8_t stat_of_event[SIM_EV_NR] = {
-	[SIM_EV_PTE_WRITE] = 1 + SIM_STAT_pte_writes,
-	[SIM_EV_BARRIER] = 1 + SIM_STAT_barriers,
-	[SIM_EV_HYPERCALL] = 1 + SIM_STAT_hypercalls,
-	[SIM_EV_BATCH_FLUSH] = 1 + SIM_STAT_batch_flushes,
-	[SIM_EV_TLB_INVAL] = 1 + SIM_STAT_tlb_invalidations,
-	[SIM_EV_ACCESS] = 1 + SIM_STAT_data_accesses,
-	[SIM_EV_FAULT] = 1 + SIM_STAT_faults,
-	[SIM_EV_UNBATCHED] = 1 + SIM_STAT_unbatched_in_section,
-	[SIM_EV_LAZY_CALL] = 1 + SIM_STAT_lazy_calls,
-	[SIM_EV_LAZY_HOOK] = 1 + SIM_STAT_arch_hooks,
-	[SIM_EV_SWITCH] = 1 + SIM_STAT_context_switches,
-	[SIM_EV_IRQ_ENTER] = 1 + SIM_STAT_interrupts,
-	[SIM_EV_PAGE_ALLOC] = 1 + SIM_STAT_page_allocs,
-	[SIM_EV_PAGE_FREE] = 1 + SIM_STAT_page_frees,
+#define STAT_OF(ev, stat) [SIM_EV_##ev] = 1 + SIM_STAT_##stat,
+	STAT_EVENTS(STAT_OF)
+#undef STAT_OF
+};
+
+/* The same less one, for sim_count_in_place() (never asked for an event
+ * that feeds none). */
+static const uint8_t counter_of_event[SIM_EV_NR] = {
+#define COUNTER_OF(ev, stat) [SIM_EV_##ev] = SIM_STAT_##stat,
+	STAT_EVENTS(COUNTER_OF)
+#undef COUNTER_OF
 };
 
 static void stats_event(void *priv, const struct sim_event *ev)
@@ -60,10 +74,15 @@ void sim_stats_attach(struct sim_machine *m, struct sim_stats *s)
 		.reset = stats_reset,
 	};
 
-	/* the events stat_of_event[] counts, and no other */
+	/* the events stat_of_event[] counts, and no other; all but a fault
+	 * (which may also be spurious) with one counter, in place */
 	for (int t = 0; t < SIM_EV_NR; t++)
 		if (stat_of_event[t])
 			o.events |= SIM_EV_BIT(t);
+	o.counted = o.events & ~SIM_EV_BIT(SIM_EV_FAULT);
+	o.counter = &s->cpu[0][0];
+	o.counter_of = counter_of_event;
+	o.counter_stride = SIM_STAT_NR;
 	memset(s, 0, sizeof(*s));
 	sim_add_observer(m, &o);
 }

@@ -344,7 +344,8 @@ static inline long access(unsigned long addr, bool write)
 		return access_failed(addr, write, false);
 	if ((pa >> PAGE_SHIFT) >= m->nr_frames)
 		return access_failed(addr, write, true);
-	if (sim_wants(m, SIM_EV_ACCESS)) {
+	if (sim_wants(m, SIM_EV_ACCESS) &&
+	    !sim_count_in_place(m, SIM_EV_ACCESS)) {
 		struct sim_event ev = { .type = SIM_EV_ACCESS };
 
 		ev.addr = addr;
