@@ -172,7 +172,6 @@ static struct task_struct *rq_pop(struct sim_machine *m, int cpu)
 
 /* ---- events and findings ---------------------------------------------------- */
 
-static void set_in_place(struct sim_machine *m);
 static void emit_pending_findings(struct sim_machine *m);
 static void emit_pending(struct sim_machine *m);
 static void emit_each(struct sim_machine *m, const struct sim_event *ev);
@@ -188,11 +187,18 @@ static void emit_each(struct sim_machine *m, const struct sim_event *ev);
 void sim_emit(struct sim_event *ev)
 {
 	struct sim_machine *m = sim_this;
+	uint64_t bit = SIM_EV_BIT(ev->type);
 
-	if (!(m->ev_wanted & SIM_EV_BIT(ev->type)))
+	if (!(m->ev_wanted & bit))
 		return; /* no observer wants it */
-	if (sim_count_in_place(m, ev->type))
-		return; /* only the counters want it */
+	if (m->ev_counted & bit) {
+		/* the counters' delivery, without a call */
+		m->in_place_counter[(unsigned int)m->this_cpu *
+					    m->in_place_stride +
+				    m->in_place_of[ev->type]]++;
+		if (m->ev_in_place & bit)
+			return; /* only the counters want it */
+	}
 	ev->cpu = m->this_cpu;
 	ev->task = m->cpu[m->this_cpu].curr;
 	m->emitting++;
@@ -201,11 +207,9 @@ void sim_emit(struct sim_event *ev)
 		m->obs[0].event(m->obs[0].priv, ev);
 	} else if (m->nr_obs == 2) {
 		/* counters and sanitizer (lazymmu run): no loop */
-		uint64_t bit = SIM_EV_BIT(ev->type);
-
-		if (m->obs[0].events & bit)
+		if (m->obs_deliver[0] & bit)
 			m->obs[0].event(m->obs[0].priv, ev);
-		if (m->obs[1].events & bit)
+		if (m->obs_deliver[1] & bit)
 			m->obs[1].event(m->obs[1].priv, ev);
 	} else {
 		emit_each(m, ev);
@@ -221,7 +225,7 @@ static __attribute__((noinline)) void emit_each(struct sim_machine *m,
 	uint64_t bit = SIM_EV_BIT(ev->type);
 
 	for (int i = 0; i < m->nr_obs; i++)
-		if (m->obs[i].events & bit)
+		if (m->obs_deliver[i] & bit)
 			m->obs[i].event(m->obs[i].priv, ev);
 }
 
@@ -272,31 +276,41 @@ void sim_add_observer(struct sim_machine *m, const struct sim_observer *o)
 	m->obs[m->nr_obs] = *o;
 	if (!o->events)
 		m->obs[m->nr_obs].events = SIM_EV_ALL;
-	m->ev_wanted |= m->obs[m->nr_obs].events;
+	m->obs[m->nr_obs].counted &= m->obs[m->nr_obs].events;
 	m->nr_obs++;
-	set_in_place(m);
+	sim_observers_changed(m);
 }
 
 /*
- * Which events sim_count_in_place() counts: those that the first observer
- * with @counted counts and that no other observer wants.
+ * What sim_emit() does with each event, from m->obs[]: ev_wanted, the union
+ * of the observers' @events. The first observer with @counted is the
+ * machine's counter: sim_emit() increments its counters itself for the
+ * events it counts (ev_counted) and does not call it for them
+ * (obs_deliver[], each observer's @events less those), and
+ * sim_count_in_place() does the same, without an event, for those that no
+ * other observer wants (ev_in_place). The counts are the same.
  */
-static void set_in_place(struct sim_machine *m)
+void sim_observers_changed(struct sim_machine *m)
 {
 	uint64_t others = 0;
 	int counter = -1;
 
-	for (int i = 0; i < m->nr_obs; i++)
+	m->ev_wanted = 0;
+	for (int i = 0; i < m->nr_obs; i++) {
+		m->ev_wanted |= m->obs[i].events;
+		m->obs_deliver[i] = m->obs[i].events;
 		if (counter < 0 && m->obs[i].counted)
 			counter = i;
-	m->ev_in_place = 0;
+	}
+	m->ev_counted = m->ev_in_place = 0;
 	if (counter < 0)
 		return;
 	for (int i = 0; i < m->nr_obs; i++)
 		if (i != counter)
 			others |= m->obs[i].events;
-	m->ev_in_place =
-		m->obs[counter].counted & m->obs[counter].events & ~others;
+	m->ev_counted = m->obs[counter].counted;
+	m->ev_in_place = m->ev_counted & ~others;
+	m->obs_deliver[counter] &= ~m->ev_counted;
 	m->in_place_counter = m->obs[counter].counter;
 	m->in_place_of = m->obs[counter].counter_of;
 	m->in_place_stride = m->obs[counter].counter_stride;

@@ -497,10 +497,11 @@ struct sim_observer {
 	 * Optional, for an observer that only counts some events (the
 	 * counters): @counted, the events (SIM_EV_BIT(type) each, a subset
 	 * of @events) whose whole delivery is
-	 * counter[cpu * counter_stride + counter_of[type]]++. While no other
-	 * observer wants such an event, the machine increments the counter
-	 * itself (sim_count_in_place()): the event is neither built nor
-	 * delivered, and the count is the same.
+	 * counter[cpu * counter_stride + counter_of[type]]++. The machine
+	 * increments the counter itself and does not call @event for them
+	 * (the first such observer only); while no other observer wants
+	 * such an event, it is not even built (sim_count_in_place()). The
+	 * counts are the same.
 	 */
 	uint64_t counted;
 	uint64_t *counter;
@@ -857,8 +858,12 @@ struct sim_machine {
 	struct sim_observer obs[8];
 	int nr_obs;
 	uint64_t ev_wanted; /* the union of the observers' @events */
-	/* events one observer alone wants and only counts: counted in place */
-	uint64_t ev_in_place;
+	/* sim_observers_changed(): each observer's events less those the
+	 * machine counts for it; the events the first observer with @counted
+	 * counts, all (ev_counted) and those no other observer wants
+	 * (ev_in_place) */
+	uint64_t obs_deliver[8];
+	uint64_t ev_counted, ev_in_place;
 	uint64_t *in_place_counter; /* that observer's @counter, ... */
 	const uint8_t *in_place_of;
 	unsigned int in_place_stride;
@@ -917,6 +922,10 @@ static inline int smp_processor_id(void)
 struct sim_machine *sim_create(const struct sim_options *opt);
 void sim_destroy(struct sim_machine *m);
 void sim_add_observer(struct sim_machine *m, const struct sim_observer *o);
+/* sim_observers_changed() - after m->obs[] or nr_obs changed other than by
+ * sim_add_observer() (a test taking an observer out): what sim_emit() does
+ * with each event, again. */
+void sim_observers_changed(struct sim_machine *m);
 struct task_struct *sim_spawn(struct sim_machine *m, const char *comm, int cpu,
 			      void (*fn)(void *arg), void *arg);
 void sim_run(struct sim_machine *m);
