@@ -64,27 +64,47 @@ tlb_lookup_ways(struct sim_tlb_entry *set, unsigned int ways, unsigned long vpn,
 	return NULL;
 }
 
-static inline struct sim_tlb_entry *tlb_lookup(struct sim_tlb *tlb,
-					       unsigned long vpn, uint16_t asid)
+/*
+ * The lookup for translate(), which fills on a miss: one pass over the set
+ * also finds the first invalid way (*@free, NULL if none), which is the
+ * slot a fill takes.
+ */
+static inline __attribute__((always_inline)) struct sim_tlb_entry *
+tlb_lookup_free(struct sim_tlb_entry *set, unsigned int ways, unsigned long vpn,
+		uint16_t asid, struct sim_tlb_entry **free)
 {
-	struct sim_tlb_entry *set = tlb_set(tlb, vpn);
+	*free = NULL;
+#pragma GCC unroll 4
+	for (unsigned int i = 0; i < ways; i++) {
+		struct sim_tlb_entry *e = &set[i];
 
-	if (tlb->ways == TLB_WAYS)
-		return tlb_lookup_ways(set, TLB_WAYS, vpn, asid);
-	return tlb_lookup_ways(set, tlb->ways, vpn, asid);
+		if (!e->valid) {
+			if (!*free)
+				*free = e;
+		} else if (e->vpn == vpn && (e->global || e->asid == asid)) {
+			return e;
+		}
+	}
+	return NULL;
 }
 
-/* The entry a fill of @set takes: the first invalid one, else the victim. */
+/* The first invalid way of @set, or NULL. */
+static inline struct sim_tlb_entry *tlb_first_free(struct sim_tlb *tlb,
+						   struct sim_tlb_entry *set)
+{
+	for (unsigned int i = 0; i < tlb->ways; i++)
+		if (!set[i].valid)
+			return &set[i];
+	return NULL;
+}
+
+/* The entry a fill of a full @set takes: the victim. */
 static inline __attribute__((always_inline)) struct sim_tlb_entry *
-tlb_fill_slot(struct sim_tlb *tlb, struct sim_tlb_entry *set, unsigned int ways,
-	      unsigned int *next)
+tlb_victim(struct sim_tlb *tlb, struct sim_tlb_entry *set, unsigned int ways,
+	   unsigned int *next)
 {
 	unsigned int victim;
 
-#pragma GCC unroll 4
-	for (unsigned int i = 0; i < ways; i++)
-		if (!set[i].valid)
-			return &set[i];
 	victim = *next < ways ? *next : 0;
 	if (sim_this->opt.tlb_random_evict)
 		victim = sim_choose(SIM_CHOOSE_EVICT, tlb->ways, victim);
@@ -92,17 +112,23 @@ tlb_fill_slot(struct sim_tlb *tlb, struct sim_tlb_entry *set, unsigned int ways,
 	return &set[victim];
 }
 
+/*
+ * Fill @vpn into set @idx (@set its first entry), taking @free if the
+ * lookup found an invalid way, else the victim.
+ */
 static inline __attribute__((always_inline)) void
-tlb_fill(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid, pte_t pte,
-	 bool global)
+tlb_fill(struct sim_tlb *tlb, unsigned long idx, struct sim_tlb_entry *set,
+	 struct sim_tlb_entry *free, unsigned long vpn, uint16_t asid,
+	 pte_t pte, bool global)
 {
-	unsigned long idx = tlb_set_index(tlb, vpn);
-	struct sim_tlb_entry *set = &tlb->e[idx * tlb->ways], *e;
+	struct sim_tlb_entry *e = free;
 
-	if (tlb->ways == TLB_WAYS)
-		e = tlb_fill_slot(tlb, set, TLB_WAYS, &tlb->next[idx]);
+	if (e)
+		;
+	else if (tlb->ways == TLB_WAYS)
+		e = tlb_victim(tlb, set, TLB_WAYS, &tlb->next[idx]);
 	else
-		e = tlb_fill_slot(tlb, set, tlb->ways, &tlb->next[idx]);
+		e = tlb_victim(tlb, set, tlb->ways, &tlb->next[idx]);
 	e->vpn = vpn;
 	e->asid = asid;
 	e->pte = pte;
@@ -201,11 +227,6 @@ void sim_tlb_inval_asid(int cpu, uint16_t asid)
 	sim_emit(&ev);
 }
 
-static struct mm_struct *addr_mm(unsigned long addr)
-{
-	return addr >= PAGE_OFFSET ? &sim_this->init_mm : current->mm;
-}
-
 /* The hardware walk, as @cpu's walker sees the tables. 0: no translation. */
 static pte_t hw_walk(struct mm_struct *mm, unsigned long addr, int cpu)
 {
@@ -215,6 +236,7 @@ static pte_t hw_walk(struct mm_struct *mm, unsigned long addr, int cpu)
 		return 0;
 	if (!sim_this->nr_hidden) {
 		/* nothing hidden anywhere: every walker sees memory */
+#pragma GCC unroll 3
 		for (int level = 3; level > 0; level--) {
 			pte_t e = table[pt_index(addr, level)];
 
@@ -271,19 +293,37 @@ bool sim_translate(unsigned long addr, unsigned long *pa)
 static bool translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 {
 	struct sim_machine *m = sim_this;
-	struct sim_cpu *cpu = this_cpu();
-	struct mm_struct *mm = addr_mm(addr);
+	struct sim_cpu *cpu = &m->cpu[m->this_cpu];
+	struct sim_tlb *tlb = &cpu->tlb;
+	bool kernel = addr >= PAGE_OFFSET;
+	struct mm_struct *mm = kernel ? &m->init_mm : cpu->curr->mm;
 	unsigned long vpn = addr >> PAGE_SHIFT;
-	uint16_t asid = addr >= PAGE_OFFSET ? 0 : mm->asid;
-	struct sim_tlb_entry *e = tlb_lookup(&cpu->tlb, vpn, asid);
+	uint16_t asid = kernel ? 0 : mm->asid;
+	unsigned long idx;
+	struct sim_tlb_entry *set, *e, *free;
 	pte_t pte;
+	/* a model's hook ran since the lookup: it may have changed the TLB */
+	bool hooked = m->arch->translate;
+
+	/* the set's index once, for the lookup and the fill */
+	if (tlb->ways == TLB_WAYS && tlb->set_mask) {
+		/* the default 64 entries: 16 sets of 4 */
+		idx = vpn & tlb->set_mask;
+		set = &tlb->e[idx * TLB_WAYS];
+		e = tlb_lookup_free(set, TLB_WAYS, vpn, asid, &free);
+	} else {
+		idx = tlb_set_index(tlb, vpn);
+		set = &tlb->e[idx * tlb->ways];
+		e = tlb_lookup_free(set, tlb->ways, vpn, asid, &free);
+	}
 
 	if (e) {
 		pte = e->pte;
 	} else if (m->arch->translate &&
 		   m->arch->translate(mm, addr, cpu->id, &pte)) {
 		/* the model's translation cache hit: no table walk */
-		tlb_fill(&cpu->tlb, vpn, asid, pte, !(pte & PTE_USER));
+		tlb_fill(tlb, idx, set, tlb_first_free(tlb, set), vpn, asid,
+			 pte, !(pte & PTE_USER));
 	} else {
 		pte = hw_walk(mm, addr, cpu->id);
 		if (!pte) {
@@ -292,6 +332,7 @@ static bool translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 						m->arch->spurious_fault(addr) :
 						pte_valid(mem_walk(mm, addr));
 
+			hooked = true;
 			ev.addr = addr;
 			ev.flag = spurious;
 			sim_emit(&ev);
@@ -303,9 +344,14 @@ static bool translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 			if (!pte)
 				return false;
 		}
-		if (m->arch->translate_fill)
+		if (m->arch->translate_fill) {
 			m->arch->translate_fill(mm, addr, cpu->id, pte);
-		tlb_fill(&cpu->tlb, vpn, asid, pte, !(pte & PTE_USER));
+			hooked = true;
+		}
+		if (hooked)
+			free = tlb_first_free(tlb, set);
+		tlb_fill(tlb, idx, set, free, vpn, asid, pte,
+			 !(pte & PTE_USER));
 	}
 	*pa = (pte_pfn(pte) << PAGE_SHIFT) | (addr & (PAGE_SIZE - 1));
 	*ptep_out = pte;
