@@ -280,7 +280,68 @@ static pte_t mem_walk(struct mm_struct *mm, unsigned long addr)
  * (the entry is valid in memory): then the access is retried and succeeds.
  * Returns false if the fault is real.
  */
-static bool translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out);
+static bool translate_slow(unsigned long addr, unsigned long *pa,
+			   pte_t *ptep_out);
+
+/*
+ * sim_translate(), also giving the entry the translation used. The common
+ * case inline, with few values live: the default TLB geometry (sets of 4,
+ * a power of two of them), a model without a translation cache of its
+ * own, nothing hidden (every walker sees memory), and a hit or a walk that
+ * finds a valid entry. Anything else (a fault, a model's hook) goes to
+ * translate_slow(), which starts over: nothing was changed yet.
+ */
+static inline __attribute__((always_inline)) bool
+translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_cpu *cpu = &m->cpu[m->this_cpu];
+	struct sim_tlb *tlb = &cpu->tlb;
+	unsigned long vpn = addr >> PAGE_SHIFT, idx;
+	struct sim_tlb_entry *set, *e, *free;
+	const pte_t *table;
+	uint16_t asid = 0;
+	pte_t pte;
+
+	if (!(tlb->ways == TLB_WAYS && tlb->set_mask) || m->arch->translate ||
+	    m->arch->translate_fill)
+		return translate_slow(addr, pa, ptep_out);
+	if (addr >= PAGE_OFFSET) {
+		table = m->init_mm.pgd;
+	} else {
+		const struct mm_struct *mm = cpu->curr->mm;
+
+		if (mm == &m->init_mm) /* no user mappings: a fault */
+			return translate_slow(addr, pa, ptep_out);
+		table = mm->pgd;
+		asid = mm->asid;
+	}
+	idx = vpn & tlb->set_mask;
+	set = &tlb->e[idx * TLB_WAYS];
+	e = tlb_lookup_free(set, TLB_WAYS, vpn, asid, &free);
+	if (e) {
+		pte = e->pte;
+	} else {
+		if (m->nr_hidden)
+			return translate_slow(addr, pa, ptep_out);
+#pragma GCC unroll 3
+		for (int level = 3; level > 0; level--) {
+			pte_t t = table[pt_index(addr, level)];
+
+			if (!pte_valid(t))
+				return translate_slow(addr, pa, ptep_out);
+			table = sim_table_of(t);
+		}
+		pte = table[pt_index(addr, 0)];
+		if (!pte_valid(pte))
+			return translate_slow(addr, pa, ptep_out);
+		tlb_fill(tlb, idx, set, free, vpn, asid, pte,
+			 !(pte & PTE_USER));
+	}
+	*pa = (pte_pfn(pte) << PAGE_SHIFT) | (addr & (PAGE_SIZE - 1));
+	*ptep_out = pte;
+	return true;
+}
 
 bool sim_translate(unsigned long addr, unsigned long *pa)
 {
@@ -289,8 +350,9 @@ bool sim_translate(unsigned long addr, unsigned long *pa)
 	return translate(addr, pa, &pte);
 }
 
-/* sim_translate(), also giving the entry the translation used. */
-static bool translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
+/* translate(), every case. */
+static __attribute__((noinline)) bool
+translate_slow(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_cpu *cpu = &m->cpu[m->this_cpu];
