@@ -744,6 +744,17 @@ unsigned int sim_choose(enum sim_choice what, unsigned int n, unsigned int cur)
 	return choose(what, n, cur, SIM_CHOICE_ALL);
 }
 
+/* Every busy CPU waits for a spinlock (cold: its message buffer would
+ * weigh on every scheduling point's stack frame). */
+static __attribute__((noinline, cold)) void all_blocked(struct sim_machine *m,
+							uint32_t busy)
+{
+	char msg[320] = "every busy CPU waits for a spinlock: ";
+
+	wait_chain(m->cpu[sim_set_nth(busy, 0)].curr, msg, sizeof(msg));
+	report_deadlock("%s", msg);
+}
+
 /*
  * Let the policy pick which CPU steps next among those that can (busy and
  * not blocked on a lock); switch to it. Busy CPUs that are all blocked are
@@ -769,10 +780,7 @@ static void pick_cpu_and_switch(struct task_struct *from, bool dying)
 		return;
 	}
 	if (!allowed) {
-		char msg[320] = "every busy CPU waits for a spinlock: ";
-
-		wait_chain(m->cpu[sim_set_nth(busy, 0)].curr, msg, sizeof(msg));
-		report_deadlock("%s", msg);
+		all_blocked(m, busy);
 		return; /* from the scheduler: sim_run() ends */
 	}
 	cpu = choose(SIM_CHOOSE_CPU, m->opt.nr_cpus, (unsigned int)m->this_cpu,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim/arch.h"
+#include "sim/hostsan.h"
 #include "sim/sim.h"
 
 pte_t *sim_table_of(pte_t entry)
@@ -33,6 +34,46 @@ static unsigned long pte_alloc_one_kernel(void)
 static uint32_t *hidden_slot(const pte_t *ptep);
 
 /*
+ * Count hidden entry @h in (@d = 1) or out (-1) of the per-CPU tallies that
+ * let sim_pt_publish() and sim_pt_sync() skip a scan that would find
+ * nothing. Call it around every change of @h's cpu, stage or observed.
+ */
+static inline void hidden_account(struct sim_machine *m,
+				  const struct sim_hidden *h, int d)
+{
+	if (h->stage == 2) {
+		m->hidden_stage2[h->cpu] += (uint32_t)d;
+		if (h->observed)
+			m->nr_hidden_observed += (uint32_t)d;
+	} else {
+		m->hidden_stage1[h->cpu] += (uint32_t)d;
+	}
+}
+
+/* The test builds check the tallies against the list before using them. */
+static void hidden_check(const struct sim_machine *m, int cpu)
+{
+#ifdef SIM_ASAN
+	uint32_t stage1 = 0, stage2 = 0, observed = 0;
+
+	for (size_t i = 0; i < m->nr_hidden; i++) {
+		const struct sim_hidden *h = &m->hidden[i];
+
+		stage1 += h->stage == 1 && h->cpu == cpu;
+		stage2 += h->stage == 2 && h->cpu == cpu;
+		observed += h->stage == 2 && h->observed;
+	}
+	if (stage1 != m->hidden_stage1[cpu] ||
+	    stage2 != m->hidden_stage2[cpu] ||
+	    observed != m->nr_hidden_observed)
+		abort();
+#else
+	(void)m;
+	(void)cpu;
+#endif
+}
+
+/*
  * Kernel code on this CPU reads the table entry @e: if another CPU's store
  * to it is hidden, this CPU has observed it (see struct sim_hidden). An
  * observer's walk (the sanitizer's, inside sim_emit()) observes nothing.
@@ -46,8 +87,13 @@ static void pt_observe(const pte_t *e)
 	    !m->running)
 		return;
 	slot = *hidden_slot(e);
-	if (slot)
-		m->hidden[slot - 1].observed |= 1U << m->this_cpu;
+	if (slot) {
+		struct sim_hidden *h = &m->hidden[slot - 1];
+
+		hidden_account(m, h, -1);
+		h->observed |= 1U << m->this_cpu;
+		hidden_account(m, h, 1);
+	}
 }
 
 /*
@@ -216,9 +262,11 @@ void sim_pt_hide(pte_t *ptep, pte_t old)
 	if (*slot) {
 		/* stored again: hidden anew, walkers keep the old value */
 		h = &m->hidden[*slot - 1];
+		hidden_account(m, h, -1);
 		h->cpu = m->this_cpu;
 		h->stage = 2;
 		h->observed = 0;
+		hidden_account(m, h, 1);
 		return;
 	}
 	if (m->nr_hidden == m->hidden_cap) {
@@ -234,6 +282,7 @@ void sim_pt_hide(pte_t *ptep, pte_t old)
 	h->cpu = m->this_cpu;
 	h->stage = 2;
 	h->observed = 0;
+	hidden_account(m, h, 1);
 	*slot = (uint32_t)m->nr_hidden;
 	pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden++;
 }
@@ -244,6 +293,7 @@ static void unhide(size_t i)
 	pte_t *ptep = m->hidden[i].ptep;
 	pte_t old = m->hidden[i].old;
 
+	hidden_account(m, &m->hidden[i], -1);
 	pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden--;
 	*hidden_slot(ptep) = 0;
 	m->hidden[i] = m->hidden[--m->nr_hidden];
@@ -267,11 +317,17 @@ void sim_pt_publish(int cpu)
 {
 	struct sim_machine *m = sim_this;
 
+	hidden_check(m, cpu);
+	if (!m->hidden_stage2[cpu] && !m->nr_hidden_observed)
+		return; /* no stage-2 store of @cpu's, none observed */
 	for (size_t i = 0; i < m->nr_hidden; i++)
 		if (m->hidden[i].stage == 2 &&
 		    (m->hidden[i].cpu == cpu ||
-		     (m->hidden[i].observed & (1U << cpu))))
+		     (m->hidden[i].observed & (1U << cpu)))) {
+			hidden_account(m, &m->hidden[i], -1);
 			m->hidden[i].stage = 1;
+			hidden_account(m, &m->hidden[i], 1);
+		}
 }
 
 /* Published stores become visible to @cpu's own walker too (an isb). */
@@ -279,6 +335,9 @@ void sim_pt_sync(int cpu)
 {
 	struct sim_machine *m = sim_this;
 
+	hidden_check(m, cpu);
+	if (!m->hidden_stage1[cpu])
+		return; /* no published store of @cpu's */
 	for (size_t i = 0; i < m->nr_hidden;) {
 		if (m->hidden[i].cpu == cpu && m->hidden[i].stage == 1)
 			unhide(i);

@@ -798,6 +798,13 @@ struct sim_machine {
 	/* entries stored but not yet seen by some walkers */
 	struct sim_hidden *hidden;
 	size_t nr_hidden, hidden_cap;
+	/*
+	 * How many hidden entries each CPU stored, by stage, and how many
+	 * stage-2 entries some CPU observed (pgtable.c: hidden_account()):
+	 * a publish or sync that would find nothing skips the scan.
+	 */
+	uint32_t hidden_stage1[SIM_MAX_CPUS], hidden_stage2[SIM_MAX_CPUS];
+	uint32_t nr_hidden_observed;
 	uint32_t *hidden_slot; /* per entry of mem: index in hidden + 1, or 0 */
 
 	/*

@@ -321,9 +321,8 @@ translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 	e = tlb_lookup_free(set, TLB_WAYS, vpn, asid, &free);
 	if (e) {
 		pte = e->pte;
-	} else {
-		if (m->nr_hidden)
-			return translate_slow(addr, pa, ptep_out);
+	} else if (!m->nr_hidden) {
+		/* nothing hidden anywhere: every walker sees memory */
 #pragma GCC unroll 3
 		for (int level = 3; level > 0; level--) {
 			pte_t t = table[pt_index(addr, level)];
@@ -333,6 +332,21 @@ translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 			table = sim_table_of(t);
 		}
 		pte = table[pt_index(addr, 0)];
+		if (!pte_valid(pte))
+			return translate_slow(addr, pa, ptep_out);
+		tlb_fill(tlb, idx, set, free, vpn, asid, pte,
+			 !(pte & PTE_USER));
+	} else {
+		/* as this CPU's walker sees the tables (hw_walk()) */
+		for (int level = 3; level > 0; level--) {
+			pte_t t = sim_pt_walker_read(
+				&table[pt_index(addr, level)], cpu->id);
+
+			if (!pte_valid(t))
+				return translate_slow(addr, pa, ptep_out);
+			table = sim_table_of(t);
+		}
+		pte = sim_pt_walker_read(&table[pt_index(addr, 0)], cpu->id);
 		if (!pte_valid(pte))
 			return translate_slow(addr, pa, ptep_out);
 		tlb_fill(tlb, idx, set, free, vpn, asid, pte,
