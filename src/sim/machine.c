@@ -174,7 +174,6 @@ static struct task_struct *rq_pop(struct sim_machine *m, int cpu)
 
 static void emit_pending_findings(struct sim_machine *m);
 static void emit_pending(struct sim_machine *m);
-static void emit_each(struct sim_machine *m, const struct sim_event *ev);
 
 /*
  * Observers run in registration order. An event emitted while observers
@@ -187,46 +186,29 @@ static void emit_each(struct sim_machine *m, const struct sim_event *ev);
 void sim_emit(struct sim_event *ev)
 {
 	struct sim_machine *m = sim_this;
-	uint64_t bit = SIM_EV_BIT(ev->type);
+	unsigned int plan;
 
-	if (!(m->ev_wanted & bit))
-		return; /* no observer wants it */
-	if (m->ev_counted & bit) {
+	if (m->ev_counted & SIM_EV_BIT(ev->type)) {
 		/* the counters' delivery, without a call */
 		m->in_place_counter[(unsigned int)m->this_cpu *
 					    m->in_place_stride +
 				    m->in_place_of[ev->type]]++;
-		if (m->ev_in_place & bit)
-			return; /* only the counters want it */
 	}
+	plan = m->emit_plan[ev->type];
+	if (!plan)
+		return; /* no observer (else) wants it */
 	ev->cpu = m->this_cpu;
 	ev->task = m->cpu[m->this_cpu].curr;
 	m->emitting++;
-	if (m->nr_obs == 1) {
-		/* the common case (counters only): it wants this one */
-		m->obs[0].event(m->obs[0].priv, ev);
-	} else if (m->nr_obs == 2) {
-		/* counters and sanitizer (lazymmu run): no loop */
-		if (m->obs_deliver[0] & bit)
-			m->obs[0].event(m->obs[0].priv, ev);
-		if (m->obs_deliver[1] & bit)
-			m->obs[1].event(m->obs[1].priv, ev);
-	} else {
-		emit_each(m, ev);
-	}
+	do {
+		/* in registration order */
+		const struct sim_observer *o = &m->obs[__builtin_ctz(plan)];
+
+		o->event(o->priv, ev);
+		plan &= plan - 1;
+	} while (plan);
 	if (--m->emitting == 0 && m->nr_pending)
 		emit_pending(m);
-}
-
-/* @ev to every observer that wants it, in registration order. */
-static __attribute__((noinline)) void emit_each(struct sim_machine *m,
-						const struct sim_event *ev)
-{
-	uint64_t bit = SIM_EV_BIT(ev->type);
-
-	for (int i = 0; i < m->nr_obs; i++)
-		if (m->obs_deliver[i] & bit)
-			m->obs[i].event(m->obs[i].priv, ev);
 }
 
 /* Findings queued while observers ran, now to every observer (cold). */
@@ -286,7 +268,7 @@ void sim_add_observer(struct sim_machine *m, const struct sim_observer *o)
  * of the observers' @events. The first observer with @counted is the
  * machine's counter: sim_emit() increments its counters itself for the
  * events it counts (ev_counted) and does not call it for them
- * (obs_deliver[], each observer's @events less those), and
+ * (emit_plan[type]: the observers to call, a bit each), and
  * sim_count_in_place() does the same, without an event, for those that no
  * other observer wants (ev_in_place). The counts are the same.
  */
@@ -298,19 +280,26 @@ void sim_observers_changed(struct sim_machine *m)
 	m->ev_wanted = 0;
 	for (int i = 0; i < m->nr_obs; i++) {
 		m->ev_wanted |= m->obs[i].events;
-		m->obs_deliver[i] = m->obs[i].events;
 		if (counter < 0 && m->obs[i].counted)
 			counter = i;
 	}
 	m->ev_counted = m->ev_in_place = 0;
+	if (counter >= 0) {
+		for (int i = 0; i < m->nr_obs; i++)
+			if (i != counter)
+				others |= m->obs[i].events;
+		m->ev_counted = m->obs[counter].counted;
+		m->ev_in_place = m->ev_counted & ~others;
+	}
+	for (int t = 0; t < SIM_EV_NR; t++) {
+		m->emit_plan[t] = 0;
+		for (int i = 0; i < m->nr_obs; i++)
+			if ((m->obs[i].events & SIM_EV_BIT(t)) &&
+			    !(i == counter && (m->ev_counted & SIM_EV_BIT(t))))
+				m->emit_plan[t] |= (uint8_t)(1U << i);
+	}
 	if (counter < 0)
 		return;
-	for (int i = 0; i < m->nr_obs; i++)
-		if (i != counter)
-			others |= m->obs[i].events;
-	m->ev_counted = m->obs[counter].counted;
-	m->ev_in_place = m->ev_counted & ~others;
-	m->obs_deliver[counter] &= ~m->ev_counted;
 	m->in_place_counter = m->obs[counter].counter;
 	m->in_place_of = m->obs[counter].counter_of;
 	m->in_place_stride = m->obs[counter].counter_stride;

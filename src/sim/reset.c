@@ -247,7 +247,7 @@ static void reset_carry(struct sim_machine *m, const struct sim_mark *mk)
 	memcpy(m->obs, keep.obs, sizeof(m->obs));
 	m->nr_obs = keep.nr_obs;
 	m->ev_wanted = keep.ev_wanted;
-	memcpy(m->obs_deliver, keep.obs_deliver, sizeof(m->obs_deliver));
+	memcpy(m->emit_plan, keep.emit_plan, sizeof(m->emit_plan));
 	m->ev_counted = keep.ev_counted;
 	m->ev_in_place = keep.ev_in_place;
 	m->in_place_counter = keep.in_place_counter;

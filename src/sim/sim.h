@@ -865,11 +865,11 @@ struct sim_machine {
 	struct sim_observer obs[8];
 	int nr_obs;
 	uint64_t ev_wanted; /* the union of the observers' @events */
-	/* sim_observers_changed(): each observer's events less those the
-	 * machine counts for it; the events the first observer with @counted
-	 * counts, all (ev_counted) and those no other observer wants
-	 * (ev_in_place) */
-	uint64_t obs_deliver[8];
+	/* sim_observers_changed(): per event type, the observers sim_emit()
+	 * calls (bit i: obs[i]; not the counter for what it counts); the
+	 * events the first observer with @counted counts, all (ev_counted)
+	 * and those no other observer wants (ev_in_place) */
+	uint8_t emit_plan[SIM_EV_NR];
 	uint64_t ev_counted, ev_in_place;
 	uint64_t *in_place_counter; /* that observer's @counter, ... */
 	const uint8_t *in_place_of;
