@@ -1117,6 +1117,7 @@ struct sim_machine *sim_create(const struct sim_options *opt)
 		m->cpu[c].active_mm = &m->init_mm;
 		sim_tlb_init(&m->cpu[c].tlb, m->opt.tlb_entries);
 	}
+	sim_translate_setup(m);
 	if (m->arch->state_size) {
 		m->arch_state = calloc(1, m->arch->state_size);
 		if (!m->arch_state)

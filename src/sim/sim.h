@@ -805,6 +805,8 @@ struct sim_machine {
 	 */
 	uint32_t hidden_stage1[SIM_MAX_CPUS], hidden_stage2[SIM_MAX_CPUS];
 	uint32_t nr_hidden_observed;
+	/* translations may take the inline path (sim_translate_setup()) */
+	bool translate_inline;
 	uint32_t *hidden_slot; /* per entry of mem: index in hidden + 1, or 0 */
 
 	/*
@@ -1101,6 +1103,9 @@ pte_t sim_pt_walker_read(const pte_t *ptep, int cpu);
 /* tlb.c: translation and data access */
 #define TLB_ASID_ALL 0xffffU
 void sim_tlb_init(struct sim_tlb *tlb, unsigned int capacity);
+/* After the TLBs and the model are set: whether translate() may take its
+ * inline path (tlb.c). */
+void sim_translate_setup(struct sim_machine *m);
 void sim_tlb_inval_page(int cpu, unsigned long addr, uint16_t asid);
 void sim_tlb_inval_range(int cpu, unsigned long addr, unsigned long nr,
 			 uint16_t asid);

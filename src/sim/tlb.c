@@ -30,6 +30,19 @@ void sim_tlb_init(struct sim_tlb *tlb, unsigned int capacity)
 		abort();
 }
 
+/*
+ * The inline path of translate() needs the default geometry (sets of
+ * TLB_WAYS, a power of two of them; every CPU's TLB has the same) and a
+ * model without a translation cache of its own.
+ */
+void sim_translate_setup(struct sim_machine *m)
+{
+	const struct sim_tlb *tlb = &m->cpu[0].tlb;
+
+	m->translate_inline = tlb->ways == TLB_WAYS && tlb->set_mask &&
+			      !m->arch->translate && !m->arch->translate_fill;
+}
+
 /* The set @vpn belongs to. */
 static inline unsigned long tlb_set_index(const struct sim_tlb *tlb,
 					  unsigned long vpn)
@@ -303,8 +316,7 @@ translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 	uint16_t asid = 0;
 	pte_t pte;
 
-	if (!(tlb->ways == TLB_WAYS && tlb->set_mask) || m->arch->translate ||
-	    m->arch->translate_fill)
+	if (!m->translate_inline)
 		return translate_slow(addr, pa, ptep_out);
 	if (addr >= PAGE_OFFSET) {
 		table = m->init_mm.pgd;
@@ -453,6 +465,19 @@ access_failed(unsigned long addr, bool write, bool translated)
 	return -1;
 }
 
+/* The access's event, for an observer that wants it (out of line: its
+ * frame would weigh on every access). */
+static __attribute__((noinline)) void
+access_event(unsigned long addr, bool write, unsigned long pfn)
+{
+	struct sim_event ev = { .type = SIM_EV_ACCESS };
+
+	ev.addr = addr;
+	ev.flag = write;
+	ev.arg = (long)pfn;
+	sim_emit(&ev);
+}
+
 /* The physical address @addr reaches, or -1 if the access fails. */
 static inline long access(unsigned long addr, bool write)
 {
@@ -467,14 +492,8 @@ static inline long access(unsigned long addr, bool write)
 	if ((pa >> PAGE_SHIFT) >= m->nr_frames)
 		return access_failed(addr, write, true);
 	if (sim_wants(m, SIM_EV_ACCESS) &&
-	    !sim_count_in_place(m, SIM_EV_ACCESS)) {
-		struct sim_event ev = { .type = SIM_EV_ACCESS };
-
-		ev.addr = addr;
-		ev.flag = write;
-		ev.arg = (long)(pa >> PAGE_SHIFT);
-		sim_emit(&ev);
-	}
+	    !sim_count_in_place(m, SIM_EV_ACCESS))
+		access_event(addr, write, pa >> PAGE_SHIFT);
 	return (long)pa;
 }
 
