@@ -190,9 +190,7 @@ void sim_emit(struct sim_event *ev)
 
 	if (m->ev_counted & SIM_EV_BIT(ev->type)) {
 		/* the counters' delivery, without a call */
-		m->in_place_counter[(unsigned int)m->this_cpu *
-					    m->in_place_stride +
-				    m->in_place_of[ev->type]]++;
+		m->in_place_base[m->this_cpu][m->in_place_of[ev->type]]++;
 	}
 	plan = m->emit_plan[ev->type];
 	if (!plan)
@@ -300,9 +298,14 @@ void sim_observers_changed(struct sim_machine *m)
 	}
 	if (counter < 0)
 		return;
-	m->in_place_counter = m->obs[counter].counter;
-	m->in_place_of = m->obs[counter].counter_of;
-	m->in_place_stride = m->obs[counter].counter_stride;
+	for (int c = 0; c < SIM_MAX_CPUS; c++)
+		m->in_place_base[c] =
+			m->obs[counter].counter +
+			(size_t)c * m->obs[counter].counter_stride;
+	for (int t = 0; t < SIM_EV_NR; t++)
+		m->in_place_of[t] = (m->ev_counted & SIM_EV_BIT(t)) ?
+					    m->obs[counter].counter_of[t] :
+					    0;
 }
 
 #define SIM_MAX_FINDINGS 1000

@@ -250,9 +250,8 @@ static void reset_carry(struct sim_machine *m, const struct sim_mark *mk)
 	memcpy(m->emit_plan, keep.emit_plan, sizeof(m->emit_plan));
 	m->ev_counted = keep.ev_counted;
 	m->ev_in_place = keep.ev_in_place;
-	m->in_place_counter = keep.in_place_counter;
-	m->in_place_of = keep.in_place_of;
-	m->in_place_stride = keep.in_place_stride;
+	memcpy(m->in_place_base, keep.in_place_base, sizeof(m->in_place_base));
+	memcpy(m->in_place_of, keep.in_place_of, sizeof(m->in_place_of));
 	/* lmm_run() may have taken the findings */
 	m->findings = keep.findings;
 	m->findings_cap = keep.findings ? keep.findings_cap : 0;

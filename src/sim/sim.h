@@ -873,9 +873,10 @@ struct sim_machine {
 	 * and those no other observer wants (ev_in_place) */
 	uint8_t emit_plan[SIM_EV_NR];
 	uint64_t ev_counted, ev_in_place;
-	uint64_t *in_place_counter; /* that observer's @counter, ... */
-	const uint8_t *in_place_of;
-	unsigned int in_place_stride;
+	/* that observer's counters: each CPU's first, and per event type
+	 * the one it feeds (@counter_of) */
+	uint64_t *in_place_base[SIM_MAX_CPUS];
+	uint8_t in_place_of[SIM_EV_NR];
 	struct sim_finding *findings;
 	size_t nr_findings, findings_cap;
 	size_t findings_dropped;
@@ -1000,8 +1001,7 @@ static inline bool sim_count_in_place(struct sim_machine *m,
 {
 	if (!(m->ev_in_place & SIM_EV_BIT(type)) || m->emitting)
 		return false;
-	m->in_place_counter[(unsigned int)m->this_cpu * m->in_place_stride +
-			    m->in_place_of[type]]++;
+	m->in_place_base[m->this_cpu][m->in_place_of[type]]++;
 	return true;
 }
 
