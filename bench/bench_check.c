@@ -47,6 +47,9 @@ static bool setup(struct job *j, const char *arch, const char *kernel,
 	memset(j, 0, sizeof(*j));
 	if (!lmm_workload_find(workload))
 		return false;
+	/* as lazymmu check: the fewest pages that reach the chain */
+	if (lmm_workload_find(workload)->check_pages > pages)
+		pages = lmm_workload_find(workload)->check_pages;
 	lmm_run_defaults(&j->rc);
 	j->rc.arch = arch;
 	j->rc.kernel = kernel;
