@@ -59,28 +59,11 @@ static inline struct sim_tlb_entry *tlb_set(struct sim_tlb *tlb,
 }
 
 /*
- * The lookup and the fill, for @ways entries per set. Always inlined: the
- * callers below pass the constant TLB_WAYS in the common case (any capacity
- * that is a multiple of 4), which unrolls the loops into four compares.
- */
-static inline __attribute__((always_inline)) struct sim_tlb_entry *
-tlb_lookup_ways(struct sim_tlb_entry *set, unsigned int ways, unsigned long vpn,
-		uint16_t asid)
-{
-#pragma GCC unroll 4
-	for (unsigned int i = 0; i < ways; i++) {
-		struct sim_tlb_entry *e = &set[i];
-
-		if (e->valid && e->vpn == vpn && (e->global || e->asid == asid))
-			return e;
-	}
-	return NULL;
-}
-
-/*
  * The lookup for translate(), which fills on a miss: one pass over the set
  * also finds the first invalid way (*@free, NULL if none), which is the
- * slot a fill takes.
+ * slot a fill takes. Always inlined: the callers pass the constant
+ * TLB_WAYS in the common case (any capacity that is a multiple of 4),
+ * which unrolls the loop into four compares.
  */
 static inline __attribute__((always_inline)) struct sim_tlb_entry *
 tlb_lookup_free(struct sim_tlb_entry *set, unsigned int ways, unsigned long vpn,
