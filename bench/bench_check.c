@@ -6,11 +6,12 @@
  * each bug it must find. Ends with grep-able lines:
  *
  *	SUMMARY bench_check rate workload=... executions=... per_s=... cpu_per_s=...
- *	SUMMARY bench_check exhaust workload=... executions=... seconds=...
+ *	SUMMARY bench_check exhaust arch=... workload=... executions=... seconds=...
  *	SUMMARY bench_check first arch=... kernel=... workload=... seconds=...
  *
- * Every workload of the registry (lmm_workloads[]) is exhausted; --quick
- * exhausts vmalloc and vunmap only.
+ * Every workload of the registry (lmm_workloads[]) is exhausted on arm64;
+ * --matrix also on every other model; --quick exhausts vmalloc and vunmap
+ * only.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,7 +22,8 @@
 #include "check/run.h"
 #include "mm/mm.h"
 
-static const char usage[] = "[--quick] [--out DIR] [--reps N] [--seed S]";
+static const char usage[] =
+	"[--quick] [--out DIR] [--reps N] [--seed S] [--matrix]";
 
 struct job {
 	struct lmm_run_config rc;
@@ -115,21 +117,21 @@ static void rate(const char *workload, unsigned long pages, unsigned int bound,
 	       best_cpu);
 }
 
-static void exhaust(const char *workload)
+static void exhaust(const char *arch, const char *workload)
 {
 	struct job j;
 	struct mc_result res;
 
 	/* the defaults of lazymmu check: 4 pages, bound 2, interrupts on */
-	if (!setup(&j, "arm64", "7.1", workload, NULL, 4, 2, true))
+	if (!setup(&j, arch, "7.1", workload, NULL, 4, 2, true))
 		return;
 	mc_explore(&j.c, &res);
-	printf("%-22s exhausted: %9llu executions in %7.2f s (%s)\n", workload,
-	       (unsigned long long)res.executions, res.seconds,
+	printf("%-10s %-22s exhausted: %9llu executions in %7.2f s (%s)\n",
+	       arch, workload, (unsigned long long)res.executions, res.seconds,
 	       res.complete ? "complete" : "incomplete");
-	printf("SUMMARY bench_check exhaust workload=%s executions=%llu "
+	printf("SUMMARY bench_check exhaust arch=%s workload=%s executions=%llu "
 	       "seconds=%.3f complete=%d\n",
-	       workload, (unsigned long long)res.executions, res.seconds,
+	       arch, workload, (unsigned long long)res.executions, res.seconds,
 	       res.complete);
 	mc_result_free(&res);
 }
@@ -162,10 +164,17 @@ static void first(const char *arch, const char *kernel, const char *workload,
 int main(int argc, char **argv)
 {
 	struct bench_opts o = { .name = "bench_check", .seed = 1 };
+	static const char *const others[] = { "generic", "ppc64-hash",
+					      "sparc64", "xen-pv",
+					      "s390",	 NULL };
+	bool matrix = false;
 
-	for (int i = 1; i < argc; i++)
-		if (!bench_parse_common(&o, usage, argc, argv, &i))
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--matrix"))
+			matrix = true;
+		else if (!bench_parse_common(&o, usage, argc, argv, &i))
 			bench_usage_error(&o, usage, "unknown option", argv[i]);
+	}
 	if (!o.reps)
 		o.reps = o.quick ? 1 : 3;
 	printf("executions per second (2 CPUs, sleep sets):\n");
@@ -186,6 +195,13 @@ int main(int argc, char **argv)
 	for (const struct lmm_workload *w = lmm_workloads; w->name; w++)
 		if (!o.quick || !strcmp(w->name, "vmalloc") ||
 		    !strcmp(w->name, "vunmap"))
-			exhaust(w->name);
+			exhaust("arm64", w->name);
+	if (!matrix)
+		return 0;
+	/* --matrix: every other model too (minutes) */
+	printf("\ntime to exhaust the defaults, every other model (7.1):\n");
+	for (const char *const *a = others; *a; a++)
+		for (const struct lmm_workload *w = lmm_workloads; w->name; w++)
+			exhaust(*a, w->name);
 	return 0;
 }
