@@ -1121,25 +1121,25 @@ extern const struct sim_embedder_ops sim_embedder;
 #define SIM_SITE_CALL(type, call) (call)
 #define SIM_SITE_CALL_VOID(call) (call)
 #else
-#define SIM_SITE_ENTER()                                                  \
-	static const struct sim_site __sim_site = { __func__, __FILE__,    \
-						    __LINE__ };             \
-	struct sim_machine *const __sim_m = sim_this;                      \
-	const struct sim_site *const __sim_prev = __sim_m->site;           \
+#define SIM_SITE_ENTER()                                                \
+	static const struct sim_site __sim_site = { __func__, __FILE__, \
+						    __LINE__ };         \
+	struct sim_machine *const __sim_m = sim_this;                   \
+	const struct sim_site *const __sim_prev = __sim_m->site;        \
 	__sim_m->site = &__sim_site
-#define SIM_SITE_CALL(type, call)          \
-	({                                 \
-		SIM_SITE_ENTER();          \
-		type __sim_ret = (call);   \
+#define SIM_SITE_CALL(type, call)           \
+	({                                  \
+		SIM_SITE_ENTER();           \
+		type __sim_ret = (call);    \
 		__sim_m->site = __sim_prev; \
-		__sim_ret;                 \
+		__sim_ret;                  \
 	})
-#define SIM_SITE_CALL_VOID(call)           \
-	({                                 \
-		SIM_SITE_ENTER();          \
-		(call);                    \
+#define SIM_SITE_CALL_VOID(call)            \
+	({                                  \
+		SIM_SITE_ENTER();           \
+		(call);                     \
 		__sim_m->site = __sim_prev; \
-		(void)0;                   \
+		(void)0;                    \
 	})
 #endif
 
@@ -1150,16 +1150,16 @@ extern const struct sim_embedder_ops sim_embedder;
  * noflush, or nothing when the kernel has no lazy MMU mode. The core's own
  * functions are still reachable as (lazy_mmu_mode_enable)().
  */
-#define lazy_mmu_mode_enable()  \
-	SIM_SITE_CALL_VOID(     \
+#define lazy_mmu_mode_enable() \
+	SIM_SITE_CALL_VOID(    \
 		sim_lazy_mmu_mode_enable(__func__, __FILE__, __LINE__))
 /*
  * The proposed lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep) (s390
  * series, 2026): an enable whose caller names the one PTE table range it
  * updates; an arch without the ranged hook gets a plain enable.
  */
-#define lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep)         \
-	SIM_SITE_CALL_VOID(sim_lazy_mmu_mode_enable_with_ptes(      \
+#define lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep)    \
+	SIM_SITE_CALL_VOID(sim_lazy_mmu_mode_enable_with_ptes( \
 		mm, addr, end, ptep, __func__, __FILE__, __LINE__))
 #define lazy_mmu_mode_disable() SIM_SITE_CALL_VOID(sim_lazy_mmu_mode_disable())
 #define lazy_mmu_mode_pause() SIM_SITE_CALL_VOID(sim_lazy_mmu_mode_pause())
@@ -1176,9 +1176,13 @@ extern const struct sim_embedder_ops sim_embedder;
 	SIM_SITE_CALL_VOID(sim_tlb_inval_page(__VA_ARGS__))
 #define sim_tlb_inval_range(...) \
 	SIM_SITE_CALL_VOID(sim_tlb_inval_range(__VA_ARGS__))
-#define sim_tlb_inval_all(...) SIM_SITE_CALL_VOID(sim_tlb_inval_all(__VA_ARGS__))
+#define sim_tlb_inval_all(...) \
+	SIM_SITE_CALL_VOID(sim_tlb_inval_all(__VA_ARGS__))
 #define sim_tlb_inval_asid(...) \
 	SIM_SITE_CALL_VOID(sim_tlb_inval_asid(__VA_ARGS__))
+#define sim_walk(...) SIM_SITE_CALL(pte_t *, sim_walk(__VA_ARGS__))
+#define pte_offset_kernel_alloc(...) \
+	SIM_SITE_CALL(pte_t *, pte_offset_kernel_alloc(__VA_ARGS__))
 #define sim_load(...) SIM_SITE_CALL(uint64_t, sim_load(__VA_ARGS__))
 #define sim_store(...) SIM_SITE_CALL_VOID(sim_store(__VA_ARGS__))
 #define sim_probe_load(...) SIM_SITE_CALL(bool, sim_probe_load(__VA_ARGS__))
