@@ -126,6 +126,14 @@ ev = json.load(open('$tmp/t.json'))['traceEvents']
 assert any(e.get('cat') == 'finding' or 'finding' in str(e.get('name', '')) or e.get('ph') == 'i' for e in ev)
 "
 	t $? "--replay --trace: a Chrome trace of the execution"
+	python3 -c "
+import json, re
+ev = json.load(open('$tmp/t.json'))['traceEvents']
+w = [e for e in ev if e.get('name') == 'PTE write (deferred)']
+assert w and all(re.fullmatch(r'touch_early_task src/mm/workloads\.c:($wl|$((wl + 1)))',
+                              e['args']['site']) for e in w), w
+"
+	t $? "--replay --trace: each PTE write's site as an argument"
 else
 	n=$((n + 1)); echo "ok $n # SKIP no python3"
 fi
