@@ -9,7 +9,8 @@
  *	SUMMARY bench_check exhaust workload=... executions=... seconds=...
  *	SUMMARY bench_check first arch=... kernel=... workload=... seconds=...
  *
- * Workloads not modelled yet (ctxsw, pagemap-wp, ...) are left out.
+ * Every workload of the registry (lmm_workloads[]) is exhausted; --quick
+ * exhausts vmalloc and vunmap only.
  */
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,9 @@ static bool setup(struct job *j, const char *arch, const char *kernel,
 	memset(j, 0, sizeof(*j));
 	if (!lmm_workload_find(workload))
 		return false;
+	/* as lazymmu check: the fewest pages that reach the chain */
+	if (lmm_workload_find(workload)->check_pages > pages)
+		pages = lmm_workload_find(workload)->check_pages;
 	lmm_run_defaults(&j->rc);
 	j->rc.arch = arch;
 	j->rc.kernel = kernel;
@@ -158,19 +162,6 @@ static void first(const char *arch, const char *kernel, const char *workload,
 int main(int argc, char **argv)
 {
 	struct bench_opts o = { .name = "bench_check", .seed = 1 };
-	static const char *const all[] = { "vmalloc",
-					   "vmalloc-touch-early",
-					   "vunmap",
-					   "fork",
-					   "munmap",
-					   "mprotect",
-					   "mremap",
-					   "ctxsw",
-					   "pagemap-wp",
-					   "alloc-write",
-					   "debug-pagealloc",
-					   "kunit",
-					   NULL };
 
 	for (int i = 1; i < argc; i++)
 		if (!bench_parse_common(&o, usage, argc, argv, &i))
@@ -191,8 +182,10 @@ int main(int argc, char **argv)
 	first("arm64", "7.0", "debug-pagealloc", "noflush", "deferred-access");
 	printf("\ntime to exhaust the defaults (arm64 7.1, 4 pages, bound 2, "
 	       "irq on):\n");
-	for (const char *const *w = all; *w; w++)
-		if (!o.quick || !strcmp(*w, "vmalloc") || !strcmp(*w, "vunmap"))
-			exhaust(*w);
+	/* every shipped workload (the registry), as the issue asks */
+	for (const struct lmm_workload *w = lmm_workloads; w->name; w++)
+		if (!o.quick || !strcmp(w->name, "vmalloc") ||
+		    !strcmp(w->name, "vunmap"))
+			exhaust(w->name);
 	return 0;
 }

@@ -91,7 +91,8 @@ LAZY_MMU_DECL void lazy_mmu_mode_enable(void);
 LAZY_MMU_DECL void lazy_mmu_mode_disable(void);
 LAZY_MMU_DECL void lazy_mmu_mode_pause(void);
 LAZY_MMU_DECL void lazy_mmu_mode_resume(void);
-LAZY_MMU_DECL bool __task_lazy_mmu_mode_active(const struct lazy_mmu_state *state);
+LAZY_MMU_DECL bool
+__task_lazy_mmu_mode_active(const struct lazy_mmu_state *state);
 LAZY_MMU_DECL bool is_lazy_mmu_mode_active(void);
 
 /**

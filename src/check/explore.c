@@ -54,6 +54,7 @@ struct mc_node {
 	bool yield;
 	bool start; /* CPU choice before any task ran: free */
 	uint8_t nr_options; /* options explored here, the answer included */
+	uint8_t cost; /* cost(answer), kept with the answer */
 };
 
 struct mc_fev {
@@ -332,11 +333,12 @@ static unsigned int mc_choose(struct sim_policy *p, enum sim_choice what,
 			return sim_set_nth(allowed, 0);
 		}
 		nd->q.answer = (uint16_t)first_option(nd, opts);
+		nd->cost = (uint8_t)cost(nd, nd->q.answer);
 		nd->todo = x->replay_only ? 0 : opts & ~(1U << nd->q.answer);
 		nd->nr_options = (uint8_t)sim_set_count(opts);
 	}
 	x->depth++;
-	x->budget -= cost(nd, nd->q.answer);
+	x->budget -= nd->cost;
 	if (what == SIM_CHOOSE_CPU)
 		after_cpu_choice(x, nd->sleep | nd->done, nd->q.answer);
 	else if ((what == SIM_CHOOSE_PREEMPT || what == SIM_CHOOSE_IRQ) &&
@@ -503,6 +505,7 @@ static bool backtrack(struct mc_explorer *x)
 			nd->done |= 1U << nd->q.answer;
 			nd->todo &= ~(1U << a);
 			nd->q.answer = (uint16_t)a;
+			nd->cost = (uint8_t)cost(nd, a);
 			return true;
 		}
 		x->nr_nodes--;
@@ -660,8 +663,10 @@ int mc_replay(const struct mc_config *c, const struct sim_choice_rec *rec,
 	x.nodes = calloc(x.cap_nodes, sizeof(*x.nodes));
 	if (!x.nodes)
 		abort();
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		x.nodes[i].q = rec[i];
+		x.nodes[i].cost = (uint8_t)cost(&x.nodes[i], rec[i].answer);
+	}
 	x.nr_nodes = n;
 	execute(&x);
 	if (sim_error(m)) {

@@ -306,13 +306,35 @@ int lmm_run_options(const struct lmm_run_config *c, struct sim_options *opt,
 	return 0;
 }
 
+/*
+ * "@name/@cpu" cut to 15 characters, as snprintf() into 16 bytes would: the
+ * checker spawns at every execution, and snprintf() was 2 % of it.
+ */
+static void task_comm(char comm[16], const char *name, unsigned int cpu)
+{
+	char digits[10];
+	int nd = 0;
+	size_t n = 0;
+
+	do
+		digits[nd++] = (char)('0' + cpu % 10);
+	while ((cpu /= 10));
+	while (*name && n < 15)
+		comm[n++] = *name++;
+	if (n < 15)
+		comm[n++] = '/';
+	while (nd && n < 15)
+		comm[n++] = digits[--nd];
+	comm[n] = '\0';
+}
+
 void lmm_run_spawn(struct sim_machine *m, const struct lmm_workload *w,
 		   struct lmm_workload_params *params)
 {
 	char comm[16];
 
 	for (unsigned int cpu = 0; cpu < m->opt.nr_cpus; cpu++) {
-		snprintf(comm, sizeof(comm), "%s/%u", w->comm, cpu);
+		task_comm(comm, w->comm, cpu);
 		sim_spawn(m, comm, (int)cpu, w->task, params);
 	}
 }

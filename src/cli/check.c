@@ -70,7 +70,8 @@ static int usage(FILE *f)
 	fprintf(f,
 		"  the machine and workload: as for lazymmu run (lazymmu run "
 		"--help), but\n"
-		"                    --pages defaults to %d and --cpus to %d\n"
+		"                    --pages defaults to %d (or the fewest that reach the\n"
+		"                    workload's chain: debug-pagealloc 8) and --cpus to %d\n"
 		"  --preemption-bound K  preemptions per execution, 0..%d "
 		"(default %d): a CPU\n"
 		"                    switch, a preemption or an interrupt where "
@@ -261,6 +262,17 @@ static void check_defaults(struct check *k)
 	k->jobs = 1;
 }
 
+/* Whether option @name was given (on the command line or in a file). */
+static bool opt_given(const struct check *k, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (unsigned int i = 0; i < k->nr_opts; i++)
+		if (!strncmp(k->opts[i], name, len) && k->opts[i][len] == ' ')
+			return true;
+	return false;
+}
+
 /* The options that define the exploration, in the order of the file. */
 static void canonical_opts(struct check *k, char out[][96], unsigned int *nr)
 {
@@ -272,13 +284,7 @@ static void canonical_opts(struct check *k, char out[][96], unsigned int *nr)
 	*nr = 0;
 	/* what defaults to something, written out: defaults may change */
 	for (size_t a = 0; a < sizeof(always) / sizeof(always[0]); a++) {
-		bool given = false;
-
-		for (unsigned int i = 0; i < k->nr_opts; i++)
-			given |= !strncmp(k->opts[i], always[a],
-					  strlen(always[a])) &&
-				 k->opts[i][strlen(always[a])] == ' ';
-		if (given)
+		if (opt_given(k, always[a]))
 			continue;
 		if (a == 0)
 			snprintf(buf, sizeof(buf), "--arch %s", k->run.arch);
@@ -317,6 +323,13 @@ static int build(struct check *k)
 
 	if (lmm_run_options(&k->run, &k->mc.opt, &k->w, err, sizeof(err)))
 		return lmm_usage_error("check: %s", err);
+	/*
+	 * a workload whose chain needs more pages than the default
+	 * (debug-pagealloc: the mmu_gather's batch page) gets them, unless
+	 * --pages says otherwise
+	 */
+	if (!opt_given(k, "--pages") && k->w->check_pages > k->run.pages)
+		k->run.pages = k->w->check_pages;
 	/* shown and saved as the machine runs it (lmm_run_options()) */
 	k->run.debug_pagealloc = k->mc.opt.debug_pagealloc;
 	k->params.pages = k->run.pages;

@@ -165,6 +165,11 @@ struct lmm_workload {
 	const char *models; /* kernel paths */
 	void (*task)(void *params); /* one instance per CPU */
 	void (*irq)(void *params); /* what an interrupt does, or NULL */
+	/*
+	 * the fewest pages that reach the workload's chain, if more than
+	 * lazymmu check's default of 4 (0: the default will do)
+	 */
+	unsigned long check_pages;
 };
 
 extern const struct lmm_workload lmm_workloads[];

@@ -149,45 +149,45 @@ static void page_churn_irq(void *arg)
 const struct lmm_workload lmm_workloads[] = {
 	{ "vmalloc", "vmalloc", "vmalloc(N pages), touch every page, vfree()",
 	  "mm/vmalloc.c: vmap_pages_pte_range(), vunmap_pte_range()",
-	  vmalloc_task, page_churn_irq },
+	  vmalloc_task, page_churn_irq, 0 },
 	{ "vmalloc-touch-early", "touch-early",
 	  "a deliberately wrong caller: vmalloc that writes each page before "
 	  "closing its section",
 	  "mm/vmalloc.c, with the mapping loop's caller relying on deferred "
 	  "updates",
-	  touch_early_task, page_churn_irq },
+	  touch_early_task, page_churn_irq, 0 },
 	{ "vunmap", "vunmap",
 	  "vmap(N pages), write them, vunmap() (lazy purge), purge, free",
 	  "mm/vmalloc.c: vmap(), vunmap() → free_unmap_vmap_area(), "
 	  "__purge_vmap_area_lazy()",
-	  vunmap_task, page_churn_irq },
+	  vunmap_task, page_churn_irq, 0 },
 	{ "fork", "fork",
 	  "fork a process of N present pages: copy_pte_range() in a section, "
 	  "the parent flushed once after; the child reads the data, COW",
 	  "kernel/fork.c: dup_mmap(); mm/memory.c: copy_pte_range()", fork_task,
-	  page_churn_irq },
+	  page_churn_irq, 0 },
 	{ "munmap", "munmap",
 	  "munmap N present pages: zap_pte_range() in a section with the "
 	  "mmu_gather; flush and frees after the section",
 	  "mm/vma.c: unmap_region(); mm/memory.c: zap_pte_range(); "
 	  "mm/mmu_gather.c",
-	  munmap_task, page_churn_irq },
+	  munmap_task, page_churn_irq, 0 },
 	{ "mprotect", "mprotect",
 	  "mprotect N present pages read-only: change_pte_range() in a "
 	  "section, the flush in tlb_finish_mmu() after the PTL is dropped",
 	  "mm/mprotect.c: change_pte_range(), do_mprotect_pkey()",
-	  mprotect_task, page_churn_irq },
+	  mprotect_task, page_churn_irq, 0 },
 	{ "mremap", "mremap",
 	  "mremap N present pages elsewhere: move_ptes() in a section, the "
 	  "flush after leaving, under both PTLs",
-	  "mm/mremap.c: move_ptes()", mremap_task, page_churn_irq },
+	  "mm/mremap.c: move_ptes()", mremap_task, page_churn_irq, 0 },
 	{ "kasan-populate", "kasan-pop",
 	  "kasan_populate_vmalloc() of an area whose shadow is N pages: "
 	  "apply_to_page_range() with kasan_populate_vmalloc_pte(); with "
 	  "--cpus N every CPU populates the same shadow at once",
 	  "mm/kasan/shadow.c: __kasan_populate_vmalloc(), "
 	  "kasan_populate_vmalloc_pte(); mm/memory.c: apply_to_page_range()",
-	  kasan_populate_task, page_churn_irq },
+	  kasan_populate_task, page_churn_irq, 0 },
 	{ "kasan-depopulate", "kasan-depop",
 	  "populate N shadow pages, then kasan_release_vmalloc(): "
 	  "kasan_depopulate_vmalloc_pte() clears each entry and frees its "
@@ -195,39 +195,39 @@ const struct lmm_workload lmm_workloads[] = {
 	  "mm/kasan/shadow.c: kasan_release_vmalloc(), "
 	  "kasan_depopulate_vmalloc_pte(); mm/memory.c: "
 	  "apply_to_existing_page_range()",
-	  kasan_depopulate_task, page_churn_irq },
+	  kasan_depopulate_task, page_churn_irq, 0 },
 	{ "bpf-arena-free", "arena-free",
 	  "a BPF arena of N pages mapped and written, then arena_map_free(): "
 	  "existing_page_cb() frees each page from the walk's section, the "
 	  "area is unmapped after",
 	  "kernel/bpf/arena.c: arena_map_free(), existing_page_cb(); "
 	  "mm/memory.c: apply_to_existing_page_range()",
-	  bpf_arena_free_task, page_churn_irq },
+	  bpf_arena_free_task, page_churn_irq, 0 },
 	{ "pagemap-wp", "pagemap-wp",
 	  "PAGEMAP_SCAN write-protects N written pages (uffd-wp async): "
 	  "pagemap_scan_pmd_entry() in a section, flush_tlb_range() before "
 	  "the leave (upstream), under the PTL",
 	  "fs/proc/task_mmu.c: pagemap_scan_pmd_entry(), make_uffd_wp_pte()",
-	  pagemap_wp_task, page_churn_irq },
+	  pagemap_wp_task, page_churn_irq, 0 },
 	{ "migrate-collect", "migrate",
 	  "a driver migrates N pages: migrate_vma_collect_pmd() installs "
 	  "migration entries in a section, flush_tlb_range() before the "
 	  "leave (upstream); copy, finalize, old pages freed",
 	  "mm/migrate_device.c: migrate_vma_collect_pmd(), "
 	  "migrate_vma_finalize()",
-	  migrate_collect_task, page_churn_irq },
+	  migrate_collect_task, page_churn_irq, 0 },
 	{ "ctxsw", "ctxsw",
 	  "two threads on one CPU: N rounds each of enable, nested "
 	  "enable/disable, pause, resume, disable over a kernel and a user "
 	  "PTE, preempted and switched (the Xen 7.0 window)",
 	  "no single function: the calls every lazy caller makes "
 	  "(include/linux/pgtable.h lazy_mmu_mode_*())",
-	  ctxsw_task, page_churn_irq },
+	  ctxsw_task, page_churn_irq, 0 },
 	{ "kunit", "kunit",
 	  "the KUnit test's sequence, is_lazy_mmu_mode_active() checked at "
 	  "each step, in a task and from its interrupt",
 	  "mm/tests/lazy_mmu_mode_kunit.c: lazy_mmu_mode_active()", kunit_task,
-	  kunit_irq },
+	  kunit_irq, 0 },
 	{ "debug-pagealloc", "dpa-munmap",
 	  "munmap N present pages with DEBUG_PAGEALLOC on (the run turns it "
 	  "on): the mmu_gather's GFP_NOWAIT batch page, taken inside the zap "
@@ -236,7 +236,9 @@ const struct lmm_workload lmm_workloads[] = {
 	  "mm/memory.c: zap_pte_range(); mm/mmu_gather.c: tlb_next_batch(); "
 	  "mm/page_alloc.c: debug_pagealloc_map_pages(); the arch's "
 	  "__kernel_map_pages()",
-	  debug_pagealloc_task, page_churn_irq },
+	  debug_pagealloc_task, page_churn_irq,
+	  /* the batch page is taken when the 8th page is queued */
+	  MMU_GATHER_BUNDLE },
 	{ "alloc-write", "alloc-write",
 	  "Ryan Roberts' alloc_page-then-write_to_page: populate N vmalloc "
 	  "pages from an apply_to_page_range() callback that allocates each "
@@ -244,8 +246,8 @@ const struct lmm_workload lmm_workloads[] = {
 	  "section, with DEBUG_PAGEALLOC on (the run turns it on)",
 	  "mm/kasan/shadow.c: kasan_populate_vmalloc_pte() up to v6.15; "
 	  "mm/memory.c: apply_to_pte_range(); the arch's __kernel_map_pages()",
-	  alloc_write_task, page_churn_irq },
-	{ NULL, NULL, NULL, NULL, NULL, NULL },
+	  alloc_write_task, page_churn_irq, 0 },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
 const struct lmm_workload *lmm_workload_find(const char *name)

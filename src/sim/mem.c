@@ -29,6 +29,9 @@ static pte_t *boot_table(struct sim_machine *m)
 	unsigned long pfn = m->boot_next_pfn++;
 
 	pfn_to_page(pfn)->flags = PG_pgtable | PG_reserved;
+	/* boot writes its tables with raw stores: any entry may be set */
+	pfn_to_page(pfn)->raw_lo = 0;
+	pfn_to_page(pfn)->raw_hi = PTRS_PER_TABLE;
 	return pfn_to_virt_raw(pfn);
 }
 

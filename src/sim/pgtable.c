@@ -11,11 +11,51 @@
 #include <string.h>
 
 #include "sim/arch.h"
+#include "sim/hostsan.h"
 #include "sim/sim.h"
 
 pte_t *sim_table_of(pte_t entry)
 {
 	return pfn_to_virt_raw(pte_pfn(entry));
+}
+
+/* A non-zero store to the table entry @ptep: widen its frame's raw range. */
+static void sim_frame_written(const pte_t *ptep)
+{
+	size_t off = (size_t)((const uint8_t *)ptep - sim_this->mem);
+	struct page *pg = &sim_this->pages[off >> PAGE_SHIFT];
+	unsigned int i = (unsigned int)(off >> 3) & (PTRS_PER_TABLE - 1);
+
+	if (pg->raw_lo == pg->raw_hi) {
+		pg->raw_lo = (uint16_t)i;
+		pg->raw_hi = (uint16_t)(i + 1);
+	} else if (i < pg->raw_lo) {
+		pg->raw_lo = (uint16_t)i;
+	} else if (i >= pg->raw_hi) {
+		pg->raw_hi = (uint16_t)(i + 1);
+	}
+}
+/* Frame @pfn's memory all 0 again, writing only where it may not be. */
+static void sim_frame_zero(unsigned long pfn)
+{
+	struct page *pg = &sim_this->pages[pfn];
+
+#ifdef SIM_ASAN
+	/* the sanitized builds check the invariant: 0 outside the range */
+	for (unsigned int i = 0; i < PTRS_PER_TABLE; i++)
+		if ((i < pg->raw_lo || i >= pg->raw_hi) &&
+		    ((const pte_t *)pfn_to_virt_raw(pfn))[i])
+			sim_fail("frame %lu: entry %u is %#llx, outside its "
+				 "raw range [%u, %u)",
+				 pfn, i,
+				 (unsigned long long)((
+					 const pte_t *)pfn_to_virt_raw(pfn))[i],
+				 pg->raw_lo, pg->raw_hi);
+#endif
+	if (pg->raw_hi > pg->raw_lo)
+		memset((pte_t *)pfn_to_virt_raw(pfn) + pg->raw_lo, 0,
+		       (size_t)(pg->raw_hi - pg->raw_lo) * sizeof(pte_t));
+	pg->raw_lo = pg->raw_hi = 0;
 }
 
 static unsigned long pte_alloc_one_kernel(void)
@@ -24,7 +64,7 @@ static unsigned long pte_alloc_one_kernel(void)
 
 	if (!pfn)
 		return 0;
-	memset(pfn_to_virt_raw(pfn), 0, PAGE_SIZE);
+	sim_frame_zero(pfn);
 	pfn_to_page(pfn)->flags |= PG_pgtable;
 	/* pagetable_pte_ctor() → ptlock_init(): the split PTE lock, free */
 	memset(&pfn_to_page(pfn)->ptl, 0, sizeof(pfn_to_page(pfn)->ptl));
@@ -140,6 +180,8 @@ static void pt_store(pte_t *ptep, pte_t val, unsigned long addr,
 	if (hide)
 		sim_pt_hide(ptep, *ptep);
 	sim_reset_log_pt_store(ptep);
+	if (val)
+		sim_frame_written(ptep);
 	*ptep = val;
 	sim_emit(&ev);
 }

@@ -179,6 +179,28 @@ void sim_reset_log_free(struct sim_machine *m, unsigned long pfn)
 	}
 }
 
+/*
+ * Frame @pfn's struct page as after boot. Its memory is not restored (only
+ * boot's tables are, by the undo log): its raw range keeps covering what
+ * this run wrote there, widened by boot's (see struct page).
+ */
+static void restore_page(struct sim_machine *m, const struct sim_mark *mk,
+			 unsigned long pfn)
+{
+	struct page *pg = &m->pages[pfn];
+	unsigned int lo = pg->raw_lo, hi = pg->raw_hi;
+
+	*pg = mk->pages[pfn];
+	if (hi <= lo)
+		return;
+	if (pg->raw_hi > pg->raw_lo) {
+		lo = lo < pg->raw_lo ? lo : pg->raw_lo;
+		hi = hi > pg->raw_hi ? hi : pg->raw_hi;
+	}
+	pg->raw_lo = (uint16_t)lo;
+	pg->raw_hi = (uint16_t)hi;
+}
+
 /* Page tables, frames, data words, TLBs, as after boot. */
 static void reset_memory(struct sim_machine *m, const struct sim_mark *mk)
 {
@@ -195,10 +217,10 @@ static void reset_memory(struct sim_machine *m, const struct sim_mark *mk)
 		unsigned long pfn = mk->free_stack[i];
 
 		m->free_stack[i] = pfn;
-		m->pages[pfn] = mk->pages[pfn];
+		restore_page(m, mk, pfn);
 	}
 	for (size_t i = 0; i < m->nr_freed_log; i++)
-		m->pages[m->freed_log[i]] = mk->pages[m->freed_log[i]];
+		restore_page(m, mk, m->freed_log[i]);
 	/* boot's tables: their locks and counters, whatever a model adds */
 	for (unsigned long pfn = 0; pfn < m->boot_next_pfn; pfn++)
 		m->pages[pfn] = mk->pages[pfn];

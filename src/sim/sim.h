@@ -298,6 +298,13 @@ struct page {
 	 * only once no mm maps it (src/mm/mmu_gather.c).
 	 */
 	uint32_t mapcount;
+	/*
+	 * Entries [raw_lo, raw_hi) of the frame's memory may be non-zero;
+	 * every other one is 0 (an empty range: the whole frame is 0). Kept by
+	 * the machine's stores (pt_store()) and boot (a boot table: all), so
+	 * that a new table is zeroed where it was written, not in full.
+	 */
+	uint16_t raw_lo, raw_hi;
 };
 
 typedef unsigned int gfp_t;

@@ -177,6 +177,22 @@ bad "--shard 3/3" "expected I/N" --shard 3/3
 bad "--shard x" "expected I/N" --shard x
 bad "--jobs 0" "below the minimum" --jobs 0
 bad "--seed" "option of run, not of check" --seed 1
+# debug-pagealloc's chain needs the mmu_gather's batch page, taken when
+# the 8th page is queued (MMU_GATHER_BUNDLE): without --pages, check runs 8
+# pages there, and the noflush design's deferred-access is found unprompted;
+# an explicit --pages 4 stays 4 (too few: nothing to find).
+"$L" check --workload debug-pagealloc --kernel 7.0 --design noflush \
+	--stop-on-first >"$tmp/a"
+rc=$?
+[ $rc = 1 ] && grep -q "debug-pagealloc, 8 pages" "$tmp/a" &&
+	grep -q "^  deferred-access: " "$tmp/a"
+t $? "debug-pagealloc, noflush: 8 pages by default, deferred-access found (rc $rc)"
+"$L" check --workload debug-pagealloc --kernel 7.0 --design noflush \
+	--pages 4 --max-executions 50 >"$tmp/a"
+rc=$?
+[ $rc = 0 ] && grep -q "debug-pagealloc, 4 pages" "$tmp/a"
+t $? "debug-pagealloc with --pages 4: 4 pages, no batch page, clean (rc $rc)"
+
 bad "--no-irq" "option of run, not of check" --no-irq
 bad "unknown workload" "unknown workload" --workload nope
 bad "unknown arch" "unknown arch" --arch vax

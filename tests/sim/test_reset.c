@@ -152,7 +152,7 @@ static void user_task(void *arg)
 }
 
 static const struct lmm_workload user_workload = {
-	"user", "user", "a user mm", "", user_task, NULL,
+	"user", "user", "a user mm", "", user_task, NULL, 0,
 };
 
 /* arm64 of @kernel, or the test-only model of that name (style_models.h) */
