@@ -44,6 +44,7 @@ static void row(struct mc_columns *c, int col, const char *fmt, ...)
 	r = &c->rows[c->nr_rows++];
 	r->seq = c->events;
 	r->col = col;
+	r->site = c->site;
 	va_start(ap, fmt);
 	vsnprintf(r->text, sizeof(r->text), fmt, ap);
 	va_end(ap);
@@ -75,6 +76,7 @@ static void columns_event(void *priv, const struct sim_event *ev)
 	if (c->stop_at && c->events >= c->stop_at)
 		return;
 	c->events++;
+	c->site = ev->site;
 	switch (ev->type) {
 	case SIM_EV_PTE_WRITE:
 		row(c, cpu, "pte %#lx %llx->%llx%s", ev->addr, o, n,
@@ -118,8 +120,10 @@ static void columns_event(void *priv, const struct sim_event *ev)
 		    ev->addr);
 		break;
 	case SIM_EV_LAZY_CALL:
-		site = ev->arg == SIM_LAZY_ENABLE ? sim_section_site(ev->task) :
-						    NULL;
+		/* an enable's site is the section's; else the task's */
+		site = ev->arg == SIM_LAZY_ENABLE && !ev->site ?
+			       sim_section_site(ev->task) :
+			       NULL;
 		if (site)
 			row(c, cpu, "lazy_mmu_mode_enable() %s %s:%d",
 			    site->func, base(site->file), site->line);
@@ -179,19 +183,48 @@ struct sim_observer mc_columns_observer(struct mc_columns *c)
 	return o;
 }
 
+/*
+ * @s as "func file:line" in @buf, at most @width characters: a long
+ * function name loses its end, never the file and line.
+ */
+static int site_format(const struct sim_site *s, char *buf, int width)
+{
+	char where[64];
+	int n, room;
+
+	if (!s) {
+		buf[0] = '\0';
+		return 0;
+	}
+	n = snprintf(where, sizeof(where), "%s:%d", base(s->file), s->line);
+	room = width - n - 1;
+	if (room < 1)
+		room = 1;
+	return snprintf(buf, (size_t)width + 1, "%.*s %s", room,
+			s->func ? s->func : "?", where);
+}
+
 void mc_columns_print(const struct mc_columns *c, FILE *f, size_t max_rows,
 		      const char *indent)
 {
 	unsigned int ncol = c->nr_cpus + 1;
 	int w = ncol > 3 ? 34 : 44;
+	int sw = 4; /* "site" */
 	size_t first = 0;
-	char name[16];
+	char name[16], site[MC_SITE_WIDTH + 1];
 
 	if (max_rows && c->nr_rows > max_rows) {
 		first = c->nr_rows - max_rows;
 		fprintf(f, "%s(%zu earlier rows not shown)\n", indent, first);
 	}
-	fprintf(f, "%s%6s", indent, "event");
+	/* the site column is as wide as the widest site shown */
+	for (size_t i = first; i < c->nr_rows; i++) {
+		int n = site_format(c->rows[i].site, site, MC_SITE_WIDTH);
+
+		if (n > sw)
+			sw = n > MC_SITE_WIDTH ? MC_SITE_WIDTH : n;
+	}
+	fprintf(f, "%s%6s  %-*s", indent, "event", sw, "site");
 	for (unsigned int i = 0; i < ncol; i++) {
 		if (i < c->nr_cpus)
 			snprintf(name, sizeof(name), "CPU%u", i);
@@ -205,7 +238,9 @@ void mc_columns_print(const struct mc_columns *c, FILE *f, size_t max_rows,
 		unsigned int col =
 			r->col < 0 ? c->nr_cpus : (unsigned int)r->col;
 
-		fprintf(f, "%s%6llu", indent, (unsigned long long)r->seq);
+		site_format(r->site, site, sw);
+		fprintf(f, "%s%6llu  %-*s", indent, (unsigned long long)r->seq,
+			sw, site);
 		for (unsigned int k = 0; k < col; k++)
 			fprintf(f, "  %-*s", w, "");
 		fprintf(f, "  %s\n", r->text);

@@ -257,94 +257,121 @@ static void shard_step(struct mc_explorer *x, const struct mc_node *nd,
 	}
 }
 
+/* The run asks another question than the path recorded at @d: a failure. */
+static __attribute__((noinline, cold)) unsigned int
+diverged(const struct mc_node *nd, size_t d, enum sim_choice what,
+	 unsigned int n, unsigned int cur, uint32_t allowed)
+{
+	char want[64], got[64];
+	struct sim_choice_rec q = { .what = (uint8_t)what,
+				    .n = (uint16_t)n,
+				    .cur = (uint16_t)cur,
+				    .allowed = allowed };
+
+	sim_choice_format(&q, want, sizeof(want));
+	*strrchr(want, ' ') = '\0';
+	sim_choice_format(&nd->q, got, sizeof(got));
+	sim_fail("the run diverges at choice %zu: it asks '%s', the recorded "
+		 "choice is '%s' (the machine is not deterministic, or the "
+		 "file was made for other options)",
+		 d + 1, want, got);
+	return sim_set_nth(allowed, 0);
+}
+
+/*
+ * A question past the recorded path: a new node, its options within the
+ * bound and not asleep, the first of them taken. NULL if every CPU that
+ * could step is asleep (the execution is redundant: stopped).
+ */
+static __attribute__((noinline)) struct mc_node *
+new_choice(struct mc_explorer *x, enum sim_choice what, unsigned int n,
+	   unsigned int cur, uint32_t allowed)
+{
+	struct sim_machine *m = x->m;
+	struct mc_node *nd = new_node(x);
+	uint32_t all, opts;
+
+	memset(nd, 0, sizeof(*nd));
+	nd->q.what = (uint8_t)what;
+	nd->q.n = (uint16_t)n;
+	nd->q.cur = (uint16_t)cur;
+	nd->q.allowed = allowed;
+	nd->budget = (uint8_t)x->budget;
+	nd->yield = (what == SIM_CHOOSE_CPU && cur < SIM_MAX_CPUS &&
+		     m->cpu[cur].next.kind == SIM_TOUCH_YIELD) ||
+		    (what == SIM_CHOOSE_PREEMPT &&
+		     this_cpu()->next.kind == SIM_TOUCH_YIELD &&
+		     this_cpu()->rq_tail);
+	nd->start = what == SIM_CHOOSE_CPU && !m->in_task;
+	all = options_of(&nd->q);
+	if (what == SIM_CHOOSE_MIGRATE && !m->cpu[m->this_cpu].rq_tail)
+		all &= ~(1U << cur); /* back here alone: no switch */
+	if (n > 32)
+		all = has(all, cur) ? 1U << cur : all & -all;
+	opts = 0;
+	for (uint32_t s = all; s; s &= s - 1) {
+		unsigned int a = (unsigned int)__builtin_ctz(s);
+
+		if (cost(nd, a) <= x->budget)
+			opts |= 1U << a;
+	}
+	if (what == SIM_CHOOSE_CPU)
+		nd->sleep = asleep(x, allowed);
+	opts &= ~nd->sleep;
+	if (!opts) {
+		/* every CPU that can step is asleep: redundant */
+		x->nr_nodes--;
+		x->redundant = true;
+		sim_stop();
+		return NULL;
+	}
+	nd->q.answer = (uint16_t)first_option(nd, opts);
+	nd->cost = (uint8_t)cost(nd, nd->q.answer);
+	nd->todo = x->replay_only ? 0 : opts & ~(1U << nd->q.answer);
+	nd->nr_options = (uint8_t)sim_set_count(opts);
+	return nd;
+}
+
+/*
+ * The policy. Most questions of an execution replay the recorded path, so
+ * that case is kept short; a new question and a divergence are out of line.
+ */
 static unsigned int mc_choose(struct sim_policy *p, enum sim_choice what,
 			      unsigned int n, unsigned int cur,
 			      uint32_t allowed)
 {
 	struct mc_explorer *x = (struct mc_explorer *)p;
-	struct sim_machine *m = x->m;
 	size_t d = x->depth;
 	struct mc_node *nd;
-	uint32_t opts;
 
-	if (d >= MC_MAX_DEPTH) {
-		sim_fail("an execution made more than %d choices: a task that "
-			 "waits for another forever (a livelock)?",
-			 MC_MAX_DEPTH);
-		return sim_set_nth(allowed, 0);
-	}
-	if (d < x->nr_nodes) {
+	if (__builtin_expect(d < x->nr_nodes, 1)) {
 		nd = &x->nodes[d];
-		if (nd->q.what != what || nd->q.n != n || nd->q.cur != cur ||
-		    nd->q.allowed != allowed) {
-			char want[64], got[64];
-			struct sim_choice_rec q = { .what = (uint8_t)what,
-						    .n = (uint16_t)n,
-						    .cur = (uint16_t)cur,
-						    .allowed = allowed };
-
-			sim_choice_format(&q, want, sizeof(want));
-			*strrchr(want, ' ') = '\0';
-			sim_choice_format(&nd->q, got, sizeof(got));
-			sim_fail("the run diverges at choice %zu: it asks "
-				 "'%s', the recorded choice is '%s' (the "
-				 "machine is not deterministic, or the file "
-				 "was made for other options)",
-				 d + 1, want, got);
-			return sim_set_nth(allowed, 0);
-		}
-		opts = nd->todo | nd->done | (1U << nd->q.answer);
+		if (__builtin_expect(nd->q.what != what || nd->q.n != n ||
+					     nd->q.cur != cur ||
+					     nd->q.allowed != allowed,
+				     0))
+			return diverged(nd, d, what, n, cur, allowed);
 	} else {
-		uint32_t all;
-
-		nd = new_node(x);
-		memset(nd, 0, sizeof(*nd));
-		nd->q.what = (uint8_t)what;
-		nd->q.n = (uint16_t)n;
-		nd->q.cur = (uint16_t)cur;
-		nd->q.allowed = allowed;
-		nd->budget = (uint8_t)x->budget;
-		nd->yield = (what == SIM_CHOOSE_CPU && cur < SIM_MAX_CPUS &&
-			     m->cpu[cur].next.kind == SIM_TOUCH_YIELD) ||
-			    (what == SIM_CHOOSE_PREEMPT &&
-			     this_cpu()->next.kind == SIM_TOUCH_YIELD &&
-			     this_cpu()->rq_tail);
-		nd->start = what == SIM_CHOOSE_CPU && !m->in_task;
-		all = options_of(&nd->q);
-		if (what == SIM_CHOOSE_MIGRATE && !m->cpu[m->this_cpu].rq_tail)
-			all &= ~(1U << cur); /* back here alone: no switch */
-		if (n > 32)
-			all = has(all, cur) ? 1U << cur : all & -all;
-		opts = 0;
-		for (uint32_t s = all; s; s &= s - 1) {
-			unsigned int a = (unsigned int)__builtin_ctz(s);
-
-			if (cost(nd, a) <= x->budget)
-				opts |= 1U << a;
-		}
-		if (what == SIM_CHOOSE_CPU)
-			nd->sleep = asleep(x, allowed);
-		opts &= ~nd->sleep;
-		if (!opts) {
-			/* every CPU that can step is asleep: redundant */
-			x->nr_nodes--;
-			x->redundant = true;
-			sim_stop();
+		if (d >= MC_MAX_DEPTH) {
+			sim_fail("an execution made more than %d choices: a "
+				 "task that waits for another forever (a "
+				 "livelock)?",
+				 MC_MAX_DEPTH);
 			return sim_set_nth(allowed, 0);
 		}
-		nd->q.answer = (uint16_t)first_option(nd, opts);
-		nd->cost = (uint8_t)cost(nd, nd->q.answer);
-		nd->todo = x->replay_only ? 0 : opts & ~(1U << nd->q.answer);
-		nd->nr_options = (uint8_t)sim_set_count(opts);
+		nd = new_choice(x, what, n, cur, allowed);
+		if (!nd)
+			return sim_set_nth(allowed, 0);
 	}
-	x->depth++;
+	x->depth = d + 1;
 	x->budget -= nd->cost;
 	if (what == SIM_CHOOSE_CPU)
 		after_cpu_choice(x, nd->sleep | nd->done, nd->q.answer);
 	else if ((what == SIM_CHOOSE_PREEMPT || what == SIM_CHOOSE_IRQ) &&
 		 nd->q.answer)
 		x->pend_clear = true;
-	shard_step(x, nd, opts);
+	if (x->branches < x->levels + x->levels2)
+		shard_step(x, nd, nd->todo | nd->done | (1U << nd->q.answer));
 	return nd->q.answer;
 }
 

@@ -96,10 +96,19 @@ static void instant(struct trace_writer *t, const char *name, int tid)
 	fputs(",\"s\":\"t\"", t->f);
 }
 
+/* The model's call that caused @ev, as an arg: "func file:line". */
+static void site_arg(struct trace_writer *t, const struct sim_event *ev)
+{
+	if (ev->site)
+		fprintf(t->f, ",\"site\":\"%s %s:%d\"", ev->site->func,
+			ev->site->file, ev->site->line);
+}
+
 static void args_begin(struct trace_writer *t, const struct sim_event *ev)
 {
 	fprintf(t->f, ",\"args\":{\"task\":\"%s\"",
 		ev->task ? ev->task->comm : "");
+	site_arg(t, ev);
 }
 
 /* @s as a JSON string (a finding's message may hold any character). */
@@ -159,8 +168,10 @@ static void trace_event(void *priv, const struct sim_event *ev)
 			open_section(t, task_track(t, ev->task), ev->cpu);
 			fprintf(t->f,
 				",\"args\":{\"opened by\":\"%s\","
-				"\"cpu\":%d}",
+				"\"cpu\":%d",
 				site ? site->func : "", ev->cpu);
+			site_arg(t, ev);
+			fputc('}', t->f);
 		} else if (ev->arg == SIM_LAZY_DISABLE) {
 			head(t, "E", "lazy section", task_track(t, ev->task));
 			close_section(t, task_track(t, ev->task));
@@ -208,12 +219,16 @@ static void trace_event(void *priv, const struct sim_event *ev)
 		instant(t,
 			ev->arg ? "TLB invalidate page" : "TLB invalidate all",
 			ev->cpu);
-		fprintf(t->f, ",\"args\":{\"addr\":\"%#lx\"}", ev->addr);
+		fprintf(t->f, ",\"args\":{\"addr\":\"%#lx\"", ev->addr);
+		site_arg(t, ev);
+		fputc('}', t->f);
 		break;
 	case SIM_EV_TLB_FLUSH_CALL:
 		instant(t, ev->what, ev->cpu);
-		fprintf(t->f, ",\"args\":{\"start\":\"%#lx\",\"pages\":%ld}",
+		fprintf(t->f, ",\"args\":{\"start\":\"%#lx\",\"pages\":%ld",
 			ev->addr, ev->arg);
+		site_arg(t, ev);
+		fputc('}', t->f);
 		break;
 	case SIM_EV_FAULT:
 		instant(t, ev->flag ? "spurious fault" : "fault", ev->cpu);

@@ -503,6 +503,17 @@ static void json_rows(const struct mc_columns *c)
 			       r->col);
 		fputs(",\"text\":", stdout);
 		lmm_json_string(r->text);
+		/* the model's call that caused it, or null */
+		fputs(",\"site\":", stdout);
+		if (r->site) {
+			fputs("{\"func\":", stdout);
+			lmm_json_string(r->site->func);
+			fputs(",\"file\":", stdout);
+			lmm_json_string(r->site->file);
+			printf(",\"line\":%d}", r->site->line);
+		} else {
+			fputs("null", stdout);
+		}
 		putchar('}');
 	}
 	putchar(']');

@@ -6,6 +6,7 @@
  * arch/x86/mm/pat/set_memory.c): a store is seen by every walker at once,
  * and there is no lazy MMU mode.
  */
+#define SIM_NO_SITES /* the machine: its calls keep the model's site */
 #include "sim/arch.h"
 #include "sim/sim.h"
 

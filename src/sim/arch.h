@@ -213,4 +213,41 @@ void sim_deferred_queued(const char *what, const void *queue, pte_t *ptep,
 			 unsigned long addr, pte_t value, long n);
 void sim_deferred_paid(const char *what, const void *queue, long n);
 
+/*
+ * The primitives above as models call them: each call names its line
+ * (SIM_SITE_CALL(), sim.h), which every event it emits carries. Not
+ * sim_pt_write() and the other machine stores: a PTE write names the
+ * set_pte_at() (or other primitive) call that made it.
+ */
+#ifndef SIM_NO_SITES
+#define set_pte_at(...) SIM_SITE_CALL_VOID(set_pte_at(__VA_ARGS__))
+#define set_ptes(...) SIM_SITE_CALL_VOID(set_ptes(__VA_ARGS__))
+#define ptep_get(...) SIM_SITE_CALL(pte_t, ptep_get(__VA_ARGS__))
+#define ptep_get_and_clear(...) \
+	SIM_SITE_CALL(pte_t, ptep_get_and_clear(__VA_ARGS__))
+#define pte_clear(...) SIM_SITE_CALL_VOID(pte_clear(__VA_ARGS__))
+#define ptep_set_wrprotect(...) \
+	SIM_SITE_CALL_VOID(ptep_set_wrprotect(__VA_ARGS__))
+#define ptep_modify_prot_start(...) \
+	SIM_SITE_CALL(pte_t, ptep_modify_prot_start(__VA_ARGS__))
+#define ptep_modify_prot_commit(...) \
+	SIM_SITE_CALL_VOID(ptep_modify_prot_commit(__VA_ARGS__))
+#define ptep_clear_flush(...) \
+	SIM_SITE_CALL(pte_t, ptep_clear_flush(__VA_ARGS__))
+#define set_table_entry(...) SIM_SITE_CALL_VOID(set_table_entry(__VA_ARGS__))
+#define clear_table_entry(...) \
+	SIM_SITE_CALL_VOID(clear_table_entry(__VA_ARGS__))
+#define set_pmd(...) SIM_SITE_CALL_VOID(set_pmd(__VA_ARGS__))
+#define pmd_clear(...) SIM_SITE_CALL_VOID(pmd_clear(__VA_ARGS__))
+#define flush_tlb_kernel_range(...) \
+	SIM_SITE_CALL_VOID(flush_tlb_kernel_range(__VA_ARGS__))
+#define flush_tlb_range(...) SIM_SITE_CALL_VOID(flush_tlb_range(__VA_ARGS__))
+#define flush_tlb_mm(...) SIM_SITE_CALL_VOID(flush_tlb_mm(__VA_ARGS__))
+#define flush_tlb_page(...) SIM_SITE_CALL_VOID(flush_tlb_page(__VA_ARGS__))
+#define __kernel_map_pages(...) \
+	SIM_SITE_CALL_VOID(__kernel_map_pages(__VA_ARGS__))
+#define sim_barrier(...) SIM_SITE_CALL_VOID(sim_barrier(__VA_ARGS__))
+#define sim_batch_flush(...) SIM_SITE_CALL_VOID(sim_batch_flush(__VA_ARGS__))
+#endif
+
 #endif /* _LAZYMMU_SIM_ARCH_H */

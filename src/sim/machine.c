@@ -8,6 +8,7 @@
  * step. Only one CPU steps at a time, so the machine needs no locks; the
  * interleaving of CPUs is exactly the sequence of the policy's choices.
  */
+#define SIM_NO_SITES /* the machine: its calls keep the model's site */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,8 @@ static void coro_switch(struct task_struct *from, struct task_struct *to,
 	struct sim_machine *m = sim_this;
 	struct sim_ctx *from_ctx = from ? &from->ctx : &m->sched_ctx;
 	struct sim_ctx *to_ctx = to ? &to->ctx : &m->sched_ctx;
+	/* on this stack: each task (and the scheduler) gets its own back */
+	const struct sim_site *site = m->site;
 	void *fake = NULL;
 
 #ifdef SIM_ASAN
@@ -87,6 +90,7 @@ static void coro_switch(struct task_struct *from, struct task_struct *to,
 	m->in_task = to != NULL;
 	sim_ctx_switch(from_ctx, to_ctx);
 	coro_finish(m, fake);
+	m->site = site;
 }
 
 /*
@@ -123,6 +127,7 @@ static void task_trampoline(void)
 	coro_finish(m, NULL);
 	t = current;
 	m->in_sched = false;
+	m->site = NULL; /* a new task has called nothing yet */
 	finish_idle_placement(t);
 	t->fn(t->arg);
 	task_exit();
@@ -197,6 +202,7 @@ void sim_emit(struct sim_event *ev)
 		return; /* no observer (else) wants it */
 	ev->cpu = m->this_cpu;
 	ev->task = m->cpu[m->this_cpu].curr;
+	ev->site = m->site;
 	m->emitting++;
 	do {
 		/* in registration order */
@@ -629,7 +635,10 @@ static __attribute__((noinline)) void do_irq(void)
 	struct sim_machine *m = sim_this;
 	struct sim_cpu *cpu = this_cpu();
 	struct sim_event ev = { .type = SIM_EV_IRQ_ENTER };
+	const struct sim_site *site = m->site;
 
+	/* the handler's rows are its own, not the interrupted call's */
+	m->site = NULL;
 	cpu->irq_depth++;
 	ev.state = current->lazy_mmu_state;
 	ev.arg = current->lazy_sections;
@@ -642,6 +651,7 @@ static __attribute__((noinline)) void do_irq(void)
 	if (m->arch->exception_return)
 		m->arch->exception_return();
 	cpu->irq_depth--;
+	m->site = site;
 }
 
 /* ---- scheduling --------------------------------------------------------------- */
@@ -797,7 +807,10 @@ static void context_switch(struct task_struct *prev, struct task_struct *next)
 	struct sim_machine *m = sim_this;
 	struct sim_cpu *cpu = this_cpu();
 	bool in_sched = m->in_sched;
+	const struct sim_site *site = m->site;
 
+	/* the switch belongs to neither task: no site of prev's */
+	m->site = NULL;
 	m->in_sched = true;
 	set_curr(m, cpu, prev);
 	if (m->arch->switch_out)
@@ -818,6 +831,7 @@ static void context_switch(struct task_struct *prev, struct task_struct *next)
 	if (m->arch->switch_in)
 		m->arch->switch_in(next);
 	m->in_sched = in_sched;
+	m->site = site;
 }
 
 void kthread_use_mm(struct mm_struct *mm)
@@ -872,6 +886,7 @@ static void preempt_current(void)
 	struct sim_cpu *cpu = this_cpu();
 	struct task_struct *prev = cpu->curr, *next;
 	struct sim_event ev = { .type = SIM_EV_SWITCH };
+	const struct sim_site *site;
 	int target = m->this_cpu;
 
 	if (m->opt.nr_cpus > 1)
@@ -882,7 +897,10 @@ static void preempt_current(void)
 		return;
 	m->in_sched = true;
 	ev.what = next ? next->comm : "idle";
+	site = m->site;
+	m->site = NULL; /* the machine's row */
 	sim_emit(&ev);
+	m->site = site;
 	context_switch(prev, next);
 	m->in_sched = false;
 	if (m->cpu[target].curr == NULL && target != m->this_cpu)
@@ -1212,6 +1230,7 @@ void sim_run(struct sim_machine *m)
 	m->sched_fiber = __tsan_get_current_fiber();
 #endif
 	m->running = true;
+	m->site = NULL;
 	/* a stopped run's tasks are abandoned: nothing to resume */
 	if (m->nr_live > 0 && !m->stopped) {
 		m->this_cpu = 0;

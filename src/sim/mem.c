@@ -4,6 +4,7 @@
  * DEBUG_PAGEALLOC (mm/page_alloc.c: debug_pagealloc_{map,unmap}_pages() call
  * the architecture's __kernel_map_pages() on every allocation and free).
  */
+#define SIM_NO_SITES /* the machine: its calls keep the model's site */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -6,6 +6,7 @@
  * walkers. The kernel's walkers that call back (apply_to_page_range()) are
  * callers, in src/mm/memory.c.
  */
+#define SIM_NO_SITES /* the machine: its calls keep the model's site */
 #include <stdlib.h>
 #include <string.h>
 

@@ -364,6 +364,19 @@ struct sim_section {
 	int line;
 };
 
+/*
+ * struct sim_site - a line of model code that called a kernel-facing
+ * primitive (set_pte_at(), sim_barrier(), sim_load(), ...): one static
+ * const object per call site, made by SIM_SITE_CALL(). The machine keeps
+ * the site of the innermost such call in progress (sim_machine.site) and
+ * gives it to every event emitted meanwhile (sim_event.site).
+ */
+struct sim_site {
+	const char *func;
+	const char *file;
+	int line;
+};
+
 struct task_struct {
 	int pid;
 	char comm[16];
@@ -483,6 +496,8 @@ struct sim_event {
 	long arg;
 	struct lazy_mmu_state state; /* IRQ_ENTER/EXIT, TASK_EXIT */
 	const struct sim_finding *finding; /* FINDING */
+	/* the model's call in progress (sim_machine.site), or NULL */
+	const struct sim_site *site;
 };
 
 /*
@@ -889,6 +904,14 @@ struct sim_machine {
 	size_t findings_dropped;
 	/* findings reported by an observer, emitted after the event */
 	int emitting;
+	/*
+	 * The site of the model's innermost primitive call in progress
+	 * (SIM_SITE_CALL()), NULL if none: what sim_emit() puts in each
+	 * event. Saved across every coroutine switch (each task keeps its
+	 * own), NULL in an interrupt handler and in the context switch until
+	 * their code calls a primitive.
+	 */
+	const struct sim_site *site;
 	struct sim_finding *pending;
 	size_t nr_pending, pending_cap;
 	uint64_t points; /* scheduling points passed */
@@ -1145,6 +1168,45 @@ bool sim_task_lazy_mmu_mode_active(const struct task_struct *t);
 extern const struct sim_embedder_ops sim_embedder;
 
 /*
+ * SIM_SITE_CALL(type, call) / SIM_SITE_CALL_VOID(call) - @call, a call of a
+ * kernel-facing primitive returning @type (or nothing), with this line as
+ * the machine's site while it runs: every event it emits names the model
+ * code that caused it. The site before it comes back when it returns, so
+ * that the rest of an outer primitive keeps its own. Cost: a thread-local
+ * load, a load and two stores around the call.
+ *
+ * The primitives are wrapped under their own names below (and in arch.h),
+ * so models call them as the kernel does. A file of the machine itself
+ * defines SIM_NO_SITES before its includes: its own calls leave the
+ * model's site alone (and its definitions are not macros).
+ */
+#ifdef SIM_NO_SITES
+#define SIM_SITE_CALL(type, call) (call)
+#define SIM_SITE_CALL_VOID(call) (call)
+#else
+#define SIM_SITE_ENTER()                                                \
+	static const struct sim_site __sim_site = { __func__, __FILE__, \
+						    __LINE__ };         \
+	struct sim_machine *const __sim_m = sim_this;                   \
+	const struct sim_site *const __sim_prev = __sim_m->site;        \
+	__sim_m->site = &__sim_site
+#define SIM_SITE_CALL(type, call)           \
+	({                                  \
+		SIM_SITE_ENTER();           \
+		type __sim_ret = (call);    \
+		__sim_m->site = __sim_prev; \
+		__sim_ret;                  \
+	})
+#define SIM_SITE_CALL_VOID(call)            \
+	({                                  \
+		SIM_SITE_ENTER();           \
+		(call);                     \
+		__sim_m->site = __sim_prev; \
+		(void)0;                    \
+	})
+#endif
+
+/*
  * Kernel code (src/mm, src/arch, the machine's kernel services) calls the
  * generic lazy MMU layer of the design in force (sim_designs[]): the 7.0
  * core, the pre-7.0 passthrough onto the arch hooks, the hypothetical
@@ -1152,19 +1214,42 @@ extern const struct sim_embedder_ops sim_embedder;
  * functions are still reachable as (lazy_mmu_mode_enable)().
  */
 #define lazy_mmu_mode_enable() \
-	sim_lazy_mmu_mode_enable(__func__, __FILE__, __LINE__)
+	SIM_SITE_CALL_VOID(    \
+		sim_lazy_mmu_mode_enable(__func__, __FILE__, __LINE__))
 /*
  * The proposed lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep) (s390
  * series, 2026): an enable whose caller names the one PTE table range it
  * updates; an arch without the ranged hook gets a plain enable.
  */
-#define lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep)               \
-	sim_lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep, __func__, \
-					   __FILE__, __LINE__)
-#define lazy_mmu_mode_disable() sim_lazy_mmu_mode_disable()
-#define lazy_mmu_mode_pause() sim_lazy_mmu_mode_pause()
-#define lazy_mmu_mode_resume() sim_lazy_mmu_mode_resume()
+#define lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep)    \
+	SIM_SITE_CALL_VOID(sim_lazy_mmu_mode_enable_with_ptes( \
+		mm, addr, end, ptep, __func__, __FILE__, __LINE__))
+#define lazy_mmu_mode_disable() SIM_SITE_CALL_VOID(sim_lazy_mmu_mode_disable())
+#define lazy_mmu_mode_pause() SIM_SITE_CALL_VOID(sim_lazy_mmu_mode_pause())
+#define lazy_mmu_mode_resume() SIM_SITE_CALL_VOID(sim_lazy_mmu_mode_resume())
 /* as models see it: through the design in force (registry.h) */
 #define is_lazy_mmu_mode_active() sim_is_lazy_mmu_mode_active()
+
+/* The machine's primitives that emit events, as models call them. */
+#ifndef SIM_NO_SITES
+#define kthread_use_mm(...) SIM_SITE_CALL_VOID(kthread_use_mm(__VA_ARGS__))
+#define alloc_page(...) SIM_SITE_CALL(unsigned long, alloc_page(__VA_ARGS__))
+#define __free_page(...) SIM_SITE_CALL_VOID(__free_page(__VA_ARGS__))
+#define sim_tlb_inval_page(...) \
+	SIM_SITE_CALL_VOID(sim_tlb_inval_page(__VA_ARGS__))
+#define sim_tlb_inval_range(...) \
+	SIM_SITE_CALL_VOID(sim_tlb_inval_range(__VA_ARGS__))
+#define sim_tlb_inval_all(...) \
+	SIM_SITE_CALL_VOID(sim_tlb_inval_all(__VA_ARGS__))
+#define sim_tlb_inval_asid(...) \
+	SIM_SITE_CALL_VOID(sim_tlb_inval_asid(__VA_ARGS__))
+#define sim_walk(...) SIM_SITE_CALL(pte_t *, sim_walk(__VA_ARGS__))
+#define pte_offset_kernel_alloc(...) \
+	SIM_SITE_CALL(pte_t *, pte_offset_kernel_alloc(__VA_ARGS__))
+#define sim_load(...) SIM_SITE_CALL(uint64_t, sim_load(__VA_ARGS__))
+#define sim_store(...) SIM_SITE_CALL_VOID(sim_store(__VA_ARGS__))
+#define sim_probe_load(...) SIM_SITE_CALL(bool, sim_probe_load(__VA_ARGS__))
+#define sim_probe_store(...) SIM_SITE_CALL(bool, sim_probe_store(__VA_ARGS__))
+#endif
 
 #endif /* _LAZYMMU_SIM_SIM_H */

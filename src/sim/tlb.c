@@ -9,6 +9,7 @@
  * before the walk, may lag it until the model invalidates it. TLB entries
  * are tagged by ASID; kernel entries are global.
  */
+#define SIM_NO_SITES /* the machine: its calls keep the model's site */
 #include <stdlib.h>
 #include <string.h>
 

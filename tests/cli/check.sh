@@ -32,10 +32,11 @@ t $? "no progress line when stderr is not a terminal"
 "$L" check $early >"$tmp/a"
 rc=$?
 # each finding: its message, how often, then the trace in columns that
-# ends at the finding (">> kind" in the finding's CPU column)
+# ends at the finding (">> kind" in the finding's CPU column); each row's
+# site (issue 11) in a column of its own after the event's number
 [ $rc = 1 ] && grep -q "^  deferred-access: " "$tmp/a" &&
 	grep -q "shortest trace: [0-9]* events" "$tmp/a" &&
-	grep -q "event  CPU0 .*CPU1 .*deferred work" "$tmp/a" &&
+	grep -q "event  site  *CPU0 .*CPU1 .*deferred work" "$tmp/a" &&
 	grep -q ">> deferred-access" "$tmp/a"
 t $? "findings: exit 1, each with its trace in columns (rc $rc)"
 
@@ -54,6 +55,50 @@ assert {x['kind'] for x in f} == {'deferred-access', 'bad-access'}
 else
 	n=$((n + 1)); echo "ok $n # SKIP no python3"
 fi
+
+# Sites: each row names the model line that caused it, found here by the
+# code's own text (so that an edit above it moves both). The early PTE
+# write is workloads.c's set_pte_at() in touch_early_task(), a call over
+# two lines: gcc names its first line, clang the line its arguments end.
+src=$(dirname "$0")/../../src
+wl=$(grep -n 'set_pte_at(&m->init_mm, addr, pte,$' "$src/mm/workloads.c" | cut -d: -f1)
+st=$(grep -n 'sim_store(addr, area->pages\[i\]); /\* too early' "$src/mm/workloads.c" | cut -d: -f1)
+{ grep -q "touch_early_task workloads.c:$wl  *pte 0x[0-9a-f]* 0->[0-9a-f]* deferred" "$tmp/a" ||
+	grep -q "touch_early_task workloads.c:$((wl + 1))  *pte 0x[0-9a-f]* 0->[0-9a-f]* deferred" "$tmp/a"; } &&
+	grep -q "touch_early_task workloads.c:$st  *fault 0x" "$tmp/a"
+t $? "sites: the early PTE write names its set_pte_at() (workloads.c:$wl), the fault its sim_store() (:$st)"
+if [ $have_py = 1 ]; then
+	python3 -c "
+import json
+r = json.load(open('$tmp/j'))
+rows = [w for f in r['findings'] for w in f['trace']['rows']]
+pte = [w for w in rows if w['text'].startswith('pte ')]
+assert pte and all(w['site'] == {'func': 'touch_early_task',
+       'file': 'src/mm/workloads.c', 'line': w['site']['line']} and
+       w['site']['line'] in ($wl, $wl + 1) for w in pte), pte
+# the switch and exit rows are the machine's own: no site
+assert all(w['site'] is None for w in rows
+           if w['text'].startswith(('switch to', 'exit '))), rows
+"
+	t $? "--json: each row's site as func, file, line (null for the machine's own rows)"
+else
+	n=$((n + 1)); echo "ok $n # SKIP no python3"
+fi
+# Xen PV 7.0's double enter: each hypercall names a hypercall() call of
+# the model (its first line or, with clang, a later line of the same call);
+# the clear queued in the section names ctxsw_round()'s pte_clear()
+"$L" check --arch xen-pv --kernel 7.0 --workload ctxsw --stop-on-first >"$tmp/x"
+pc=$(grep -n 'pte_clear(&m->init_mm, ka, kptep);' "$src/mm/ctxsw.c" | cut -d: -f1)
+bad_hc=$(grep ' hypercall ' "$tmp/x" | while read -r ev fn where rest; do
+	l=${where#mmu_pv.c:}
+	case $l in *[!0-9]*|'') echo "$ev $fn $where"; continue ;; esac
+	[ "$l" -gt 4 ] &&
+		sed -n "$((l - 4)),${l}p" "$src/arch/xen-pv/mmu_pv.c" |
+		grep -q 'hypercall(' || echo "$ev $fn $where"
+done)
+grep -q ' hypercall ' "$tmp/x" && [ -z "$bad_hc" ] &&
+	grep -q "ctxsw_round ctxsw.c:$pc  .*queues xen: mmu_update: 0x[0-9a-f]* = 0\$" "$tmp/x"
+t $? "sites: xen-pv hypercalls name the model's hypercall() lines; the queued clear names ctxsw.c:$pc ($bad_hc)"
 
 # --save, --replay: byte for byte, twice; the same trace as the summary's
 "$L" check $early --save "$tmp/s" >/dev/null
@@ -81,6 +126,14 @@ ev = json.load(open('$tmp/t.json'))['traceEvents']
 assert any(e.get('cat') == 'finding' or 'finding' in str(e.get('name', '')) or e.get('ph') == 'i' for e in ev)
 "
 	t $? "--replay --trace: a Chrome trace of the execution"
+	python3 -c "
+import json, re
+ev = json.load(open('$tmp/t.json'))['traceEvents']
+w = [e for e in ev if e.get('name') == 'PTE write (deferred)']
+assert w and all(re.fullmatch(r'touch_early_task src/mm/workloads\.c:($wl|$((wl + 1)))',
+                              e['args']['site']) for e in w), w
+"
+	t $? "--replay --trace: each PTE write's site as an argument"
 else
 	n=$((n + 1)); echo "ok $n # SKIP no python3"
 fi

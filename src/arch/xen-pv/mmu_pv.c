@@ -142,6 +142,9 @@ static void hypercall(const char *what, unsigned long addr)
 	sim_emit(&ev);
 }
 
+/* each hypercall row names the model's line that made it */
+#define hypercall(...) SIM_SITE_CALL_VOID(hypercall(__VA_ARGS__))
+
 /* Xen refused: the guest's xen_mc_flush() prints it; a model error here. */
 static void rejected(const char *what, int err, uint64_t ptr, uint64_t val)
 {
@@ -651,11 +654,14 @@ static bool ctxsw_tif(void)
 	       sim_fix_enabled(SIM_FIX_XEN_REVERT_CTXSW);
 }
 
-/* xen_start_context_switch(prev) */
+/*
+ * xen_start_context_switch(prev). The machine's context switch has no site
+ * of its own: the hooks name their lines for the multicalls they flush.
+ */
 static void xen_start_context_switch(struct task_struct *prev)
 {
 	if (xen_cpu()->lazy_mode == XEN_LAZY_MMU) {
-		xen_leave_lazy_mmu();
+		SIM_SITE_CALL_VOID(xen_leave_lazy_mmu());
 		if (prev && ctxsw_tif())
 			prev->thread_flags |= TIF_LAZY_MMU_UPDATES;
 	}
@@ -667,7 +673,7 @@ static void xen_end_context_switch(struct task_struct *next)
 {
 	bool reenter;
 
-	xen_mc_flush();
+	SIM_SITE_CALL_VOID(xen_mc_flush());
 	leave_lazy(XEN_LAZY_CPU);
 	if (!next)
 		return;
@@ -679,7 +685,7 @@ static void xen_end_context_switch(struct task_struct *next)
 		reenter = sim_task_lazy_mmu_mode_active(next);
 	}
 	if (reenter)
-		xen_enter_lazy_mmu();
+		SIM_SITE_CALL_VOID(xen_enter_lazy_mmu());
 }
 
 /* ---- DEBUG_PAGEALLOC (arch/x86/mm/pat/set_memory.c) ----------------------------- */
