@@ -204,18 +204,26 @@ static const struct lazy_layer_ops *layer(void)
 
 /* ---- the calls kernel code makes ------------------------------------------------ */
 
-void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line)
+/*
+ * The call site that opens the section is the site of the enable call
+ * itself (SIM_SITE_CALL() in the lazy_mmu_mode_enable() macro).
+ */
+void sim_lazy_mmu_mode_enable(void)
 {
 	const struct lazy_layer_ops *ops = layer();
+	const struct sim_site *site = sim_this->site;
 	struct task_struct *t = current;
 
 	if (!ops)
 		return;
 	if (!in_interrupt()) {
 		if (t->lazy_sections < SIM_MAX_SECTION_DEPTH) {
-			t->section[t->lazy_sections].func = func;
-			t->section[t->lazy_sections].file = file;
-			t->section[t->lazy_sections].line = line;
+			t->section[t->lazy_sections].func =
+				site ? site->func : "?";
+			t->section[t->lazy_sections].file =
+				site ? site->file : "?";
+			t->section[t->lazy_sections].line =
+				site ? site->line : 0;
 		}
 		t->lazy_sections++;
 	}
@@ -232,20 +240,19 @@ void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line)
  */
 void sim_lazy_mmu_mode_enable_with_ptes(struct mm_struct *mm,
 					unsigned long addr, unsigned long end,
-					pte_t *ptep, const char *func,
-					const char *file, int line)
+					pte_t *ptep)
 {
 	struct task_struct *t = current;
 
 	if (in_interrupt()) {
-		sim_lazy_mmu_mode_enable(func, file, line);
+		sim_lazy_mmu_mode_enable();
 		return;
 	}
 	t->lazy_ptes.mm = mm;
 	t->lazy_ptes.addr = addr;
 	t->lazy_ptes.end = end;
 	t->lazy_ptes.ptep = ptep;
-	sim_lazy_mmu_mode_enable(func, file, line);
+	sim_lazy_mmu_mode_enable();
 	t->lazy_ptes.ptep = NULL;
 }
 

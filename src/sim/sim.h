@@ -1155,11 +1155,10 @@ bool sim_probe_load(unsigned long addr, uint64_t *val);
 bool sim_probe_store(unsigned long addr, uint64_t val);
 
 /* generic.c: the generic lazy MMU layer of the design in force */
-void sim_lazy_mmu_mode_enable(const char *func, const char *file, int line);
+void sim_lazy_mmu_mode_enable(void);
 void sim_lazy_mmu_mode_enable_with_ptes(struct mm_struct *mm,
 					unsigned long addr, unsigned long end,
-					pte_t *ptep, const char *func,
-					const char *file, int line);
+					pte_t *ptep);
 void sim_lazy_mmu_mode_disable(void);
 void sim_lazy_mmu_mode_pause(void);
 void sim_lazy_mmu_mode_resume(void);
@@ -1213,17 +1212,15 @@ extern const struct sim_embedder_ops sim_embedder;
  * noflush, or nothing when the kernel has no lazy MMU mode. The core's own
  * functions are still reachable as (lazy_mmu_mode_enable)().
  */
-#define lazy_mmu_mode_enable() \
-	SIM_SITE_CALL_VOID(    \
-		sim_lazy_mmu_mode_enable(__func__, __FILE__, __LINE__))
+#define lazy_mmu_mode_enable() SIM_SITE_CALL_VOID(sim_lazy_mmu_mode_enable())
 /*
  * The proposed lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep) (s390
  * series, 2026): an enable whose caller names the one PTE table range it
  * updates; an arch without the ranged hook gets a plain enable.
  */
-#define lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep)    \
-	SIM_SITE_CALL_VOID(sim_lazy_mmu_mode_enable_with_ptes( \
-		mm, addr, end, ptep, __func__, __FILE__, __LINE__))
+#define lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep) \
+	SIM_SITE_CALL_VOID(                                 \
+		sim_lazy_mmu_mode_enable_with_ptes(mm, addr, end, ptep))
 #define lazy_mmu_mode_disable() SIM_SITE_CALL_VOID(sim_lazy_mmu_mode_disable())
 #define lazy_mmu_mode_pause() SIM_SITE_CALL_VOID(sim_lazy_mmu_mode_pause())
 #define lazy_mmu_mode_resume() SIM_SITE_CALL_VOID(sim_lazy_mmu_mode_resume())
