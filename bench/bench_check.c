@@ -44,14 +44,16 @@ static bool setup(struct job *j, const char *arch, const char *kernel,
 		  const char *workload, const char *design, unsigned long pages,
 		  unsigned int bound, bool irq)
 {
+	const struct lmm_workload *w;
 	char err[320];
 
 	memset(j, 0, sizeof(*j));
-	if (!lmm_workload_find(workload))
+	w = lmm_workload_find(workload);
+	if (!w)
 		return false;
 	/* as lazymmu check: the fewest pages that reach the chain */
-	if (lmm_workload_find(workload)->check_pages > pages)
-		pages = lmm_workload_find(workload)->check_pages;
+	if (w->check_pages > pages)
+		pages = w->check_pages;
 	lmm_run_defaults(&j->rc);
 	j->rc.arch = arch;
 	j->rc.kernel = kernel;
