@@ -70,16 +70,18 @@ static void boot_map(struct sim_machine *m, unsigned long pfn, bool valid)
  */
 static void boot_map_all(struct sim_machine *m, unsigned long n)
 {
-	pte_t *table = NULL;
-
-	for (unsigned long pfn = 0; pfn < n; pfn++) {
+	for (unsigned long pfn = 0; pfn < n;) {
 		unsigned long addr = sim_linear_addr(pfn);
 		unsigned int i = pt_index(addr, 0);
-
 		/* a new PTE table: its first entry is i slots back */
-		if (!table || i == 0)
-			table = boot_pte(m, addr) - i;
-		table[i] = pfn_pte(pfn, PAGE_KERNEL);
+		pte_t *table = boot_pte(m, addr) - i;
+		unsigned long end = pfn + (PTRS_PER_TABLE - i);
+
+		/* the rest of this table, a loop the compiler vectorises */
+		if (end > n)
+			end = n;
+		for (; pfn < end; pfn++, i++)
+			table[i] = pfn_pte(pfn, PAGE_KERNEL);
 	}
 }
 
@@ -188,11 +190,23 @@ void sim_mem_init(struct sim_machine *m)
 	boot_pte(m, KIMAGE_VADDR + KIMAGE_SIZE - PAGE_SIZE);
 	boot_pte(m, FIX_PGD_ADDR);
 	/* Free frames, lowest pfn allocated first. */
-	for (unsigned long pfn = n; pfn-- > m->boot_next_pfn;) {
-		pfn_to_page(pfn)->flags = PG_free;
-		m->free_stack[m->nr_free++] = pfn;
-		if (m->opt.debug_pagealloc)
+	if (m->opt.debug_pagealloc) {
+		for (unsigned long pfn = n; pfn-- > m->boot_next_pfn;) {
+			pfn_to_page(pfn)->flags = PG_free;
+			m->free_stack[m->nr_free++] = pfn;
 			boot_map(m, pfn, false);
+		}
+	} else {
+		/* the same, with what the loop writes kept in locals */
+		unsigned long *stack = m->free_stack + m->nr_free;
+		struct page *pages = m->pages;
+		unsigned long lo = m->boot_next_pfn;
+
+		for (unsigned long pfn = n; pfn-- > lo;) {
+			pages[pfn].flags = PG_free;
+			*stack++ = pfn;
+		}
+		m->nr_free = (unsigned long)(stack - m->free_stack);
 	}
 }
 

@@ -380,6 +380,25 @@ void sim_pt_sync(int cpu)
 	hidden_check(m, cpu);
 	if (!m->hidden_stage1[cpu])
 		return; /* no published store of @cpu's */
+	if (m->hidden_stage1[cpu] == m->nr_hidden &&
+	    !sim_wants(m, SIM_EV_PTE_VISIBLE)) {
+		/*
+		 * Every hidden store is @cpu's and published (the common
+		 * case: one CPU's section paid at its leave), and no observer
+		 * wants their events: all become visible, in one pass, with
+		 * the state the loop below leaves (the list empty, every
+		 * slot, frame count and tally back to 0).
+		 */
+		for (size_t i = 0; i < m->nr_hidden; i++) {
+			const pte_t *ptep = m->hidden[i].ptep;
+
+			pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden--;
+			*hidden_slot(ptep) = 0;
+		}
+		m->hidden_stage1[cpu] = 0;
+		m->nr_hidden = 0;
+		return;
+	}
 	for (size_t i = 0; i < m->nr_hidden;) {
 		if (m->hidden[i].cpu == cpu && m->hidden[i].stage == 1)
 			unhide(i);
