@@ -96,10 +96,13 @@ static void pay_pte_barriers(void)
  * Walkers may miss a newly valid entry until the barriers: right after the
  * stores, or when the section is flushed. Nothing the stores' scheduling
  * points may run (an interrupt, another task) changes this task's mode, so
- * @deferring is asked once.
+ * @deferring is asked once. Inlined: each caller gets its own copy, with
+ * its @nr, @barriers and @deferring known (set_pte_at() a single store and
+ * a direct call).
  */
-static void set_entries(pte_t *ptep, pte_t pte, unsigned long addr,
-			unsigned int nr, bool barriers, bool (*deferring)(void))
+static inline __attribute__((always_inline)) void
+set_entries(pte_t *ptep, pte_t pte, unsigned long addr, unsigned int nr,
+	    bool barriers, bool (*deferring)(void))
 {
 	bool defer = barriers && deferring();
 
