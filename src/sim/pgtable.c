@@ -459,14 +459,5 @@ void sim_pt_sync_all(void)
 
 pte_t sim_pt_walker_read(const pte_t *ptep, int cpu)
 {
-	const struct sim_hidden *h;
-	uint32_t slot;
-
-	if (!pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden)
-		return *ptep;
-	slot = *hidden_slot(ptep);
-	if (!slot)
-		return *ptep;
-	h = &sim_this->hidden[slot - 1];
-	return h->stage == 2 || h->cpu == cpu ? h->old : *ptep;
+	return sim_pt_walker_see(sim_this, ptep, cpu);
 }

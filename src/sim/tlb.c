@@ -487,12 +487,18 @@ static __attribute__((noinline)) long access_translate(unsigned long addr,
 /*
  * The common case of access() after its scheduling point, calling nothing
  * (so it saves no registers): the inline path's conditions (see
- * translate()), nothing hidden, a TLB hit or a walk that finds a valid
- * entry and a free way or round-robin eviction, a frame behind it.
+ * translate()), a TLB hit or a walk (as this CPU's walker sees the
+ * tables) that finds a valid entry and a free way or round-robin eviction,
+ * a frame behind it.
  * Returns the physical address, or -1 having changed nothing: the caller
- * then takes access_translate(), which starts over.
+ * then takes access_translate(), which starts over. @hidden: the copy that
+ * walks while stores are hidden (access_fast_hidden()); the other, whose
+ * walk reads memory with fewer registers, tail-calls it then.
  */
-static __attribute__((noinline)) long access_fast(unsigned long addr)
+static long access_fast_hidden(unsigned long addr);
+
+static inline __attribute__((always_inline)) long
+access_fast_walk(unsigned long addr, bool hidden)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_cpu *cpu = &m->cpu[m->this_cpu];
@@ -525,17 +531,33 @@ static __attribute__((noinline)) long access_fast(unsigned long addr)
 		pa = (pte_pfn(pte) << PAGE_SHIFT) | (addr & (PAGE_SIZE - 1));
 		return (pa >> PAGE_SHIFT) < m->nr_frames ? (long)pa : -1;
 	}
-	if (m->nr_hidden || (!free && m->opt.tlb_random_evict))
+	if (!free && m->opt.tlb_random_evict)
 		return -1;
+	if (!hidden) {
+		if (m->nr_hidden)
+			return access_fast_hidden(addr);
+			/* nothing hidden anywhere: every walker sees memory */
 #pragma GCC unroll 3
-	for (int level = 3; level > 0; level--) {
-		pte_t t = table[pt_index(addr, level)];
+		for (int level = 3; level > 0; level--) {
+			pte_t t = table[pt_index(addr, level)];
 
-		if (!pte_valid(t))
-			return -1;
-		table = sim_table_of(t);
+			if (!pte_valid(t))
+				return -1;
+			table = sim_table_of(t);
+		}
+		pte = table[pt_index(addr, 0)];
+	} else {
+		/* as this CPU's walker sees the tables (hw_walk()) */
+		for (int level = 3; level > 0; level--) {
+			pte_t t = sim_pt_walker_see(
+				m, &table[pt_index(addr, level)], cpu->id);
+
+			if (!pte_valid(t))
+				return -1;
+			table = sim_table_of(t);
+		}
+		pte = sim_pt_walker_see(m, &table[pt_index(addr, 0)], cpu->id);
 	}
-	pte = table[pt_index(addr, 0)];
 	pa = (pte_pfn(pte) << PAGE_SHIFT) | (addr & (PAGE_SIZE - 1));
 	if (!pte_valid(pte) || (pa >> PAGE_SHIFT) >= m->nr_frames)
 		return -1;
@@ -554,6 +576,16 @@ static __attribute__((noinline)) long access_fast(unsigned long addr)
 	free->valid = true;
 	tlb->dirty = true;
 	return (long)pa;
+}
+
+static __attribute__((noinline)) long access_fast_hidden(unsigned long addr)
+{
+	return access_fast_walk(addr, true);
+}
+
+static __attribute__((noinline)) long access_fast(unsigned long addr)
+{
+	return access_fast_walk(addr, false);
 }
 
 /* The physical address @addr reaches, or -1 if the access fails. */
