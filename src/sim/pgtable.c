@@ -36,6 +36,15 @@ sim_frame_written(const pte_t *ptep)
 		pg->raw_hi = (uint16_t)(i + 1);
 	}
 }
+
+/* The store to memory: a non-zero value widens the frame's raw range. */
+static inline __attribute__((always_inline)) void pt_set(pte_t *ptep, pte_t val)
+{
+	if (val)
+		sim_frame_written(ptep);
+	*ptep = val;
+}
+
 /* Frame @pfn's memory all 0 again, writing only where it may not be. */
 static void sim_frame_zero(unsigned long pfn)
 {
@@ -256,9 +265,7 @@ pt_store_fast(pte_t *ptep, pte_t val, enum sim_pt_vis vis)
 			return false;
 		hide_at(m, ptep, old, slot);
 	}
-	if (val)
-		sim_frame_written(ptep);
-	*ptep = val;
+	pt_set(ptep, val);
 	m->in_place_base[m->this_cpu][m->in_place_of[SIM_EV_PTE_WRITE]]++;
 	return true;
 }
@@ -279,9 +286,7 @@ static void pt_store(pte_t *ptep, pte_t val, unsigned long addr,
 	if (hide)
 		sim_pt_hide(ptep, old);
 	sim_reset_log_pt_store(ptep);
-	if (val)
-		sim_frame_written(ptep);
-	*ptep = val;
+	pt_set(ptep, val);
 	if (!sim_count_in_place(sim_this, SIM_EV_PTE_WRITE)) {
 		struct sim_event ev = { .type = SIM_EV_PTE_WRITE };
 
