@@ -302,6 +302,16 @@ static void word0_write(struct sim_machine *m, unsigned long pfn, uint64_t val)
 	m->word0[pfn] = val;
 }
 
+/* sim_phys_write() of a word that is not in a table (out of line). */
+static __attribute__((noinline)) void
+phys_write_word(struct sim_machine *m, unsigned long pa, uint64_t val)
+{
+	if (!(pa & (PAGE_SIZE - 1)))
+		word0_write(m, pa >> PAGE_SHIFT, val);
+	else
+		word_find(m, pa, true)->val = val;
+}
+
 void sim_phys_write(unsigned long pa, uint64_t val)
 {
 	struct sim_machine *m = sim_this;
@@ -309,10 +319,34 @@ void sim_phys_write(unsigned long pa, uint64_t val)
 	pa &= ~7UL;
 	if (pfn_to_page(pa >> PAGE_SHIFT)->flags & PG_pgtable)
 		*(uint64_t *)(m->mem + pa) = val;
-	else if (!(pa & (PAGE_SIZE - 1)))
-		word0_write(m, pa >> PAGE_SHIFT, val);
+	else if (!(pa & (PAGE_SIZE - 1)) && !m->mark)
+		m->word0[pa >> PAGE_SHIFT] = val; /* word0_write(): no log */
 	else
-		word_find(m, pa, true)->val = val;
+		phys_write_word(m, pa, val);
+}
+
+/*
+ * The events of alloc_page() and __free_page() for an observer that wants
+ * them, out of line: their frames would weigh on every allocation.
+ */
+static __attribute__((noinline)) void alloc_page_event(unsigned long pfn,
+						       gfp_t gfp)
+{
+	struct sim_event ev = { .type = SIM_EV_PAGE_ALLOC };
+
+	ev.arg = (long)pfn;
+	ev.what = gfp & GFP_KERNEL ? "GFP_KERNEL" :
+		  gfp & GFP_ATOMIC ? "GFP_ATOMIC" :
+				     "GFP_NOWAIT";
+	sim_emit(&ev);
+}
+
+static __attribute__((noinline)) void free_page_event(unsigned long pfn)
+{
+	struct sim_event ev = { .type = SIM_EV_PAGE_FREE };
+
+	ev.arg = (long)pfn;
+	sim_emit(&ev);
 }
 
 unsigned long alloc_page(gfp_t gfp)
@@ -330,15 +364,8 @@ unsigned long alloc_page(gfp_t gfp)
 	if (m->nr_free < m->free_low)
 		m->free_low = m->nr_free; /* sim_reset() restores from here */
 	pfn_to_page(pfn)->flags = 0;
-	if (!sim_count_in_place(m, SIM_EV_PAGE_ALLOC)) {
-		struct sim_event ev = { .type = SIM_EV_PAGE_ALLOC };
-
-		ev.arg = (long)pfn;
-		ev.what = gfp & GFP_KERNEL ? "GFP_KERNEL" :
-			  gfp & GFP_ATOMIC ? "GFP_ATOMIC" :
-					     "GFP_NOWAIT";
-		sim_emit(&ev);
-	}
+	if (!sim_count_in_place(m, SIM_EV_PAGE_ALLOC))
+		alloc_page_event(pfn, gfp);
 	if (m->opt.debug_pagealloc)
 		__kernel_map_pages(pfn, 1, true);
 	return pfn;
@@ -361,12 +388,8 @@ void __free_page(unsigned long pfn)
 			   page->flags & PG_free ? "already free" : "reserved");
 		return;
 	}
-	if (!sim_count_in_place(m, SIM_EV_PAGE_FREE)) {
-		struct sim_event ev = { .type = SIM_EV_PAGE_FREE };
-
-		ev.arg = (long)pfn;
-		sim_emit(&ev);
-	}
+	if (!sim_count_in_place(m, SIM_EV_PAGE_FREE))
+		free_page_event(pfn);
 	if (m->opt.debug_pagealloc)
 		__kernel_map_pages(pfn, 1, false);
 	if (m->mark)
