@@ -349,6 +349,13 @@ static __attribute__((noinline)) void free_page_event(unsigned long pfn)
 	sim_emit(&ev);
 }
 
+/* sim_reset_log_free(), kept out of __free_page()'s frame. */
+static __attribute__((noinline)) void free_page_log(struct sim_machine *m,
+						    unsigned long pfn)
+{
+	sim_reset_log_free(m, pfn);
+}
+
 unsigned long alloc_page(gfp_t gfp)
 {
 	struct sim_machine *m = sim_this;
@@ -393,7 +400,7 @@ void __free_page(unsigned long pfn)
 	if (m->opt.debug_pagealloc)
 		__kernel_map_pages(pfn, 1, false);
 	if (m->mark)
-		sim_reset_log_free(m, pfn);
+		free_page_log(m, pfn);
 	page->flags = PG_free;
 	m->free_stack[m->nr_free++] = pfn;
 }
