@@ -486,14 +486,14 @@ static __attribute__((noinline)) long access_translate(unsigned long addr,
 
 /*
  * The common case of access() after its scheduling point, calling nothing
- * (so it saves no registers): the inline path's conditions (see
- * translate()), a TLB hit or a walk (as this CPU's walker sees the
- * tables) that finds a valid entry and a free way or round-robin eviction,
- * a frame behind it.
+ * (no frame of its own to save registers for: inline in sim_load() and
+ * sim_store()): the inline path's conditions (see translate()), a TLB hit
+ * or a walk (as this CPU's walker sees the tables) that finds a valid
+ * entry and a free way or round-robin eviction, a frame behind it.
  * Returns the physical address, or -1 having changed nothing: the caller
  * then takes access_translate(), which starts over. @hidden: the copy that
- * walks while stores are hidden (access_fast_hidden()); the other, whose
- * walk reads memory with fewer registers, tail-calls it then.
+ * walks while stores are hidden (access_fast_hidden(), out of line); the
+ * other, whose walk reads memory with fewer registers, calls it then.
  */
 static long access_fast_hidden(unsigned long addr);
 
@@ -583,7 +583,8 @@ static __attribute__((noinline)) long access_fast_hidden(unsigned long addr)
 	return access_fast_walk(addr, true);
 }
 
-static __attribute__((noinline)) long access_fast(unsigned long addr)
+static inline __attribute__((always_inline)) long
+access_fast(unsigned long addr)
 {
 	return access_fast_walk(addr, false);
 }
