@@ -64,10 +64,11 @@ static void coro_finish(struct sim_machine *m, void *fake)
 
 /*
  * Switch from @from (NULL: the scheduler) to @to (NULL: the scheduler).
- * @dying: @from will never run again.
+ * @dying: @from will never run again. Out of line: most scheduling points
+ * do not switch, and should not pay for the registers a switch saves.
  */
-static void coro_switch(struct task_struct *from, struct task_struct *to,
-			bool dying)
+static __attribute__((noinline)) void
+coro_switch(struct task_struct *from, struct task_struct *to, bool dying)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_ctx *from_ctx = from ? &from->ctx : &m->sched_ctx;
@@ -746,6 +747,21 @@ unsigned int sim_choose(enum sim_choice what, unsigned int n, unsigned int cur)
 	return choose(what, n, cur, SIM_CHOICE_ALL);
 }
 
+/* The busy CPUs whose task waits for no held lock (cold). */
+static __attribute__((noinline, cold)) uint32_t
+unblocked_cpus(struct sim_machine *m, uint32_t busy)
+{
+	uint32_t allowed = busy;
+
+	for (uint32_t left = busy; left; left &= left - 1) {
+		unsigned int c = (unsigned int)__builtin_ctz(left);
+
+		if (task_blocked(m->cpu[c].curr))
+			allowed &= ~(1U << c);
+	}
+	return allowed;
+}
+
 /* Every busy CPU waits for a spinlock (cold: its message buffer would
  * weigh on every scheduling point's stack frame). */
 static __attribute__((noinline, cold)) void all_blocked(struct sim_machine *m,
@@ -770,12 +786,7 @@ static void pick_cpu_and_switch(struct task_struct *from, bool dying)
 
 	if (m->nr_blocked) {
 		/* some task waits for a lock: leave out the CPUs it blocks */
-		for (uint32_t left = busy; left; left &= left - 1) {
-			unsigned int c = (unsigned int)__builtin_ctz(left);
-
-			if (task_blocked(m->cpu[c].curr))
-				allowed &= ~(1U << c);
-		}
+		allowed = unblocked_cpus(m, busy);
 	}
 	if (!busy) {
 		coro_switch(from, NULL, dying);
@@ -943,6 +954,82 @@ static __attribute__((noinline)) void sched_point_choose(struct sim_machine *m,
 		pick_cpu_and_switch(cpu->curr, false);
 }
 
+/* ---- the random policy, inline ---------------------------------------------- */
+
+/*
+ * What choose() does with an answer, for the random policy drawn inline:
+ * count it, or record it if the run keeps its choices. choose()'s checks
+ * cannot fail here: this policy answers within the options, never stops
+ * the run, and is not asked from an observer (sim_sched_point_touch()
+ * refuses a point there before any draw).
+ */
+static inline __attribute__((always_inline)) void
+random_counted(struct sim_machine *m, enum sim_choice what, unsigned int n,
+	       unsigned int cur, uint32_t allowed, unsigned int a)
+{
+	if (m->opt.no_choice_record)
+		m->nr_choices++;
+	else
+		choose_record(m, what, n, cur, allowed, a);
+}
+
+/* An interrupt or a preemption: a choice of two (0..1, allowed 0x3). */
+static inline __attribute__((always_inline)) bool
+random_yes(struct sim_machine *m, struct policy_random *r,
+	   enum sim_choice what, const struct rnd_rate *rate)
+{
+	bool a = rnd_per_1000(r, rate);
+
+	random_counted(m, what, 2, 0, 3, a);
+	return a;
+}
+
+/*
+ * sched_point_choose() when the policy is the random one (m->random): the
+ * same questions in the same order, drawn from the same stream, counted
+ * or recorded the same, so the same run (tests/sim/test_policy.c compares
+ * the two), without choose()'s generic work: the indirect call, the
+ * normalisation of the options, the checks of the answer. The CPU choice
+ * is pick_cpu_and_switch()'s from a running task: its CPU can step, so
+ * it is among the options, and is what "no switch" answers.
+ */
+static __attribute__((noinline)) void sched_point_random(struct sim_machine *m,
+							 struct sim_cpu *cpu)
+{
+	struct policy_random *r = m->random;
+	struct task_struct *curr = cpu->curr;
+	unsigned int me, a;
+	uint32_t allowed;
+
+	if (m->opt.irq_handler && cpu->irq_depth == 0 &&
+	    random_yes(m, r, SIM_CHOOSE_IRQ, &r->irq_rate))
+		do_irq(); /* cpu, curr: still this CPU and its task */
+	if (curr->preempt_count == 0 && cpu->irq_depth == 0 &&
+	    (cpu->rq_tail || m->opt.nr_cpus > 1) &&
+	    random_yes(m, r, SIM_CHOOSE_PREEMPT, &r->preempt_rate)) {
+		preempt_current();
+		return;
+	}
+	if (m->opt.nr_cpus == 1)
+		return;
+	allowed = m->busy; /* CPUs >= nr_cpus are never busy */
+	if (__builtin_expect(m->nr_blocked, 0))
+		allowed = unblocked_cpus(m, allowed);
+	if (!(allowed & (allowed - 1)))
+		return; /* only this CPU can step: nothing to ask */
+	me = (unsigned int)cpu->id;
+	if (!rnd_per_1000(r, &r->switch_rate))
+		a = me; /* stay */
+	else
+		a = sim_set_nth(allowed, (uint32_t)(rnd_next(r) >> 33) %
+						 sim_set_count(allowed));
+	random_counted(m, SIM_CHOOSE_CPU, m->opt.nr_cpus, me, allowed, a);
+	if (a != me) {
+		m->this_cpu = (int)a;
+		coro_switch(curr, m->cpu[a].curr, false);
+	}
+}
+
 void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 {
 	struct sim_machine *m = sim_this;
@@ -962,8 +1049,12 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 		return;
 	/* no interrupt to draw, one CPU, nothing runnable: no choice at all */
 	if ((m->opt.irq_handler && cpu->irq_depth == 0) || m->opt.nr_cpus > 1 ||
-	    cpu->rq_tail)
-		sched_point_choose(m, cpu);
+	    cpu->rq_tail) {
+		if (m->random)
+			sched_point_random(m, cpu);
+		else
+			sched_point_choose(m, cpu);
+	}
 }
 
 /*
@@ -1231,6 +1322,9 @@ void sim_run(struct sim_machine *m)
 #endif
 	m->running = true;
 	m->site = NULL;
+	m->random = m->opt.policy->choose == sim_random_choose ?
+			    (struct policy_random *)m->opt.policy :
+			    NULL;
 	/* a stopped run's tasks are abandoned: nothing to resume */
 	if (m->nr_live > 0 && !m->stopped) {
 		m->this_cpu = 0;

@@ -932,6 +932,12 @@ struct sim_machine {
 	 */
 	uint32_t busy;
 	unsigned int nr_blocked;
+	/*
+	 * The policy of this run if it is the seeded random one (policy.h),
+	 * else NULL (sim_run()): scheduling points then draw its choices
+	 * inline (machine.c, sched_point_random()).
+	 */
+	struct policy_random *random;
 };
 
 /* The machine running on this thread, and its current task. */
