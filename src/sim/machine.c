@@ -958,76 +958,160 @@ static __attribute__((noinline)) void sched_point_choose(struct sim_machine *m,
 
 /*
  * What choose() does with an answer, for the random policy drawn inline:
- * count it, or record it if the run keeps its choices. choose()'s checks
+ * count it, or record it if the run keeps its choices (@record, a
+ * constant: each has its own copy of the code below). choose()'s checks
  * cannot fail here: this policy answers within the options, never stops
  * the run, and is not asked from an observer (sim_sched_point_touch()
  * refuses a point there before any draw).
  */
 static inline __attribute__((always_inline)) void
-random_counted(struct sim_machine *m, enum sim_choice what, unsigned int n,
-	       unsigned int cur, uint32_t allowed, unsigned int a)
+random_counted(struct sim_machine *m, const bool record, enum sim_choice what,
+	       unsigned int n, unsigned int cur, uint32_t allowed,
+	       unsigned int a)
 {
-	if (m->opt.no_choice_record)
-		m->nr_choices++;
-	else
+	if (record)
 		choose_record(m, what, n, cur, allowed, a);
+	else
+		m->nr_choices++;
 }
 
-/* An interrupt or a preemption: a choice of two (0..1, allowed 0x3). */
-static inline __attribute__((always_inline)) bool
-random_yes(struct sim_machine *m, struct policy_random *r,
-	   enum sim_choice what, const struct rnd_rate *rate)
-{
-	bool a = rnd_per_1000(r, rate);
+static inline __attribute__((always_inline)) void
+random_pick(struct sim_machine *m, struct sim_cpu *cpu, struct policy_random *r,
+	    uint64_t x, uint32_t allowed, const bool record);
 
-	random_counted(m, what, 2, 0, 3, a);
-	return a;
+/* random_pick() while some task waits for a lock (cold). */
+static __attribute__((noinline, cold)) void
+random_pick_unblocked(struct sim_machine *m, struct sim_cpu *cpu,
+		      struct policy_random *r, uint64_t x, const bool record)
+{
+	uint32_t allowed = unblocked_cpus(m, m->busy); /* never 0: cpu's */
+
+	if (record)
+		random_pick(m, cpu, r, x, allowed, true);
+	else
+		random_pick(m, cpu, r, x, allowed, false);
 }
 
 /*
- * sched_point_choose() when the policy is the random one (m->random): the
- * same questions in the same order, drawn from the same stream, counted
- * or recorded the same, so the same run (tests/sim/test_policy.c compares
- * the two), without choose()'s generic work: the indirect call, the
- * normalisation of the options, the checks of the answer. The CPU choice
- * is pick_cpu_and_switch()'s from a running task: its CPU can step, so
- * it is among the options, and is what "no switch" answers.
+ * sched_point_choose() from its preemption on, for the random policy with
+ * the state @x not yet stored back: the same questions in the same order,
+ * drawn from the same stream, counted or recorded the same, so the same
+ * run (tests/sim/test_policy.c compares the two), without choose()'s
+ * generic work (the indirect call, the normalisation of the options, the
+ * checks of the answer). Every call it makes is its last act, so that the
+ * common case saves no registers.
  */
+static inline __attribute__((always_inline)) void
+random_preempt_and_pick(struct sim_machine *m, struct sim_cpu *cpu,
+			struct policy_random *r, uint64_t x, const bool record)
+{
+	bool yes;
+
+	if (cpu->curr->preempt_count == 0 && cpu->irq_depth == 0 &&
+	    (cpu->rq_tail || m->opt.nr_cpus > 1)) {
+		x = rnd_step(x);
+		yes = rnd_below(x, &r->preempt_rate);
+		random_counted(m, record, SIM_CHOOSE_PREEMPT, 2, 0, 3, yes);
+		if (yes) {
+			r->state = x;
+			preempt_current();
+			return;
+		}
+	}
+	if (m->opt.nr_cpus == 1) {
+		r->state = x;
+		return;
+	}
+	if (__builtin_expect(m->nr_blocked, 0)) {
+		/* some task waits for a lock: leave out the CPUs it blocks */
+		random_pick_unblocked(m, cpu, r, x, record);
+		return;
+	}
+	random_pick(m, cpu, r, x, m->busy, record);
+}
+
+/*
+ * pick_cpu_and_switch() for a running task (on @cpu) among the CPUs
+ * @allowed, drawn inline. Its CPU can step, so it is among the options,
+ * and it is what "no switch" answers.
+ */
+static inline __attribute__((always_inline)) void
+random_pick(struct sim_machine *m, struct sim_cpu *cpu, struct policy_random *r,
+	    uint64_t x, uint32_t allowed, const bool record)
+{
+	unsigned int me, a;
+
+	if (!(allowed & (allowed - 1)))
+		goto out; /* only this CPU can step: nothing to ask */
+	me = (unsigned int)cpu->id;
+	x = rnd_step(x);
+	if (!rnd_below(x, &r->switch_rate)) {
+		a = me; /* stay */
+	} else {
+		x = rnd_step(x);
+		a = sim_set_nth(allowed, rnd_pick(x, sim_set_count(allowed)));
+	}
+	random_counted(m, record, SIM_CHOOSE_CPU, m->opt.nr_cpus, me, allowed,
+		       a);
+	if (a != me) {
+		r->state = x;
+		m->this_cpu = (int)a;
+		coro_switch(cpu->curr, m->cpu[a].curr, false);
+		return;
+	}
+out:
+	r->state = x;
+}
+
+/* The rest of a point after an interrupt (rare). */
+static __attribute__((noinline)) void
+random_after_irq(struct sim_machine *m, struct sim_cpu *cpu, const bool record)
+{
+	struct policy_random *r = m->random;
+
+	do_irq(); /* cpu: still this CPU, cpu->curr still its task */
+	if (record)
+		random_preempt_and_pick(m, cpu, r, r->state, true);
+	else
+		random_preempt_and_pick(m, cpu, r, r->state, false);
+}
+
+/*
+ * sched_point_choose() for the random policy (m->random: every rate
+ * nonzero, so that each question draws).
+ */
+static inline __attribute__((always_inline)) void
+random_point(struct sim_machine *m, struct sim_cpu *cpu, const bool record)
+{
+	struct policy_random *r = m->random;
+	uint64_t x = r->state;
+	bool yes;
+
+	if (m->opt.irq_handler && cpu->irq_depth == 0) {
+		x = rnd_step(x);
+		yes = rnd_below(x, &r->irq_rate);
+		random_counted(m, record, SIM_CHOOSE_IRQ, 2, 0, 3, yes);
+		if (yes) {
+			r->state = x;
+			random_after_irq(m, cpu, record);
+			return;
+		}
+	}
+	random_preempt_and_pick(m, cpu, r, x, record);
+}
+
+/* Choices counted (no_choice_record): lazymmu run, bench_sim. */
 static __attribute__((noinline)) void sched_point_random(struct sim_machine *m,
 							 struct sim_cpu *cpu)
 {
-	struct policy_random *r = m->random;
-	struct task_struct *curr = cpu->curr;
-	unsigned int me, a;
-	uint32_t allowed;
+	random_point(m, cpu, false);
+}
 
-	if (m->opt.irq_handler && cpu->irq_depth == 0 &&
-	    random_yes(m, r, SIM_CHOOSE_IRQ, &r->irq_rate))
-		do_irq(); /* cpu, curr: still this CPU and its task */
-	if (curr->preempt_count == 0 && cpu->irq_depth == 0 &&
-	    (cpu->rq_tail || m->opt.nr_cpus > 1) &&
-	    random_yes(m, r, SIM_CHOOSE_PREEMPT, &r->preempt_rate)) {
-		preempt_current();
-		return;
-	}
-	if (m->opt.nr_cpus == 1)
-		return;
-	allowed = m->busy; /* CPUs >= nr_cpus are never busy */
-	if (__builtin_expect(m->nr_blocked, 0))
-		allowed = unblocked_cpus(m, allowed);
-	if (!(allowed & (allowed - 1)))
-		return; /* only this CPU can step: nothing to ask */
-	me = (unsigned int)cpu->id;
-	if (!rnd_per_1000(r, &r->switch_rate))
-		a = me; /* stay */
-	else
-		a = sim_set_nth(allowed, (uint32_t)(rnd_next(r) >> 33) %
-						 sim_set_count(allowed));
-	random_counted(m, SIM_CHOOSE_CPU, m->opt.nr_cpus, me, allowed, a);
-	if (a != me) {
-		m->this_cpu = (int)a;
-		coro_switch(curr, m->cpu[a].curr, false);
-	}
+/* Choices recorded (--save-choices, the tests). */
+static __attribute__((noinline)) void
+sched_point_random_record(struct sim_machine *m, struct sim_cpu *cpu)
+{
+	random_point(m, cpu, true);
 }
 
 void sim_sched_point_touch(enum sim_touch kind, const void *obj)
@@ -1047,13 +1131,25 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 	cpu->next.obj = obj;
 	if (m->in_sched)
 		return;
-	/* no interrupt to draw, one CPU, nothing runnable: no choice at all */
-	if ((m->opt.irq_handler && cpu->irq_depth == 0) || m->opt.nr_cpus > 1 ||
-	    cpu->rq_tail) {
-		if (m->random)
-			sched_point_random(m, cpu);
-		else
+	switch (m->point_mode) {
+	case SIM_POINT_QUIET:
+		/* one CPU, no interrupts: only a runnable task asks */
+		if (cpu->rq_tail)
 			sched_point_choose(m, cpu);
+		break;
+	case SIM_POINT_RANDOM:
+		/* the questions of sched_point_choose(), drawn inline */
+		sched_point_random(m, cpu);
+		break;
+	case SIM_POINT_RANDOM_RECORD:
+		sched_point_random_record(m, cpu);
+		break;
+	case SIM_POINT_ASK:
+		/* no interrupt to draw, one CPU, nothing runnable: none */
+		if ((m->opt.irq_handler && cpu->irq_depth == 0) ||
+		    m->opt.nr_cpus > 1 || cpu->rq_tail)
+			sched_point_choose(m, cpu);
+		break;
 	}
 }
 
@@ -1322,9 +1418,15 @@ void sim_run(struct sim_machine *m)
 #endif
 	m->running = true;
 	m->site = NULL;
-	m->random = m->opt.policy->choose == sim_random_choose ?
-			    (struct policy_random *)m->opt.policy :
-			    NULL;
+	m->random = sim_policy_random_inline(m->opt.policy);
+	if (m->random)
+		m->point_mode = m->opt.no_choice_record ?
+					SIM_POINT_RANDOM :
+					SIM_POINT_RANDOM_RECORD;
+	else if (m->opt.irq_handler || m->opt.nr_cpus > 1)
+		m->point_mode = SIM_POINT_ASK;
+	else
+		m->point_mode = SIM_POINT_QUIET;
 	/* a stopped run's tasks are abandoned: nothing to resume */
 	if (m->nr_live > 0 && !m->stopped) {
 		m->this_cpu = 0;

@@ -27,15 +27,21 @@ struct policy_random {
 	struct rnd_rate switch_rate, preempt_rate, irq_rate;
 };
 
-/* xorshift64* */
-static inline uint64_t rnd_next(struct policy_random *r)
+/*
+ * xorshift64*: the state steps by rnd_step(), a draw is rnd_out() of the
+ * new state. Pure, so that a caller may keep the state in a register
+ * across several draws (machine.c) and store it once.
+ */
+static inline uint64_t rnd_step(uint64_t x)
 {
-	uint64_t x = r->state;
-
 	x ^= x >> 12;
 	x ^= x << 25;
 	x ^= x >> 27;
-	r->state = x;
+	return x;
+}
+
+static inline uint64_t rnd_out(uint64_t x)
+{
 	return x * 0x2545f4914f6cdd1dULL;
 }
 
@@ -62,11 +68,27 @@ static inline uint64_t rnd_rate_max(unsigned int per_1000)
 	return per_1000 * q + (per_1000 * rem + 999) / 1000 - 1;
 }
 
-/* (v % 1000) < @per_1000 of the draw's top 31 bits v; no draw if 0. */
+/* Whether the draw of state @x says yes at @rate: (v % 1000) < per_1000. */
+static inline bool rnd_below(uint64_t x, const struct rnd_rate *rate)
+{
+	return (rnd_out(x) >> 33) * RND_M <= rate->max;
+}
+
+/* A draw at @rate (none if the rate is 0 per 1000). */
 static inline bool rnd_per_1000(struct policy_random *r,
 				const struct rnd_rate *rate)
 {
-	return rate->per_1000 && (rnd_next(r) >> 33) * RND_M <= rate->max;
+	if (!rate->per_1000)
+		return false;
+	r->state = rnd_step(r->state);
+	return rnd_below(r->state, rate);
+}
+
+/* A choice among @n values, n <= 2^31: the draw's top 31 bits modulo n. */
+static inline unsigned int rnd_pick(uint64_t x, unsigned int n)
+{
+	/* 31 bits: the 32-bit remainder is the 64-bit one, and cheaper */
+	return (uint32_t)(rnd_out(x) >> 33) % n;
 }
 
 static inline unsigned int random_choose(struct sim_policy *p,
@@ -84,16 +106,17 @@ static inline unsigned int random_choose(struct sim_policy *p,
 				       cur :
 				       sim_set_nth(allowed, 0);
 		}
-		/* 31 bits: the 32-bit remainder is the same, and cheaper */
-		return sim_set_nth(allowed, (uint32_t)(rnd_next(r) >> 33) %
-						    sim_set_count(allowed));
+		r->state = rnd_step(r->state);
+		return sim_set_nth(allowed,
+				   rnd_pick(r->state, sim_set_count(allowed)));
 	case SIM_CHOOSE_PREEMPT:
 		return rnd_per_1000(r, &r->preempt_rate);
 	case SIM_CHOOSE_IRQ:
 		return rnd_per_1000(r, &r->irq_rate);
 	case SIM_CHOOSE_MIGRATE:
 	case SIM_CHOOSE_EVICT:
-		return (uint32_t)(rnd_next(r) >> 33) % n;
+		r->state = rnd_step(r->state);
+		return rnd_pick(r->state, n);
 	}
 	return 0;
 }
@@ -102,5 +125,22 @@ static inline unsigned int random_choose(struct sim_policy *p,
 unsigned int sim_random_choose(struct sim_policy *p, enum sim_choice what,
 			       unsigned int n, unsigned int cur,
 			       uint32_t allowed);
+
+/*
+ * @p as the random policy whose scheduling points the machine may draw
+ * inline (machine.c: every rate nonzero, so that each question draws),
+ * else NULL.
+ */
+static inline struct policy_random *
+sim_policy_random_inline(struct sim_policy *p)
+{
+	struct policy_random *r = (struct policy_random *)p;
+
+	if (p->choose != sim_random_choose || !r->switch_rate.per_1000 ||
+	    !r->preempt_rate.per_1000 || !r->irq_rate.per_1000)
+		return NULL;
+	return r;
+}
+
 
 #endif /* _LAZYMMU_SIM_POLICY_H */

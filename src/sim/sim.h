@@ -933,11 +933,19 @@ struct sim_machine {
 	uint32_t busy;
 	unsigned int nr_blocked;
 	/*
-	 * The policy of this run if it is the seeded random one (policy.h),
-	 * else NULL (sim_run()): scheduling points then draw its choices
-	 * inline (machine.c, sched_point_random()).
+	 * What a scheduling point does, set by sim_run() (machine.c,
+	 * sim_sched_point_touch()): draw the random policy's choices inline
+	 * (@random: the policy, if it is the seeded random one, else NULL),
+	 * or ask the policy; SIM_POINT_QUIET: one CPU, no interrupts, so
+	 * only a runnable task can make a point ask anything.
 	 */
 	struct policy_random *random;
+	enum sim_point_mode {
+		SIM_POINT_QUIET,
+		SIM_POINT_ASK,
+		SIM_POINT_RANDOM,
+		SIM_POINT_RANDOM_RECORD,
+	} point_mode;
 };
 
 /* The machine running on this thread, and its current task. */
