@@ -1117,6 +1117,7 @@ sched_point_random_record(struct sim_machine *m, struct sim_cpu *cpu)
 void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 {
 	struct sim_machine *m = sim_this;
+	enum sim_point_mode mode;
 	struct sim_cpu *cpu;
 
 	if (m->emitting) {
@@ -1131,25 +1132,20 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 	cpu->next.obj = obj;
 	if (m->in_sched)
 		return;
-	switch (m->point_mode) {
-	case SIM_POINT_QUIET:
+	mode = m->point_mode;
+	if (mode == SIM_POINT_QUIET) {
 		/* one CPU, no interrupts: only a runnable task asks */
 		if (cpu->rq_tail)
 			sched_point_choose(m, cpu);
-		break;
-	case SIM_POINT_RANDOM:
+	} else if (mode == SIM_POINT_RANDOM) {
 		/* the questions of sched_point_choose(), drawn inline */
 		sched_point_random(m, cpu);
-		break;
-	case SIM_POINT_RANDOM_RECORD:
+	} else if (mode == SIM_POINT_RANDOM_RECORD) {
 		sched_point_random_record(m, cpu);
-		break;
-	case SIM_POINT_ASK:
+	} else if ((m->opt.irq_handler && cpu->irq_depth == 0) ||
+		   m->opt.nr_cpus > 1 || cpu->rq_tail) {
 		/* no interrupt to draw, one CPU, nothing runnable: none */
-		if ((m->opt.irq_handler && cpu->irq_depth == 0) ||
-		    m->opt.nr_cpus > 1 || cpu->rq_tail)
-			sched_point_choose(m, cpu);
-		break;
+		sched_point_choose(m, cpu);
 	}
 }
 
