@@ -1114,6 +1114,26 @@ sched_point_random_record(struct sim_machine *m, struct sim_cpu *cpu)
 	random_point(m, cpu, true);
 }
 
+/*
+ * A preemption question outside a scheduling point (might_sleep(),
+ * cond_resched() with a runnable task), drawn inline under the random
+ * policy as at a point, else asked as sim_choose() asks it. From an
+ * observer it goes to sim_choose(), which refuses it.
+ */
+static bool choose_preempt(struct sim_machine *m)
+{
+	struct policy_random *r = m->random;
+	bool yes;
+
+	if (!r || m->emitting)
+		return sim_choose(SIM_CHOOSE_PREEMPT, 2, 0);
+	r->state = rnd_step(r->state);
+	yes = rnd_below(r->state, &r->preempt_rate);
+	random_counted(m, !m->opt.no_choice_record, SIM_CHOOSE_PREEMPT, 2, 0,
+		       3, yes);
+	return yes;
+}
+
 void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 {
 	struct sim_machine *m = sim_this;
@@ -1166,7 +1186,7 @@ void sim_might_sleep_touch(enum sim_touch kind, const void *obj)
 		this_cpu()->next.obj = obj;
 		return;
 	}
-	if (this_cpu()->rq_tail && sim_choose(SIM_CHOOSE_PREEMPT, 2, 0)) {
+	if (this_cpu()->rq_tail && choose_preempt(sim_this)) {
 		this_cpu()->next.kind = kind;
 		this_cpu()->next.obj = obj;
 		preempt_current();
@@ -1186,7 +1206,7 @@ void cond_resched(void)
 	this_cpu()->next.kind = SIM_TOUCH_YIELD;
 	this_cpu()->next.obj = NULL;
 	if (preemptible() && this_cpu()->rq_tail &&
-	    sim_choose(SIM_CHOOSE_PREEMPT, 2, 0))
+	    choose_preempt(sim_this))
 		preempt_current();
 	else
 		sim_sched_point_touch(SIM_TOUCH_YIELD, NULL);
