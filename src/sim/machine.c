@@ -144,6 +144,13 @@ bool sim_stopped(const struct sim_machine *m)
 	return m->stopped;
 }
 
+/* The CPU stepping now is @cpu (m->this_cpu and this_cpu()'s m->cur_cpu). */
+static inline void set_this_cpu(struct sim_machine *m, int cpu)
+{
+	m->this_cpu = cpu;
+	m->cur_cpu = &m->cpu[cpu];
+}
+
 /* ---- runqueues ------------------------------------------------------------- */
 
 /* Each CPU's runqueue: a circular list of runnable tasks other than curr. */
@@ -202,7 +209,7 @@ void sim_emit(struct sim_event *ev)
 	if (!plan)
 		return; /* no observer (else) wants it */
 	ev->cpu = m->this_cpu;
-	ev->task = m->cpu[m->this_cpu].curr;
+	ev->task = m->cur_cpu->curr;
 	ev->site = m->site;
 	m->emitting++;
 	do {
@@ -800,7 +807,7 @@ static void pick_cpu_and_switch(struct task_struct *from, bool dying)
 		     allowed);
 	if (m->stopped)
 		return; /* from the scheduler: sim_run() ends */
-	m->this_cpu = (int)cpu;
+	set_this_cpu(m, (int)cpu);
 	if (m->cpu[m->this_cpu].curr != from)
 		coro_switch(from, m->cpu[m->this_cpu].curr, dying);
 }
@@ -1055,7 +1062,7 @@ random_pick(struct sim_machine *m, struct sim_cpu *cpu, struct policy_random *r,
 		       a);
 	if (a != me) {
 		r->state = x;
-		m->this_cpu = (int)a;
+		set_this_cpu(m, (int)a);
 		coro_switch(cpu->curr, m->cpu[a].curr, false);
 		return;
 	}
@@ -1334,6 +1341,7 @@ struct sim_machine *sim_create(const struct sim_options *opt)
 			m->arch->kernel ? sim_kernel_parse(m->arch->kernel) : 0;
 	if (!m->opt.kernel)
 		m->opt.kernel = sim_kernel_newest;
+	set_this_cpu(m, 0);
 	sim_this = m;
 	sim_mem_init(m);
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
@@ -1445,9 +1453,11 @@ void sim_run(struct sim_machine *m)
 		m->point_mode = SIM_POINT_QUIET;
 	/* a stopped run's tasks are abandoned: nothing to resume */
 	if (m->nr_live > 0 && !m->stopped) {
-		m->this_cpu = 0;
-		while (!m->cpu[m->this_cpu].curr)
-			m->this_cpu++;
+		int c = 0;
+
+		while (!m->cpu[c].curr)
+			c++;
+		set_this_cpu(m, c);
 		m->switching_from = NULL;
 		pick_cpu_and_switch(NULL, false);
 	}

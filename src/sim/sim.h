@@ -780,6 +780,7 @@ struct sim_machine {
 	const struct sim_arch_ops *arch;
 	struct sim_cpu cpu[SIM_MAX_CPUS];
 	int this_cpu; /* the CPU stepping now */
+	struct sim_cpu *cur_cpu; /* &cpu[this_cpu], for this_cpu() */
 
 	/* physical memory */
 	unsigned long boot_next_pfn; /* boot: the next frame for a table */
@@ -958,12 +959,12 @@ static inline struct sim_machine *sim_machine(void)
 
 static inline struct sim_cpu *this_cpu(void)
 {
-	return &sim_this->cpu[sim_this->this_cpu];
+	return sim_this->cur_cpu;
 }
 
 static inline struct task_struct *sim_current(void)
 {
-	return sim_this->cpu[sim_this->this_cpu].curr;
+	return sim_this->cur_cpu->curr;
 }
 #define current (sim_current())
 
