@@ -1155,6 +1155,10 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 	}
 	m->points++;
 	cpu = this_cpu();
+#ifdef SIM_ASAN
+	if (cpu != &m->cpu[m->this_cpu])
+		abort(); /* m->this_cpu written without set_this_cpu() */
+#endif
 	cpu->next.kind = kind;
 	cpu->next.obj = obj;
 	if (m->in_sched)
