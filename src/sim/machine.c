@@ -734,10 +734,8 @@ choose(enum sim_choice what, unsigned int n, unsigned int cur, uint32_t allowed)
 		return n > 32 || !allowed ? 0 : sim_set_nth(allowed, 0);
 	if (__builtin_expect(m->emitting, 0))
 		return choose_in_observer(what, allowed);
-	if (p->choose == sim_random_choose) /* inline: the same draws */
-		a = random_choose(p, what, n, cur, allowed);
-	else
-		a = p->choose(p, what, n, cur, allowed);
+	/* the random policy's common questions never get here (m->random) */
+	a = p->choose(p, what, n, cur, allowed);
 	if (__builtin_expect(m->stopped, 0))
 		return sim_set_nth(allowed, 0);
 	if (__builtin_expect(a >= n || (a < 32 && !(allowed & (1U << a))), 0))

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
  * The seeded random policy's state and draws (policy.c), inline: the
- * machine's choose() (machine.c) asks them directly when the policy in
- * force is this one, which saves an indirect call and lets a choice of
- * constant kind (an interrupt, a preemption) fold the switch away. The
- * draws are the same either way, so is the run.
+ * machine's scheduling points (machine.c, sched_point_random()) draw them
+ * directly when the policy in force is this one, with the state in a
+ * register across a point's questions; every other question goes through
+ * the policy's table (sim_random_choose()). The draws are the same either
+ * way, so is the run.
  */
 #ifndef _LAZYMMU_SIM_POLICY_H
 #define _LAZYMMU_SIM_POLICY_H
