@@ -1134,8 +1134,8 @@ static bool choose_preempt(struct sim_machine *m)
 		return sim_choose(SIM_CHOOSE_PREEMPT, 2, 0);
 	r->state = rnd_step(r->state);
 	yes = rnd_below(r->state, &r->preempt_rate);
-	random_counted(m, !m->opt.no_choice_record, SIM_CHOOSE_PREEMPT, 2, 0,
-		       3, yes);
+	random_counted(m, !m->opt.no_choice_record, SIM_CHOOSE_PREEMPT, 2, 0, 3,
+		       yes);
 	return yes;
 }
 
@@ -1214,8 +1214,7 @@ void cond_resched(void)
 	/* what a switch here leaves: a policy sees the voluntary point */
 	this_cpu()->next.kind = SIM_TOUCH_YIELD;
 	this_cpu()->next.obj = NULL;
-	if (preemptible() && this_cpu()->rq_tail &&
-	    choose_preempt(sim_this))
+	if (preemptible() && this_cpu()->rq_tail && choose_preempt(sim_this))
 		preempt_current();
 	else
 		sim_sched_point_touch(SIM_TOUCH_YIELD, NULL);

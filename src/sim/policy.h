@@ -143,5 +143,4 @@ sim_policy_random_inline(struct sim_policy *p)
 	return r;
 }
 
-
 #endif /* _LAZYMMU_SIM_POLICY_H */
