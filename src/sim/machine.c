@@ -1319,6 +1319,25 @@ struct task_struct *sim_spawn(struct sim_machine *m, const char *comm, int cpu,
 
 /* ---- life cycle ------------------------------------------------------------- */
 
+/*
+ * What a scheduling point does under @m's options and policy
+ * (sim_sched_point_touch()): kept by sim_create(), sim_set_policy() and
+ * every sim_run() (after sim_reset() too, which restores the post-boot
+ * fields).
+ */
+static void set_point_mode(struct sim_machine *m)
+{
+	m->random = sim_policy_random_inline(m->opt.policy);
+	if (m->random)
+		m->point_mode = m->opt.no_choice_record ?
+					SIM_POINT_RANDOM :
+					SIM_POINT_RANDOM_RECORD;
+	else if (m->opt.irq_handler || m->opt.nr_cpus > 1)
+		m->point_mode = SIM_POINT_ASK;
+	else
+		m->point_mode = SIM_POINT_QUIET;
+}
+
 struct sim_machine *sim_create(const struct sim_options *opt)
 {
 	struct sim_machine *m = calloc(1, sizeof(*m));
@@ -1343,6 +1362,7 @@ struct sim_machine *sim_create(const struct sim_options *opt)
 	if (!m->opt.kernel)
 		m->opt.kernel = sim_kernel_newest;
 	set_this_cpu(m, 0);
+	set_point_mode(m);
 	sim_this = m;
 	sim_mem_init(m);
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
@@ -1385,6 +1405,7 @@ void sim_set_policy(struct sim_machine *m, struct sim_policy *p)
 	m->opt.policy = p ? p : sim_policy_rr(64);
 	if (old && old != m->opt.policy && old->destroy)
 		old->destroy(old);
+	set_point_mode(m);
 }
 
 void sim_destroy(struct sim_machine *m)
@@ -1443,15 +1464,7 @@ void sim_run(struct sim_machine *m)
 #endif
 	m->running = true;
 	m->site = NULL;
-	m->random = sim_policy_random_inline(m->opt.policy);
-	if (m->random)
-		m->point_mode = m->opt.no_choice_record ?
-					SIM_POINT_RANDOM :
-					SIM_POINT_RANDOM_RECORD;
-	else if (m->opt.irq_handler || m->opt.nr_cpus > 1)
-		m->point_mode = SIM_POINT_ASK;
-	else
-		m->point_mode = SIM_POINT_QUIET;
+	set_point_mode(m);
 	/* a stopped run's tasks are abandoned: nothing to resume */
 	if (m->nr_live > 0 && !m->stopped) {
 		int c = 0;
