@@ -100,11 +100,44 @@ static inline void hidden_account(struct sim_machine *m,
 	}
 }
 
-/* The test builds check the tallies against the list before using them. */
+/*
+ * Put hidden entry @i (an index in m->hidden) on its CPU's list, or take it
+ * off; the lists have no order, so an entry goes in at the head.
+ */
+static inline void hidden_link(struct sim_machine *m, size_t i)
+{
+	struct sim_hidden *h = &m->hidden[i];
+	uint32_t *head = &m->hidden_head[h->cpu];
+
+	h->prev = 0;
+	h->next = *head;
+	if (*head)
+		m->hidden[*head - 1].prev = (uint32_t)i + 1;
+	*head = (uint32_t)i + 1;
+}
+
+static inline void hidden_unlink(struct sim_machine *m, size_t i)
+{
+	const struct sim_hidden *h = &m->hidden[i];
+
+	if (h->prev)
+		m->hidden[h->prev - 1].next = h->next;
+	else
+		m->hidden_head[h->cpu] = h->next;
+	if (h->next)
+		m->hidden[h->next - 1].prev = h->prev;
+}
+
+/*
+ * The test builds check the tallies and the per-CPU lists against the list
+ * before using them: every CPU's list holds exactly the entries of that
+ * CPU, each once, its links both ways agreeing.
+ */
 static void hidden_check(const struct sim_machine *m, int cpu)
 {
 #ifdef SIM_ASAN
 	uint32_t stage1 = 0, stage2 = 0, observed = 0;
+	uint32_t mine[SIM_MAX_CPUS] = { 0 };
 
 	for (size_t i = 0; i < m->nr_hidden; i++) {
 		const struct sim_hidden *h = &m->hidden[i];
@@ -112,11 +145,25 @@ static void hidden_check(const struct sim_machine *m, int cpu)
 		stage1 += h->stage == 1 && h->cpu == cpu;
 		stage2 += h->stage == 2 && h->cpu == cpu;
 		observed += h->stage == 2 && h->observed;
+		mine[h->cpu]++;
 	}
 	if (stage1 != m->hidden_stage1[cpu] ||
 	    stage2 != m->hidden_stage2[cpu] ||
 	    observed != m->nr_hidden_observed)
 		abort();
+	for (int c = 0; c < SIM_MAX_CPUS; c++) {
+		uint32_t n = 0, prev = 0;
+
+		for (uint32_t j = m->hidden_head[c]; j;
+		     prev = j, j = m->hidden[j - 1].next) {
+			if (j > m->nr_hidden || ++n > mine[c] ||
+			    m->hidden[j - 1].cpu != c ||
+			    m->hidden[j - 1].prev != prev)
+				abort();
+		}
+		if (n != mine[c])
+			abort();
+	}
 #else
 	(void)m;
 	(void)cpu;
@@ -226,7 +273,12 @@ hide_at(struct sim_machine *m, pte_t *ptep, pte_t old, uint32_t *slot)
 		/* stored again: hidden anew, walkers keep the old value */
 		h = &m->hidden[*slot - 1];
 		hidden_account(m, h, -1);
-		h->cpu = m->this_cpu;
+		if (h->cpu != m->this_cpu) {
+			/* another CPU's store now: it moves to our list */
+			hidden_unlink(m, *slot - 1);
+			h->cpu = m->this_cpu;
+			hidden_link(m, *slot - 1);
+		}
 		h->stage = 2;
 		h->observed = 0;
 		hidden_account(m, h, 1);
@@ -239,6 +291,7 @@ hide_at(struct sim_machine *m, pte_t *ptep, pte_t old, uint32_t *slot)
 	h->stage = 2;
 	h->observed = 0;
 	hidden_account(m, h, 1);
+	hidden_link(m, m->nr_hidden - 1);
 	*slot = (uint32_t)m->nr_hidden;
 	pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden++;
 }
@@ -384,11 +437,22 @@ static void unhide(size_t i)
 	pte_t old = m->hidden[i].old;
 
 	hidden_account(m, &m->hidden[i], -1);
+	hidden_unlink(m, i);
 	pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden--;
 	*hidden_slot(ptep) = 0;
 	m->hidden[i] = m->hidden[--m->nr_hidden];
-	if (i < m->nr_hidden)
-		*hidden_slot(m->hidden[i].ptep) = (uint32_t)i + 1;
+	if (i < m->nr_hidden) {
+		/* the last entry moved to @i: its neighbours follow it */
+		struct sim_hidden *moved = &m->hidden[i];
+
+		*hidden_slot(moved->ptep) = (uint32_t)i + 1;
+		if (moved->prev)
+			m->hidden[moved->prev - 1].next = (uint32_t)i + 1;
+		else
+			m->hidden_head[moved->cpu] = (uint32_t)i + 1;
+		if (moved->next)
+			m->hidden[moved->next - 1].prev = (uint32_t)i + 1;
+	}
 	if (sim_wants(m, SIM_EV_PTE_VISIBLE)) {
 		struct sim_event ev = { .type = SIM_EV_PTE_VISIBLE };
 
@@ -410,6 +474,18 @@ void sim_pt_publish(int cpu)
 	hidden_check(m, cpu);
 	if (!m->hidden_stage2[cpu] && !m->nr_hidden_observed)
 		return; /* no stage-2 store of @cpu's, none observed */
+	if (!m->nr_hidden_observed) {
+		/*
+		 * Only @cpu's own stores: its list has them. A publish only
+		 * flips stages, so the order it visits them in is unseen.
+		 */
+		for (uint32_t j = m->hidden_head[cpu]; j;
+		     j = m->hidden[j - 1].next)
+			m->hidden[j - 1].stage = 1;
+		m->hidden_stage1[cpu] += m->hidden_stage2[cpu];
+		m->hidden_stage2[cpu] = 0;
+		return;
+	}
 	for (size_t i = 0; i < m->nr_hidden; i++)
 		if (m->hidden[i].stage == 2 &&
 		    (m->hidden[i].cpu == cpu ||
@@ -444,7 +520,30 @@ void sim_pt_sync(int cpu)
 			*hidden_slot(ptep) = 0;
 		}
 		m->hidden_stage1[cpu] = 0;
+		m->hidden_head[cpu] = 0;
 		m->nr_hidden = 0;
+		return;
+	}
+	if (!sim_wants(m, SIM_EV_PTE_VISIBLE)) {
+		/*
+		 * No observer sees the order in which stores become visible
+		 * (only SIM_EV_PTE_VISIBLE shows it; walkers go by the slot):
+		 * visit @cpu's list, not every CPU's entries. unhide() moves
+		 * the last entry into the freed index; if that was the next
+		 * one to visit, it is found there.
+		 */
+		uint32_t j = m->hidden_head[cpu];
+
+		while (j && m->hidden_stage1[cpu]) {
+			uint32_t next = m->hidden[j - 1].next;
+
+			if (m->hidden[j - 1].stage == 1) {
+				unhide(j - 1);
+				if (next == m->nr_hidden + 1)
+					next = j;
+			}
+			j = next;
+		}
 		return;
 	}
 	for (size_t i = 0; i < m->nr_hidden;) {

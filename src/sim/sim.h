@@ -773,6 +773,12 @@ struct sim_hidden {
 	 * cumulative over the stores its CPU observed.
 	 */
 	uint32_t observed;
+	/*
+	 * @cpu's list of hidden entries (struct sim_machine.hidden_head), in
+	 * no particular order: indices in hidden + 1, 0 at either end. It
+	 * lets a barrier of @cpu visit @cpu's entries, not every CPU's.
+	 */
+	uint32_t next, prev;
 };
 
 struct sim_machine {
@@ -828,6 +834,12 @@ struct sim_machine {
 	 */
 	uint32_t hidden_stage1[SIM_MAX_CPUS], hidden_stage2[SIM_MAX_CPUS];
 	uint32_t nr_hidden_observed;
+	/*
+	 * Each CPU's hidden entries (struct sim_hidden.next), by index in
+	 * hidden + 1, 0 when empty; kept by pgtable.c (hidden_link()); empty
+	 * after boot, so sim_reset() restores them with the post-boot copy.
+	 */
+	uint32_t hidden_head[SIM_MAX_CPUS];
 	/* translations may take the inline path (sim_translate_setup()) */
 	bool translate_inline;
 	uint32_t *hidden_slot; /* per entry of mem: index in hidden + 1, or 0 */
