@@ -430,11 +430,14 @@ void sim_pt_hide(pte_t *ptep, pte_t old)
 	hide_at(m, ptep, old, slot);
 }
 
-static void unhide(size_t i)
+/*
+ * Hidden entry @i becomes visible to every walker, without its event: the
+ * last entry moves into index @i (its slot and list neighbours follow).
+ */
+static inline __attribute__((always_inline)) void
+unhide_quiet(struct sim_machine *m, size_t i)
 {
-	struct sim_machine *m = sim_this;
 	pte_t *ptep = m->hidden[i].ptep;
-	pte_t old = m->hidden[i].old;
 
 	hidden_account(m, &m->hidden[i], -1);
 	hidden_unlink(m, i);
@@ -453,6 +456,15 @@ static void unhide(size_t i)
 		if (moved->next)
 			m->hidden[moved->next - 1].prev = (uint32_t)i + 1;
 	}
+}
+
+static void unhide(size_t i)
+{
+	struct sim_machine *m = sim_this;
+	pte_t *ptep = m->hidden[i].ptep;
+	pte_t old = m->hidden[i].old;
+
+	unhide_quiet(m, i);
 	if (sim_wants(m, SIM_EV_PTE_VISIBLE)) {
 		struct sim_event ev = { .type = SIM_EV_PTE_VISIBLE };
 
@@ -538,7 +550,7 @@ void sim_pt_sync(int cpu)
 			uint32_t next = m->hidden[j - 1].next;
 
 			if (m->hidden[j - 1].stage == 1) {
-				unhide(j - 1);
+				unhide_quiet(m, j - 1);
 				if (next == m->nr_hidden + 1)
 					next = j;
 			}
