@@ -101,8 +101,19 @@ static inline void hidden_account(struct sim_machine *m,
 }
 
 /*
+ * Whether @m keeps the per-CPU lists of hidden entries: on one CPU, that
+ * CPU's list would be the whole of m->hidden, so the barriers scan that
+ * and the stores pay no upkeep.
+ */
+static inline bool hidden_lists(const struct sim_machine *m)
+{
+	return m->opt.nr_cpus > 1;
+}
+
+/*
  * Put hidden entry @i (an index in m->hidden) on its CPU's list, or take it
- * off; the lists have no order, so an entry goes in at the head.
+ * off; the lists have no order, so an entry goes in at the head. Only when
+ * hidden_lists().
  */
 static inline void hidden_link(struct sim_machine *m, size_t i)
 {
@@ -153,6 +164,12 @@ static void hidden_check(const struct sim_machine *m, int cpu)
 		abort();
 	for (int c = 0; c < SIM_MAX_CPUS; c++) {
 		uint32_t n = 0, prev = 0;
+
+		if (!hidden_lists(m)) {
+			if (m->hidden_head[c])
+				abort();
+			continue;
+		}
 
 		for (uint32_t j = m->hidden_head[c]; j;
 		     prev = j, j = m->hidden[j - 1].next) {
@@ -275,9 +292,11 @@ hide_at(struct sim_machine *m, pte_t *ptep, pte_t old, uint32_t *slot)
 		hidden_account(m, h, -1);
 		if (h->cpu != m->this_cpu) {
 			/* another CPU's store now: it moves to our list */
-			hidden_unlink(m, *slot - 1);
+			if (hidden_lists(m))
+				hidden_unlink(m, *slot - 1);
 			h->cpu = m->this_cpu;
-			hidden_link(m, *slot - 1);
+			if (hidden_lists(m))
+				hidden_link(m, *slot - 1);
 		}
 		h->stage = 2;
 		h->observed = 0;
@@ -291,7 +310,8 @@ hide_at(struct sim_machine *m, pte_t *ptep, pte_t old, uint32_t *slot)
 	h->stage = 2;
 	h->observed = 0;
 	hidden_account(m, h, 1);
-	hidden_link(m, m->nr_hidden - 1);
+	if (hidden_lists(m))
+		hidden_link(m, m->nr_hidden - 1);
 	*slot = (uint32_t)m->nr_hidden;
 	pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden++;
 }
@@ -440,7 +460,8 @@ unhide_quiet(struct sim_machine *m, size_t i)
 	pte_t *ptep = m->hidden[i].ptep;
 
 	hidden_account(m, &m->hidden[i], -1);
-	hidden_unlink(m, i);
+	if (hidden_lists(m))
+		hidden_unlink(m, i);
 	pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden--;
 	*hidden_slot(ptep) = 0;
 	m->hidden[i] = m->hidden[--m->nr_hidden];
@@ -449,6 +470,8 @@ unhide_quiet(struct sim_machine *m, size_t i)
 		struct sim_hidden *moved = &m->hidden[i];
 
 		*hidden_slot(moved->ptep) = (uint32_t)i + 1;
+		if (!hidden_lists(m))
+			return;
 		if (moved->prev)
 			m->hidden[moved->prev - 1].next = (uint32_t)i + 1;
 		else
@@ -486,7 +509,16 @@ void sim_pt_publish(int cpu)
 	hidden_check(m, cpu);
 	if (!m->hidden_stage2[cpu] && !m->nr_hidden_observed)
 		return; /* no stage-2 store of @cpu's, none observed */
-	if (!m->nr_hidden_observed) {
+	if (!m->nr_hidden_observed &&
+	    m->hidden_stage1[cpu] + m->hidden_stage2[cpu] == m->nr_hidden) {
+		/* every hidden store is @cpu's (always so on one CPU) */
+		for (size_t i = 0; i < m->nr_hidden; i++)
+			m->hidden[i].stage = 1;
+		m->hidden_stage1[cpu] = (uint32_t)m->nr_hidden;
+		m->hidden_stage2[cpu] = 0;
+		return;
+	}
+	if (!m->nr_hidden_observed && hidden_lists(m)) {
 		/*
 		 * Only @cpu's own stores: its list has them. A publish only
 		 * flips stages, so the order it visits them in is unseen.
@@ -536,7 +568,7 @@ void sim_pt_sync(int cpu)
 		m->nr_hidden = 0;
 		return;
 	}
-	if (!sim_wants(m, SIM_EV_PTE_VISIBLE)) {
+	if (hidden_lists(m) && !sim_wants(m, SIM_EV_PTE_VISIBLE)) {
 		/*
 		 * No observer sees the order in which stores become visible
 		 * (only SIM_EV_PTE_VISIBLE shows it; walkers go by the slot):
