@@ -140,50 +140,64 @@ static inline void hidden_unlink(struct sim_machine *m, size_t i)
 }
 
 /*
- * The test builds check the tallies and the per-CPU lists against the list
- * before using them: every CPU's list holds exactly the entries of that
- * CPU, each once, its links both ways agreeing.
+ * sim_pt_hidden_ok() - whether the tallies and the per-CPU lists agree with
+ * a full scan of m->hidden: every CPU's tallies count its entries, every
+ * entry's slot points back at it, every CPU's list holds exactly the
+ * entries of that CPU, each once, its links both ways agreeing (and no
+ * list at all on one CPU: hidden_lists()).
  */
-static void hidden_check(const struct sim_machine *m, int cpu)
+bool sim_pt_hidden_ok(const struct sim_machine *m)
 {
-#ifdef SIM_ASAN
-	uint32_t stage1 = 0, stage2 = 0, observed = 0;
-	uint32_t mine[SIM_MAX_CPUS] = { 0 };
+	uint32_t stage1[SIM_MAX_CPUS] = { 0 }, stage2[SIM_MAX_CPUS] = { 0 };
+	uint32_t mine[SIM_MAX_CPUS] = { 0 }, observed = 0;
 
 	for (size_t i = 0; i < m->nr_hidden; i++) {
 		const struct sim_hidden *h = &m->hidden[i];
+		size_t off = (size_t)((const uint8_t *)h->ptep - m->mem);
 
-		stage1 += h->stage == 1 && h->cpu == cpu;
-		stage2 += h->stage == 2 && h->cpu == cpu;
+		if (h->cpu < 0 || h->cpu >= SIM_MAX_CPUS ||
+		    m->hidden_slot[off / sizeof(pte_t)] != i + 1)
+			return false;
+		stage1[h->cpu] += h->stage == 1;
+		stage2[h->cpu] += h->stage == 2;
 		observed += h->stage == 2 && h->observed;
 		mine[h->cpu]++;
 	}
-	if (stage1 != m->hidden_stage1[cpu] ||
-	    stage2 != m->hidden_stage2[cpu] ||
-	    observed != m->nr_hidden_observed)
-		abort();
+	if (observed != m->nr_hidden_observed)
+		return false;
 	for (int c = 0; c < SIM_MAX_CPUS; c++) {
 		uint32_t n = 0, prev = 0;
 
+		if (stage1[c] != m->hidden_stage1[c] ||
+		    stage2[c] != m->hidden_stage2[c])
+			return false;
 		if (!hidden_lists(m)) {
 			if (m->hidden_head[c])
-				abort();
+				return false;
 			continue;
 		}
-
 		for (uint32_t j = m->hidden_head[c]; j;
 		     prev = j, j = m->hidden[j - 1].next) {
 			if (j > m->nr_hidden || ++n > mine[c] ||
 			    m->hidden[j - 1].cpu != c ||
 			    m->hidden[j - 1].prev != prev)
-				abort();
+				return false;
 		}
 		if (n != mine[c])
-			abort();
+			return false;
 	}
+	return true;
+}
+
+/* The test builds check the tallies and lists before using them. */
+static void hidden_check(const struct sim_machine *m, int cpu)
+{
+	(void)cpu;
+#ifdef SIM_ASAN
+	if (!sim_pt_hidden_ok(m))
+		abort();
 #else
 	(void)m;
-	(void)cpu;
 #endif
 }
 

@@ -1103,6 +1103,7 @@ uint64_t sim_phys_read(unsigned long pa);
 void sim_phys_write(unsigned long pa, uint64_t val);
 void __free_page(unsigned long pfn);
 unsigned long sim_ptep_pfn(const pte_t *ptep);
+bool sim_pt_hidden_ok(const struct sim_machine *m);
 
 /*
  * sim_pt_walker_read() inline, for the machine's hot paths (the table
