@@ -28,6 +28,7 @@
 #include "mm/mm.h"
 #include "sim/arch.h"
 #include "sim/stats.h"
+#include "simtest.h"
 
 struct run {
 	struct sim_machine *m;
@@ -298,11 +299,92 @@ static void test_reset(uint64_t seed)
 	destroy(&ra, &ha);
 }
 
+/* ---- a store again by another CPU moves the entry to that CPU's list ---- */
+
+#define KADDR (VMALLOC_START + 0x40000000UL)
+
+static unsigned long restore_pfn[3];
+
+/* The number of entries on @cpu's list, or -1 if one is not @cpu's. */
+static int list_len(const struct sim_machine *m, int cpu)
+{
+	int n = 0;
+
+	for (uint32_t j = m->hidden_head[cpu]; j; j = m->hidden[j - 1].next) {
+		if (m->hidden[j - 1].cpu != cpu)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/* CPU 0: two stores hidden (no dsb), then it exits. */
+static void store_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *ptep = sim_walk(&m->init_mm, KADDR, 0, true);
+
+	(void)arg;
+	restore_pfn[0] = alloc_page(GFP_KERNEL);
+	restore_pfn[1] = alloc_page(GFP_KERNEL);
+	sim_pt_write(ptep, pfn_pte(restore_pfn[0], PAGE_KERNEL), KADDR,
+		     SIM_PT_DEFERRED);
+	sim_pt_write(ptep + 1, pfn_pte(restore_pfn[1], PAGE_KERNEL),
+		     KADDR + PAGE_SIZE, SIM_PT_DEFERRED);
+	ok(sim_pt_hidden_ok(m) && list_len(m, 0) == 2 && list_len(m, 1) == 0,
+	   "CPU 0 stored two entries: both on CPU 0's list");
+}
+
+/* CPU 1, after: stores the first entry again, then its barriers. */
+static void restore_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t *ptep = sim_walk(&m->init_mm, KADDR, 0, false);
+	pte_t mine;
+
+	(void)arg;
+	restore_pfn[2] = alloc_page(GFP_KERNEL);
+	mine = pfn_pte(restore_pfn[2], PAGE_KERNEL);
+	sim_pt_write(ptep, mine, KADDR, SIM_PT_DEFERRED);
+	ok(sim_pt_hidden_ok(m) && list_len(m, 0) == 1 && list_len(m, 1) == 1 &&
+		   m->nr_hidden == 2,
+	   "CPU 1 stored the first again: it moved to CPU 1's list "
+	   "(one entry each)");
+	sim_pt_publish(1);
+	ok(sim_pt_walker_read(ptep, 0) == mine &&
+		   sim_pt_walker_read(ptep, 1) == 0 &&
+		   sim_pt_walker_read(ptep + 1, 1) == 0 &&
+		   m->hidden_stage2[0] == 1,
+	   "CPU 1's dsb publishes its store alone: CPU 0 sees it, CPU 1 "
+	   "not yet; CPU 0's other store stays hidden from all");
+	sim_pt_sync(1);
+	ok(sim_pt_walker_read(ptep, 1) == mine && m->nr_hidden == 1 &&
+		   list_len(m, 1) == 0 && list_len(m, 0) == 1 &&
+		   sim_pt_hidden_ok(m),
+	   "CPU 1's isb: its store visible to all, CPU 0's still hidden");
+}
+
+static void test_restore(void)
+{
+	struct simtest t;
+
+	simtest_init(&t, "arm64", "7.1", 2, false, NULL);
+	t.m->nr_obs = 1; /* the counters: no PTE_VISIBLE, the list path */
+	sim_observers_changed(t.m);
+	want_cpu = 0; /* CPU 0's task to its end, then CPU 1's */
+	sim_spawn(t.m, "store", 0, store_task, NULL);
+	sim_spawn(t.m, "restore", 1, restore_task, NULL);
+	sim_run(t.m);
+	ok(!t.m->error[0], "the two tasks ran to their end, no machine error");
+	simtest_fini(&t);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = tap_seed(argc, argv, 1);
 
 	test_lists(seed);
 	test_reset(seed);
+	test_restore();
 	return tap_done();
 }
