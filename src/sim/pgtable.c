@@ -537,9 +537,14 @@ void sim_pt_publish(int cpu)
 		 * Only @cpu's own stores: its list has them. A publish only
 		 * flips stages, so the order it visits them in is unseen.
 		 */
+		size_t left = m->nr_hidden; /* a broken list ends here */
+
 		for (uint32_t j = m->hidden_head[cpu]; j;
-		     j = m->hidden[j - 1].next)
+		     j = m->hidden[j - 1].next) {
+			if (!left--)
+				abort();
 			m->hidden[j - 1].stage = 1;
+		}
 		m->hidden_stage1[cpu] += m->hidden_stage2[cpu];
 		m->hidden_stage2[cpu] = 0;
 		return;
@@ -591,10 +596,13 @@ void sim_pt_sync(int cpu)
 		 * one to visit, it is found there.
 		 */
 		uint32_t j = m->hidden_head[cpu];
+		size_t left = m->nr_hidden; /* a broken list ends here */
 
 		while (j && m->hidden_stage1[cpu]) {
 			uint32_t next = m->hidden[j - 1].next;
 
+			if (!left--)
+				abort();
 			if (m->hidden[j - 1].stage == 1) {
 				unhide_quiet(m, j - 1);
 				if (next == m->nr_hidden + 1)

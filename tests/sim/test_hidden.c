@@ -305,17 +305,20 @@ static void test_reset(uint64_t seed)
 
 static unsigned long restore_pfn[3];
 
-/* The number of entries on @cpu's list, or -1 if one is not @cpu's. */
+/*
+ * The number of entries on @cpu's list, or -1 if one is not @cpu's or the
+ * list is longer than the whole (a cycle).
+ */
 static int list_len(const struct sim_machine *m, int cpu)
 {
-	int n = 0;
+	size_t n = 0;
 
 	for (uint32_t j = m->hidden_head[cpu]; j; j = m->hidden[j - 1].next) {
-		if (m->hidden[j - 1].cpu != cpu)
+		if (j > m->nr_hidden || m->hidden[j - 1].cpu != cpu ||
+		    ++n > m->nr_hidden)
 			return -1;
-		n++;
 	}
-	return n;
+	return (int)n;
 }
 
 /* CPU 0: two stores hidden (no dsb), then it exits. */
