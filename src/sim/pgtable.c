@@ -105,6 +105,21 @@ static inline void hidden_account(struct sim_machine *m,
  * CPU's list would be the whole of m->hidden, so the barriers scan that
  * and the stores pay no upkeep.
  */
+/*
+ * The test builds (ASan, TSan) count the steps of a walk along a list: a
+ * broken list (a cycle) aborts there rather than loop for ever. The
+ * release build pays nothing for it.
+ */
+#if defined(SIM_ASAN) || defined(SIM_TSAN)
+#define hidden_walk_step(left)           \
+	do {                             \
+		if (!(left)--)           \
+			abort();         \
+	} while (0)
+#else
+#define hidden_walk_step(left) ((void)(left))
+#endif
+
 static inline bool hidden_lists(const struct sim_machine *m)
 {
 	return m->opt.nr_cpus > 1;
@@ -537,12 +552,11 @@ void sim_pt_publish(int cpu)
 		 * Only @cpu's own stores: its list has them. A publish only
 		 * flips stages, so the order it visits them in is unseen.
 		 */
-		size_t left = m->nr_hidden; /* a broken list ends here */
+		size_t left = m->nr_hidden; /* hidden_walk_step() */
 
 		for (uint32_t j = m->hidden_head[cpu]; j;
 		     j = m->hidden[j - 1].next) {
-			if (!left--)
-				abort();
+			hidden_walk_step(left);
 			m->hidden[j - 1].stage = 1;
 		}
 		m->hidden_stage1[cpu] += m->hidden_stage2[cpu];
@@ -596,13 +610,12 @@ void sim_pt_sync(int cpu)
 		 * one to visit, it is found there.
 		 */
 		uint32_t j = m->hidden_head[cpu];
-		size_t left = m->nr_hidden; /* a broken list ends here */
+		size_t left = m->nr_hidden; /* hidden_walk_step() */
 
 		while (j && m->hidden_stage1[cpu]) {
 			uint32_t next = m->hidden[j - 1].next;
 
-			if (!left--)
-				abort();
+			hidden_walk_step(left);
 			if (m->hidden[j - 1].stage == 1) {
 				unhide_quiet(m, j - 1);
 				if (next == m->nr_hidden + 1)
