@@ -111,10 +111,10 @@ static inline void hidden_account(struct sim_machine *m,
  * release build pays nothing for it.
  */
 #if defined(SIM_ASAN) || defined(SIM_TSAN)
-#define hidden_walk_step(left)           \
-	do {                             \
-		if (!(left)--)           \
-			abort();         \
+#define hidden_walk_step(left)   \
+	do {                     \
+		if (!(left)--)   \
+			abort(); \
 	} while (0)
 #else
 #define hidden_walk_step(left) ((void)(left))
