@@ -437,17 +437,40 @@ mc_choose_slow(struct mc_explorer *x, enum sim_choice what, unsigned int n,
 }
 
 /*
+ * The machine answers the questions of the valid prefix itself, from the
+ * path (struct sim_policy.replay), until the prefix ends or the run asks
+ * another question: the choices made are those it answered, then those
+ * mc_choose() answered.
+ */
+static size_t depth_of(const struct mc_explorer *x)
+{
+	return x->p.replay ? (size_t)(x->p.replay - x->path) : x->depth;
+}
+
+/* The machine's replay is over: the policy answers from here on. */
+static void end_machine_replay(struct mc_explorer *x)
+{
+	x->depth = depth_of(x);
+	x->p.replay = NULL;
+	x->p.replay_left = 0;
+}
+
+/*
  * The policy. Most questions of an execution replay the valid prefix of
- * the path, whose answers and states are known: that case only checks the
- * question and answers. The rest is mc_choose_slow().
+ * the path, whose answers and states are known: the machine answers them
+ * (above), or, if it asks here, that case only checks the question and
+ * answers. The rest is mc_choose_slow().
  */
 static unsigned int mc_choose(struct sim_policy *p, enum sim_choice what,
 			      unsigned int n, unsigned int cur,
 			      uint32_t allowed)
 {
 	struct mc_explorer *x = (struct mc_explorer *)p;
-	size_t d = x->depth;
+	size_t d;
 
+	if (x->p.replay)
+		end_machine_replay(x);
+	d = x->depth;
 	if (__builtin_expect(d < x->nr_valid, 1)) {
 		const struct sim_choice_rec *q = &x->path[d];
 
@@ -484,7 +507,7 @@ static void mc_event(void *priv, const struct sim_event *ev)
 			abort();
 	}
 	x->fev[x->nr_fev].events = x->events;
-	x->fev[x->nr_fev].depth = x->depth;
+	x->fev[x->nr_fev].depth = depth_of(x);
 	x->nr_fev++;
 }
 
@@ -687,8 +710,12 @@ static void execute(struct mc_explorer *x)
 	load_state(x, 0);
 	x->redundant = false;
 	x->foreign = false;
+	/* the machine answers the valid prefix itself */
+	x->p.replay = x->nr_valid ? x->path : NULL;
+	x->p.replay_left = x->nr_valid;
 	c->spawn(x->m, c->spawn_arg);
 	sim_run(x->m);
+	end_machine_replay(x);
 	/* the state after the last choice (made past the valid prefix) */
 	if (x->st_depth != x->depth)
 		load_state(x, x->depth);

@@ -706,6 +706,15 @@ choose_record(struct sim_machine *m, enum sim_choice what, unsigned int n,
 	return a;
 }
 
+/* Whether @q records this question (its answer aside). */
+static inline bool replay_matches(const struct sim_choice_rec *q,
+				  enum sim_choice what, unsigned int n,
+				  unsigned int cur, uint32_t allowed)
+{
+	return q->what == what && q->n == n && q->cur == cur &&
+	       q->allowed == allowed;
+}
+
 /*
  * Always inlined: most calls pass a constant @n and @allowed (an interrupt
  * or preemption is a choice of two), which folds the checks on them away.
@@ -726,12 +735,19 @@ choose(enum sim_choice what, unsigned int n, unsigned int cur, uint32_t allowed)
 		return n > 32 || !allowed ? 0 : sim_set_nth(allowed, 0);
 	if (__builtin_expect(m->emitting, 0))
 		return choose_in_observer(what, allowed);
-	if (p->choose == sim_random_choose) /* inline: the same draws */
-		a = random_choose(p, what, n, cur, allowed);
-	else
-		a = p->choose(p, what, n, cur, allowed);
-	if (__builtin_expect(m->stopped, 0))
-		return sim_set_nth(allowed, 0);
+	if (p->replay_left && replay_matches(p->replay, what, n, cur, allowed)) {
+		/* an answer known in advance (struct sim_policy) */
+		a = p->replay->answer;
+		p->replay++;
+		p->replay_left--;
+	} else {
+		if (p->choose == sim_random_choose) /* inline: same draws */
+			a = random_choose(p, what, n, cur, allowed);
+		else
+			a = p->choose(p, what, n, cur, allowed);
+		if (__builtin_expect(m->stopped, 0))
+			return sim_set_nth(allowed, 0);
+	}
 	if (__builtin_expect(a >= n || (a < 32 && !(allowed & (1U << a))), 0))
 		return choose_bad_answer(what, n, a, allowed);
 	if (m->opt.no_choice_record) {
