@@ -148,26 +148,37 @@ static unsigned int order(const struct sim_choice_rec *q,
 	}
 }
 
-/* Preemptions the answer @a to question @q costs. */
-static unsigned int cost(const struct sim_choice_rec *q,
-			 const struct mc_node *nd, unsigned int a)
+/*
+ * The answers to question @q that cost a preemption, as a set (bit a:
+ * answer a; an answer costs one or nothing). Answers from 32 on cost
+ * nothing (only the TLB entry a fill evicts has that many).
+ */
+static inline uint32_t costly(const struct sim_choice_rec *q,
+			      const struct mc_node *nd)
 {
 	switch (q->what) {
 	case SIM_CHOOSE_CPU:
 		if (!has(q->allowed, q->cur) || nd->start)
 			return 0; /* the current CPU cannot step: free */
 		if (nd->yield)
-			return a == q->cur; /* staying in a wait loop */
-		return a != q->cur;
+			return 1U << q->cur; /* staying in a wait loop */
+		return ~(1U << q->cur);
 	case SIM_CHOOSE_PREEMPT:
 		if (nd->yield)
-			return a == 0; /* not yielding to a runnable task */
-		return a != 0;
+			return 1U << 0; /* not yielding to a runnable task */
+		return ~(1U << 0);
 	case SIM_CHOOSE_IRQ:
-		return a != 0;
+		return ~(1U << 0);
 	default:
 		return 0;
 	}
+}
+
+/* Preemptions the answer @a to question @q costs. */
+static unsigned int cost(const struct sim_choice_rec *q,
+			 const struct mc_node *nd, unsigned int a)
+{
+	return has(costly(q, nd), a);
 }
 
 /* The first option of @set in the node's order; @set must not be empty. */
@@ -352,13 +363,8 @@ new_choice(struct mc_explorer *x, enum sim_choice what, unsigned int n,
 		all &= ~(1U << cur); /* back here alone: no switch */
 	if (n > 32)
 		all = has(all, cur) ? 1U << cur : all & -all;
-	opts = 0;
-	for (uint32_t s = all; s; s &= s - 1) {
-		unsigned int a = (unsigned int)__builtin_ctz(s);
-
-		if (cost(q, nd, a) <= x->st.budget)
-			opts |= 1U << a;
-	}
+	/* within the bound: what costs one only while one is left */
+	opts = x->st.budget ? all : all & ~costly(q, nd);
 	if (what == SIM_CHOOSE_CPU)
 		nd->sleep = asleep(x, allowed);
 	opts &= ~nd->sleep;
