@@ -651,7 +651,7 @@ static bool backtrack(struct mc_explorer *x)
 			nd->todo &= ~(1U << a);
 			q->answer = (uint16_t)a;
 			nd->cost = (uint8_t)cost(q, nd, a);
-			x->nr_valid = k;
+			x->nr_valid = x->c->no_replay_cache ? 0 : k;
 			return true;
 		}
 		x->nr_nodes--;
