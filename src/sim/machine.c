@@ -560,7 +560,7 @@ void spin_lock(spinlock_t *lock)
 {
 	preempt_disable();
 	for (;;) {
-		char msg[320] = "";
+		char msg[320];
 
 		if (sim_this->opt.fine_steps)
 			sim_sched_point_touch(SIM_TOUCH_LOCK, lock);
@@ -583,6 +583,7 @@ void spin_lock(spinlock_t *lock)
 		sim_this->nr_blocked++;
 		this_cpu()->next.kind = SIM_TOUCH_LOCK;
 		this_cpu()->next.obj = lock;
+		msg[0] = '\0'; /* here: an initialiser would clear it per lock */
 		if (wait_chain(current, msg, sizeof(msg))) {
 			report_deadlock("%s", msg);
 			return;
