@@ -175,14 +175,14 @@ static inline uint32_t costly(const struct sim_choice_rec *q,
 }
 
 /* Preemptions the answer @a to question @q costs. */
-static unsigned int cost(const struct sim_choice_rec *q,
+static inline unsigned int cost(const struct sim_choice_rec *q,
 			 const struct mc_node *nd, unsigned int a)
 {
 	return has(costly(q, nd), a);
 }
 
 /* The first option of @set in the node's order; @set must not be empty. */
-static unsigned int first_option(const struct sim_choice_rec *q,
+static inline unsigned int first_option(const struct sim_choice_rec *q,
 				 const struct mc_node *nd, uint32_t set)
 {
 	unsigned int best = 0, best_order = ~0U;
