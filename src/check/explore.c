@@ -176,14 +176,14 @@ static inline uint32_t costly(const struct sim_choice_rec *q,
 
 /* Preemptions the answer @a to question @q costs. */
 static inline unsigned int cost(const struct sim_choice_rec *q,
-			 const struct mc_node *nd, unsigned int a)
+				const struct mc_node *nd, unsigned int a)
 {
 	return has(costly(q, nd), a);
 }
 
 /* The first option of @set in the node's order; @set must not be empty. */
 static inline unsigned int first_option(const struct sim_choice_rec *q,
-				 const struct mc_node *nd, uint32_t set)
+					const struct mc_node *nd, uint32_t set)
 {
 	unsigned int best = 0, best_order = ~0U;
 
@@ -825,8 +825,8 @@ int mc_replay(const struct mc_config *c, const struct sim_choice_rec *rec,
 		abort();
 	for (size_t i = 0; i < n; i++) {
 		x.path[i] = rec[i];
-		x.nodes[i].cost = (uint8_t)cost(&rec[i], &x.nodes[i],
-						rec[i].answer);
+		x.nodes[i].cost =
+			(uint8_t)cost(&rec[i], &x.nodes[i], rec[i].answer);
 	}
 	x.nr_nodes = n;
 	execute(&x);
