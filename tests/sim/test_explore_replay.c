@@ -23,6 +23,7 @@
 #include "check/explore.h"
 #include "check/run.h"
 #include "mm/mm.h"
+#include "sim/stats.h"
 
 struct wl {
 	struct lmm_run_config rc;
@@ -88,29 +89,41 @@ static unsigned int asked_choose(struct sim_policy *p, enum sim_choice what,
 	return sim_set_nth(allowed, 0);
 }
 
+/* What a run did: its choices, points and every counter. */
+struct outcome {
+	size_t nr_choices;
+	uint64_t points;
+	struct sim_stats stats;
+};
+
 /*
- * One run of @x's machine with @policy, choices recorded: the record
- * (the caller frees) and its length.
+ * One run of @x's machine with @policy into @o; with @record, its choices
+ * are recorded and returned (the caller frees), else only counted (the
+ * machine then answers whole points from a policy's record at once).
  */
-static struct sim_choice_rec *run_recorded(struct wl *x,
-					   struct sim_policy *policy, size_t *n,
-					   uint64_t *points)
+static struct sim_choice_rec *run_once(struct wl *x, struct sim_policy *policy,
+				       bool record, struct outcome *o)
 {
 	struct sim_options opt = x->c.opt;
 	struct sim_machine *m;
-	struct sim_choice_rec *rec;
+	struct sim_choice_rec *rec = NULL;
 
+	memset(o, 0, sizeof(*o));
 	opt.policy = policy;
-	opt.no_choice_record = false;
+	opt.no_choice_record = !record;
 	m = sim_create(&opt);
+	sim_stats_attach(m, &o->stats);
 	lmm_run_spawn(m, x->w, &x->params);
 	sim_run(m);
-	*n = m->nr_choices;
-	*points = m->points;
-	rec = malloc((*n ? *n : 1) * sizeof(*rec));
-	if (!rec)
-		abort();
-	memcpy(rec, m->choices, *n * sizeof(*rec));
+	o->nr_choices = m->nr_choices;
+	o->points = m->points;
+	if (record) {
+		rec = malloc((m->nr_choices ? m->nr_choices : 1) *
+			     sizeof(*rec));
+		if (!rec)
+			abort();
+		memcpy(rec, m->choices, m->nr_choices * sizeof(*rec));
+	}
 	sim_destroy(m); /* and the policy, if it has a destroy() */
 	return rec;
 }
@@ -120,26 +133,40 @@ static void test_policy_replay(void)
 	struct wl x;
 	struct sim_choice_rec *rec, *again, *wrong;
 	struct asked a = { .p = { .choose = asked_choose } };
-	size_t n, n2, k;
-	uint64_t points, points2;
+	struct outcome o, o2;
+	size_t n, k;
 
 	if (!wl_config(&x, "arm64", "7.1", "vmalloc", 2, 2, true))
 		return;
-	/* a random run with interrupts: every kind of question, recorded */
-	rec = run_recorded(&x, sim_policy_random(7, 300, 100, 100), &n,
-			   &points);
+	/*
+	 * A random run with interrupts: every kind of question, recorded;
+	 * most points carry on, some switch CPUs, preempt, interrupt.
+	 */
+	rec = run_once(&x, sim_policy_random(7, 300, 100, 100), true, &o);
+	n = o.nr_choices;
 	ok(n > 20, "a random run of vmalloc asks %zu questions", n);
 
 	/* every answer known in advance: the policy is never asked */
 	a.p.replay = rec;
 	a.p.replay_left = n;
-	again = run_recorded(&x, &a.p, &n2, &points2);
-	ok(a.calls == 0 && a.p.replay_left == 0 && n2 == n &&
-		   points2 == points && !memcmp(again, rec, n * sizeof(*rec)),
-	   "replayed by the machine: the same %zu choices and %llu points, "
-	   "the policy asked %lu times (0: every question was the record's)",
-	   n2, (unsigned long long)points2, a.calls);
+	again = run_once(&x, &a.p, true, &o2);
+	ok(a.calls == 0 && a.p.replay_left == 0 &&
+		   !memcmp(&o, &o2, sizeof(o)) &&
+		   !memcmp(again, rec, n * sizeof(*rec)),
+	   "replayed by the machine, choices recorded: the same %zu "
+	   "choices, %llu points and counters; the policy asked %lu times "
+	   "(0: every question was the record's)",
+	   o2.nr_choices, (unsigned long long)o2.points, a.calls);
 	free(again);
+
+	/* choices counted: a point that carries on is answered whole */
+	a.p.replay = rec;
+	a.p.replay_left = n;
+	run_once(&x, &a.p, false, &o2);
+	ok(a.calls == 0 && a.p.replay_left == 0 && !memcmp(&o, &o2, sizeof(o)),
+	   "replayed by the machine, choices counted: the same %zu "
+	   "choices, %llu points and counters; the policy asked %lu times",
+	   o2.nr_choices, (unsigned long long)o2.points, a.calls);
 
 	/*
 	 * The record's question k changed (another allowed set): questions
@@ -149,19 +176,25 @@ static void test_policy_replay(void)
 	 */
 	k = n / 2;
 	wrong = malloc(n * sizeof(*wrong));
+	if (!wrong)
+		abort();
 	memcpy(wrong, rec, n * sizeof(*rec));
 	wrong[k].allowed ^= 1U << 31;
-	a.calls = 0;
-	a.p.replay = wrong;
-	a.p.replay_left = n;
-	again = run_recorded(&x, &a.p, &n2, &points2);
-	ok(a.p.replay == wrong + k && a.p.replay_left == n - k &&
-		   a.calls == n2 - k && !memcmp(again, rec, k * sizeof(*rec)),
-	   "a question other than the record's goes to the policy: %zu "
-	   "answered from the record (%zu expected), %lu by the policy, "
-	   "the record left in place",
-	   (size_t)(a.p.replay - wrong), k, a.calls);
-	free(again);
+	for (int record = 1; record >= 0; record--) {
+		a.calls = 0;
+		a.p.replay = wrong;
+		a.p.replay_left = n;
+		again = run_once(&x, &a.p, record, &o2);
+		ok(a.p.replay == wrong + k && a.p.replay_left == n - k &&
+			   a.calls == o2.nr_choices - k &&
+			   (!record || !memcmp(again, rec, k * sizeof(*rec))),
+		   "choices %s: a question other than the record's goes to "
+		   "the policy: %zu answered from the record (%zu expected), "
+		   "%lu by the policy, the record left in place",
+		   record ? "recorded" : "counted",
+		   (size_t)(a.p.replay - wrong), k, a.calls);
+		free(again);
+	}
 	free(wrong);
 	free(rec);
 }
