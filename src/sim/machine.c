@@ -974,7 +974,9 @@ static bool replay_carry_on(struct sim_machine *m, struct sim_cpu *cpu)
 			return false;
 		k++;
 	}
-	if (preemptible() && (cpu->rq_tail || nr_cpus > 1)) {
+	/* preemptible(), of @cpu: this CPU */
+	if (cpu->curr->preempt_count == 0 && cpu->irq_depth <= 0 &&
+	    (cpu->rq_tail || nr_cpus > 1)) {
 		if (k == left ||
 		    !replay_answers(&q[k], SIM_CHOOSE_PREEMPT, 2, 0, 3, 0))
 			return false;
