@@ -333,7 +333,7 @@ static inline bool differs(const struct sim_choice_rec *q, enum sim_choice what,
  * bound and not asleep, the first of them taken. NULL if every CPU that
  * could step is asleep (the execution is redundant: stopped).
  */
-static __attribute__((noinline)) struct mc_node *
+static inline struct mc_node *
 new_choice(struct mc_explorer *x, enum sim_choice what, unsigned int n,
 	   unsigned int cur, uint32_t allowed)
 {
