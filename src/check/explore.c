@@ -333,9 +333,9 @@ static inline bool differs(const struct sim_choice_rec *q, enum sim_choice what,
  * bound and not asleep, the first of them taken. NULL if every CPU that
  * could step is asleep (the execution is redundant: stopped).
  */
-static inline struct mc_node *
-new_choice(struct mc_explorer *x, enum sim_choice what, unsigned int n,
-	   unsigned int cur, uint32_t allowed)
+static inline struct mc_node *new_choice(struct mc_explorer *x,
+					 enum sim_choice what, unsigned int n,
+					 unsigned int cur, uint32_t allowed)
 {
 	struct sim_machine *m = x->m;
 	struct sim_choice_rec *q;
