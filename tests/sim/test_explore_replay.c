@@ -348,11 +348,24 @@ static void test_events_counted(void)
 		events_counted(&x, "xen-pv 7.0 vmalloc");
 }
 
+#if defined(__SANITIZE_THREAD__)
+static const bool under_tsan = true;
+#else
+static const bool under_tsan = false;
+#endif
+
 int main(void)
 {
 	test_policy_replay();
-	test_cached_prefix();
+	/*
+	 * The checker is one thread: TSan has nothing to see in whole
+	 * explorations, ten times slower. The ASan+UBSan build runs them.
+	 */
+	if (under_tsan)
+		ok(1, "# SKIP the prefix's state kept = worked out again: run "
+		      "in the ASan build");
+	else
+		test_cached_prefix();
 	test_events_counted();
-	printf("1..%d\n", tap_count);
-	return tap_failures ? 1 : 0;
+	return tap_done();
 }
