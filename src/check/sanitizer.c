@@ -112,7 +112,17 @@ struct san_state {
  */
 #define SAN_SLOW __attribute__((noinline))
 
-static uint32_t *flush_gen(struct san_state *s, int pid)
+static SAN_SLOW uint32_t *flush_gen_grow(struct san_state *s, int pid);
+
+/* @pid's batch flushes; the table grows to hold it (out of line). */
+static inline uint32_t *flush_gen(struct san_state *s, int pid)
+{
+	if ((size_t)pid < s->nr_gen)
+		return &s->flush_gen[pid];
+	return flush_gen_grow(s, pid);
+}
+
+static SAN_SLOW uint32_t *flush_gen_grow(struct san_state *s, int pid)
 {
 	if ((size_t)pid >= s->nr_gen) {
 		size_t n = 2 * (size_t)pid + 16;

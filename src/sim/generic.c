@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "sim/arch.h"
+#include "sim/hostsan.h"
 #include "sim/sim.h"
 
 /* (events only counted are counted in place, not built: the checker) */
@@ -304,12 +305,37 @@ void sim_lazy_mmu_mode_resume(void)
 /*
  * is_lazy_mmu_mode_active() as models see it: the design's answer; false
  * when the kernel has no lazy MMU mode.
+ *
+ * The core's designs answer without a call: the core's
+ * is_lazy_mmu_mode_active() (include/lazymmu/lazy_mmu.h) is
+ * !lazy_mmu_in_interrupt() && __task_lazy_mmu_mode_active() of
+ * lazy_mmu_current_state(), and while a machine runs its embedder is
+ * sim_embedder, whose two hooks are in_interrupt() and &current's state:
+ * the same answer, without the three calls through the embedder (arm64
+ * asks it at every kernel PTE store). The sanitized builds (every test)
+ * also ask the core and stop on a difference, so the core stays in the
+ * loop.
  */
 bool sim_is_lazy_mmu_mode_active(void)
 {
-	const struct lazy_layer_ops *ops = layer();
+	struct sim_machine *m = sim_this;
+	enum sim_lazy_layer l = m->opt.lazy;
 
-	return ops && ops->active();
+	if (l == SIM_LAZY_NESTING || l == SIM_LAZY_NOFLUSH) {
+		const struct sim_cpu *cpu = &m->cpu[m->this_cpu];
+		bool active =
+			!cpu->irq_depth &&
+			__task_lazy_mmu_mode_active(&cpu->curr->lazy_mmu_state);
+
+#ifdef SIM_ASAN
+		if (active != core_active())
+			sim_fail("is_lazy_mmu_mode_active(): the core says %d,"
+				 " the machine %d",
+				 !active, active);
+#endif
+		return active;
+	}
+	return l == SIM_LAZY_DIRECT && passthrough_active();
 }
 
 /*

@@ -70,16 +70,18 @@ static void boot_map(struct sim_machine *m, unsigned long pfn, bool valid)
  */
 static void boot_map_all(struct sim_machine *m, unsigned long n)
 {
-	pte_t *table = NULL;
-
-	for (unsigned long pfn = 0; pfn < n; pfn++) {
+	for (unsigned long pfn = 0; pfn < n;) {
 		unsigned long addr = sim_linear_addr(pfn);
 		unsigned int i = pt_index(addr, 0);
-
 		/* a new PTE table: its first entry is i slots back */
-		if (!table || i == 0)
-			table = boot_pte(m, addr) - i;
-		table[i] = pfn_pte(pfn, PAGE_KERNEL);
+		pte_t *table = boot_pte(m, addr) - i;
+		unsigned long end = pfn + (PTRS_PER_TABLE - i);
+
+		/* the rest of this table, a loop the compiler vectorises */
+		if (end > n)
+			end = n;
+		for (; pfn < end; pfn++, i++)
+			table[i] = pfn_pte(pfn, PAGE_KERNEL);
 	}
 }
 
@@ -188,11 +190,23 @@ void sim_mem_init(struct sim_machine *m)
 	boot_pte(m, KIMAGE_VADDR + KIMAGE_SIZE - PAGE_SIZE);
 	boot_pte(m, FIX_PGD_ADDR);
 	/* Free frames, lowest pfn allocated first. */
-	for (unsigned long pfn = n; pfn-- > m->boot_next_pfn;) {
-		pfn_to_page(pfn)->flags = PG_free;
-		m->free_stack[m->nr_free++] = pfn;
-		if (m->opt.debug_pagealloc)
+	if (m->opt.debug_pagealloc) {
+		for (unsigned long pfn = n; pfn-- > m->boot_next_pfn;) {
+			pfn_to_page(pfn)->flags = PG_free;
+			m->free_stack[m->nr_free++] = pfn;
 			boot_map(m, pfn, false);
+		}
+	} else {
+		/* the same, with what the loop writes kept in locals */
+		unsigned long *stack = m->free_stack + m->nr_free;
+		struct page *pages = m->pages;
+		unsigned long lo = m->boot_next_pfn;
+
+		for (unsigned long pfn = n; pfn-- > lo;) {
+			pages[pfn].flags = PG_free;
+			*stack++ = pfn;
+		}
+		m->nr_free = (unsigned long)(stack - m->free_stack);
 	}
 }
 
@@ -288,6 +302,16 @@ static void word0_write(struct sim_machine *m, unsigned long pfn, uint64_t val)
 	m->word0[pfn] = val;
 }
 
+/* sim_phys_write() of a word that is not in a table (out of line). */
+static __attribute__((noinline)) void
+phys_write_word(struct sim_machine *m, unsigned long pa, uint64_t val)
+{
+	if (!(pa & (PAGE_SIZE - 1)))
+		word0_write(m, pa >> PAGE_SHIFT, val);
+	else
+		word_find(m, pa, true)->val = val;
+}
+
 void sim_phys_write(unsigned long pa, uint64_t val)
 {
 	struct sim_machine *m = sim_this;
@@ -295,10 +319,41 @@ void sim_phys_write(unsigned long pa, uint64_t val)
 	pa &= ~7UL;
 	if (pfn_to_page(pa >> PAGE_SHIFT)->flags & PG_pgtable)
 		*(uint64_t *)(m->mem + pa) = val;
-	else if (!(pa & (PAGE_SIZE - 1)))
-		word0_write(m, pa >> PAGE_SHIFT, val);
+	else if (!(pa & (PAGE_SIZE - 1)) && !m->mark)
+		m->word0[pa >> PAGE_SHIFT] = val; /* word0_write(): no log */
 	else
-		word_find(m, pa, true)->val = val;
+		phys_write_word(m, pa, val);
+}
+
+/*
+ * The events of alloc_page() and __free_page() for an observer that wants
+ * them, out of line: their frames would weigh on every allocation.
+ */
+static __attribute__((noinline)) void alloc_page_event(unsigned long pfn,
+						       gfp_t gfp)
+{
+	struct sim_event ev = { .type = SIM_EV_PAGE_ALLOC };
+
+	ev.arg = (long)pfn;
+	ev.what = gfp & GFP_KERNEL ? "GFP_KERNEL" :
+		  gfp & GFP_ATOMIC ? "GFP_ATOMIC" :
+				     "GFP_NOWAIT";
+	sim_emit(&ev);
+}
+
+static __attribute__((noinline)) void free_page_event(unsigned long pfn)
+{
+	struct sim_event ev = { .type = SIM_EV_PAGE_FREE };
+
+	ev.arg = (long)pfn;
+	sim_emit(&ev);
+}
+
+/* sim_reset_log_free(), kept out of __free_page()'s frame. */
+static __attribute__((noinline)) void free_page_log(struct sim_machine *m,
+						    unsigned long pfn)
+{
+	sim_reset_log_free(m, pfn);
 }
 
 unsigned long alloc_page(gfp_t gfp)
@@ -316,15 +371,8 @@ unsigned long alloc_page(gfp_t gfp)
 	if (m->nr_free < m->free_low)
 		m->free_low = m->nr_free; /* sim_reset() restores from here */
 	pfn_to_page(pfn)->flags = 0;
-	if (!sim_count_in_place(m, SIM_EV_PAGE_ALLOC)) {
-		struct sim_event ev = { .type = SIM_EV_PAGE_ALLOC };
-
-		ev.arg = (long)pfn;
-		ev.what = gfp & GFP_KERNEL ? "GFP_KERNEL" :
-			  gfp & GFP_ATOMIC ? "GFP_ATOMIC" :
-					     "GFP_NOWAIT";
-		sim_emit(&ev);
-	}
+	if (!sim_count_in_place(m, SIM_EV_PAGE_ALLOC))
+		alloc_page_event(pfn, gfp);
 	if (m->opt.debug_pagealloc)
 		__kernel_map_pages(pfn, 1, true);
 	return pfn;
@@ -347,16 +395,12 @@ void __free_page(unsigned long pfn)
 			   page->flags & PG_free ? "already free" : "reserved");
 		return;
 	}
-	if (!sim_count_in_place(m, SIM_EV_PAGE_FREE)) {
-		struct sim_event ev = { .type = SIM_EV_PAGE_FREE };
-
-		ev.arg = (long)pfn;
-		sim_emit(&ev);
-	}
+	if (!sim_count_in_place(m, SIM_EV_PAGE_FREE))
+		free_page_event(pfn);
 	if (m->opt.debug_pagealloc)
 		__kernel_map_pages(pfn, 1, false);
 	if (m->mark)
-		sim_reset_log_free(m, pfn);
+		free_page_log(m, pfn);
 	page->flags = PG_free;
 	m->free_stack[m->nr_free++] = pfn;
 }

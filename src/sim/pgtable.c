@@ -20,7 +20,8 @@ pte_t *sim_table_of(pte_t entry)
 }
 
 /* A non-zero store to the table entry @ptep: widen its frame's raw range. */
-static void sim_frame_written(const pte_t *ptep)
+static inline __attribute__((always_inline)) void
+sim_frame_written(const pte_t *ptep)
 {
 	size_t off = (size_t)((const uint8_t *)ptep - sim_this->mem);
 	struct page *pg = &sim_this->pages[off >> PAGE_SHIFT];
@@ -35,6 +36,15 @@ static void sim_frame_written(const pte_t *ptep)
 		pg->raw_hi = (uint16_t)(i + 1);
 	}
 }
+
+/* The store to memory: a non-zero value widens the frame's raw range. */
+static inline __attribute__((always_inline)) void pt_set(pte_t *ptep, pte_t val)
+{
+	if (val)
+		sim_frame_written(ptep);
+	*ptep = val;
+}
+
 /* Frame @pfn's memory all 0 again, writing only where it may not be. */
 static void sim_frame_zero(unsigned long pfn)
 {
@@ -204,6 +214,63 @@ struct mm_struct *sim_mm_alloc(const char *name)
 /* ---- stores and what walkers see ------------------------------------------ */
 
 /*
+ * Hide the store to @ptep (@slot its hidden slot), the entry keeping @old
+ * for walkers; a new hidden entry needs room in m->hidden.
+ */
+static inline __attribute__((always_inline)) void
+hide_at(struct sim_machine *m, pte_t *ptep, pte_t old, uint32_t *slot)
+{
+	struct sim_hidden *h;
+
+	if (*slot) {
+		/* stored again: hidden anew, walkers keep the old value */
+		h = &m->hidden[*slot - 1];
+		hidden_account(m, h, -1);
+		h->cpu = m->this_cpu;
+		h->stage = 2;
+		h->observed = 0;
+		hidden_account(m, h, 1);
+		return;
+	}
+	h = &m->hidden[m->nr_hidden++];
+	h->ptep = ptep;
+	h->old = old;
+	h->cpu = m->this_cpu;
+	h->stage = 2;
+	h->observed = 0;
+	hidden_account(m, h, 1);
+	*slot = (uint32_t)m->nr_hidden;
+	pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden++;
+}
+
+/*
+ * pt_store() when it calls nothing (inline, no event built): no reset
+ * mark to log for, the store counted in place (no observer wants it), and,
+ * if hidden, room for it in the list. Returns false having changed
+ * nothing: the caller then takes pt_store().
+ */
+static inline __attribute__((always_inline)) bool
+pt_store_fast(pte_t *ptep, pte_t val, enum sim_pt_vis vis)
+{
+	struct sim_machine *m = sim_this;
+	pte_t old = *ptep;
+
+	if (m->mark || !(m->ev_in_place & SIM_EV_BIT(SIM_EV_PTE_WRITE)) ||
+	    m->emitting)
+		return false;
+	if (vis != SIM_PT_SEEN) {
+		uint32_t *slot = hidden_slot(ptep);
+
+		if (!*slot && m->nr_hidden == m->hidden_cap)
+			return false;
+		hide_at(m, ptep, old, slot);
+	}
+	pt_set(ptep, val);
+	m->in_place_base[m->this_cpu][m->in_place_of[SIM_EV_PTE_WRITE]]++;
+	return true;
+}
+
+/*
  * sim_pt_write() - a store to a page-table entry (a hardware event).
  * @vis: unless SIM_PT_SEEN, the architecture does not guarantee that walkers
  * see the new value until this CPU publishes it (sim_pt_publish) and, for
@@ -219,9 +286,7 @@ static void pt_store(pte_t *ptep, pte_t val, unsigned long addr,
 	if (hide)
 		sim_pt_hide(ptep, old);
 	sim_reset_log_pt_store(ptep);
-	if (val)
-		sim_frame_written(ptep);
-	*ptep = val;
+	pt_set(ptep, val);
 	if (!sim_count_in_place(sim_this, SIM_EV_PTE_WRITE)) {
 		struct sim_event ev = { .type = SIM_EV_PTE_WRITE };
 
@@ -249,7 +314,8 @@ void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr,
 		  enum sim_pt_vis vis)
 {
 	sim_sched_point_touch(store_touch(ptep, val), ptep);
-	pt_store(ptep, val, addr, vis);
+	if (!pt_store_fast(ptep, val, vis))
+		pt_store(ptep, val, addr, vis);
 }
 
 /*
@@ -266,7 +332,8 @@ pte_t sim_pt_xchg(pte_t *ptep, pte_t val, unsigned long addr,
 
 	sim_sched_point_touch(store_touch(ptep, val), ptep);
 	old = *ptep;
-	pt_store(ptep, val, addr, vis);
+	if (!pt_store_fast(ptep, val, vis))
+		pt_store(ptep, val, addr, vis);
 	return old;
 }
 
@@ -283,7 +350,7 @@ pte_t sim_pt_cmpxchg(pte_t *ptep, pte_t old, pte_t val, unsigned long addr,
 
 	sim_sched_point_touch(store_touch(ptep, val), ptep);
 	cur = *ptep;
-	if (cur == old)
+	if (cur == old && !pt_store_fast(ptep, val, vis))
 		pt_store(ptep, val, addr, vis);
 	return cur;
 }
@@ -299,34 +366,15 @@ void sim_pt_hide(pte_t *ptep, pte_t old)
 {
 	struct sim_machine *m = sim_this;
 	uint32_t *slot = hidden_slot(ptep);
-	struct sim_hidden *h;
 
-	if (*slot) {
-		/* stored again: hidden anew, walkers keep the old value */
-		h = &m->hidden[*slot - 1];
-		hidden_account(m, h, -1);
-		h->cpu = m->this_cpu;
-		h->stage = 2;
-		h->observed = 0;
-		hidden_account(m, h, 1);
-		return;
-	}
-	if (m->nr_hidden == m->hidden_cap) {
+	if (!*slot && m->nr_hidden == m->hidden_cap) {
 		m->hidden_cap = m->hidden_cap ? 2 * m->hidden_cap : 64;
 		m->hidden =
 			realloc(m->hidden, m->hidden_cap * sizeof(*m->hidden));
 		if (!m->hidden)
 			abort();
 	}
-	h = &m->hidden[m->nr_hidden++];
-	h->ptep = ptep;
-	h->old = old;
-	h->cpu = m->this_cpu;
-	h->stage = 2;
-	h->observed = 0;
-	hidden_account(m, h, 1);
-	*slot = (uint32_t)m->nr_hidden;
-	pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden++;
+	hide_at(m, ptep, old, slot);
 }
 
 static void unhide(size_t i)
@@ -380,6 +428,25 @@ void sim_pt_sync(int cpu)
 	hidden_check(m, cpu);
 	if (!m->hidden_stage1[cpu])
 		return; /* no published store of @cpu's */
+	if (m->hidden_stage1[cpu] == m->nr_hidden &&
+	    !sim_wants(m, SIM_EV_PTE_VISIBLE)) {
+		/*
+		 * Every hidden store is @cpu's and published (the common
+		 * case: one CPU's section paid at its leave), and no observer
+		 * wants their events: all become visible, in one pass, with
+		 * the state the loop below leaves (the list empty, every
+		 * slot, frame count and tally back to 0).
+		 */
+		for (size_t i = 0; i < m->nr_hidden; i++) {
+			const pte_t *ptep = m->hidden[i].ptep;
+
+			pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden--;
+			*hidden_slot(ptep) = 0;
+		}
+		m->hidden_stage1[cpu] = 0;
+		m->nr_hidden = 0;
+		return;
+	}
 	for (size_t i = 0; i < m->nr_hidden;) {
 		if (m->hidden[i].cpu == cpu && m->hidden[i].stage == 1)
 			unhide(i);
@@ -397,14 +464,5 @@ void sim_pt_sync_all(void)
 
 pte_t sim_pt_walker_read(const pte_t *ptep, int cpu)
 {
-	const struct sim_hidden *h;
-	uint32_t slot;
-
-	if (!pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden)
-		return *ptep;
-	slot = *hidden_slot(ptep);
-	if (!slot)
-		return *ptep;
-	h = &sim_this->hidden[slot - 1];
-	return h->stage == 2 || h->cpu == cpu ? h->old : *ptep;
+	return sim_pt_walker_see(sim_this, ptep, cpu);
 }

@@ -1084,6 +1084,26 @@ uint64_t sim_phys_read(unsigned long pa);
 void sim_phys_write(unsigned long pa, uint64_t val);
 void __free_page(unsigned long pfn);
 unsigned long sim_ptep_pfn(const pte_t *ptep);
+
+/*
+ * sim_pt_walker_read() inline, for the machine's hot paths (the table
+ * walk of a TLB miss): what @cpu's walker sees at the entry @ptep of @m.
+ */
+static inline pte_t sim_pt_walker_see(const struct sim_machine *m,
+				      const pte_t *ptep, int cpu)
+{
+	size_t off = (size_t)((const uint8_t *)ptep - m->mem);
+	const struct sim_hidden *h;
+	uint32_t slot;
+
+	if (!m->pages[off >> PAGE_SHIFT].nr_hidden)
+		return *ptep;
+	slot = m->hidden_slot[off / sizeof(pte_t)];
+	if (!slot)
+		return *ptep;
+	h = &m->hidden[slot - 1];
+	return h->stage == 2 || h->cpu == cpu ? h->old : *ptep;
+}
 void sim_mem_init(struct sim_machine *m);
 void sim_mem_free(struct sim_machine *m);
 

@@ -462,15 +462,18 @@ access_event(unsigned long addr, bool write, unsigned long pfn)
 	sim_emit(&ev);
 }
 
-/* The physical address @addr reaches, or -1 if the access fails. */
-static inline long access(unsigned long addr, bool write)
+/*
+ * access() after its scheduling point: no call on the common path (a TLB
+ * hit or an inline walk, no observer of the access), so that it saves no
+ * registers there.
+ */
+static __attribute__((noinline)) long access_translate(unsigned long addr,
+						       bool write)
 {
 	struct sim_machine *m = sim_this;
 	unsigned long pa;
 	pte_t pte;
 
-	sim_sched_point_touch(SIM_TOUCH_DATA,
-			      (const void *)(addr & ~(PAGE_SIZE - 1)));
 	if (!translate(addr & ~7UL, &pa, &pte))
 		return access_failed(addr, write, false);
 	if ((pa >> PAGE_SHIFT) >= m->nr_frames)
@@ -479,6 +482,128 @@ static inline long access(unsigned long addr, bool write)
 	    !sim_count_in_place(m, SIM_EV_ACCESS))
 		access_event(addr, write, pa >> PAGE_SHIFT);
 	return (long)pa;
+}
+
+/*
+ * The common case of access() after its scheduling point, calling nothing
+ * (no frame of its own to save registers for: inline in sim_load() and
+ * sim_store()): the inline path's conditions (see translate()), a TLB hit
+ * or a walk (as this CPU's walker sees the tables) that finds a valid
+ * entry and a free way or round-robin eviction, a frame behind it.
+ * Returns the physical address, or -1 having changed nothing: the caller
+ * then takes access_translate(), which starts over. @hidden: the copy that
+ * walks while stores are hidden (access_fast_hidden(), out of line); the
+ * other, whose walk reads memory with fewer registers, calls it then.
+ */
+static long access_fast_hidden(unsigned long addr);
+
+static inline __attribute__((always_inline)) long
+access_fast_walk(unsigned long addr, bool hidden)
+{
+	struct sim_machine *m = sim_this;
+	struct sim_cpu *cpu = &m->cpu[m->this_cpu];
+	struct sim_tlb *tlb = &cpu->tlb;
+	unsigned long vpn, idx, pa;
+	struct sim_tlb_entry *set, *e, *free;
+	const pte_t *table;
+	uint16_t asid = 0;
+	pte_t pte;
+
+	if (!m->translate_inline)
+		return -1;
+	addr &= ~7UL;
+	vpn = addr >> PAGE_SHIFT;
+	if (addr >= PAGE_OFFSET) {
+		table = m->init_mm.pgd;
+	} else {
+		const struct mm_struct *mm = cpu->curr->mm;
+
+		if (mm == &m->init_mm)
+			return -1;
+		table = mm->pgd;
+		asid = mm->asid;
+	}
+	idx = vpn & tlb->set_mask;
+	set = &tlb->e[idx * TLB_WAYS];
+	e = tlb_lookup_free(set, TLB_WAYS, vpn, asid, &free);
+	if (e) {
+		pte = e->pte;
+		pa = (pte_pfn(pte) << PAGE_SHIFT) | (addr & (PAGE_SIZE - 1));
+		return (pa >> PAGE_SHIFT) < m->nr_frames ? (long)pa : -1;
+	}
+	if (!free && m->opt.tlb_random_evict)
+		return -1;
+	if (!hidden) {
+		if (m->nr_hidden)
+			return access_fast_hidden(addr);
+			/* nothing hidden anywhere: every walker sees memory */
+#pragma GCC unroll 3
+		for (int level = 3; level > 0; level--) {
+			pte_t t = table[pt_index(addr, level)];
+
+			if (!pte_valid(t))
+				return -1;
+			table = sim_table_of(t);
+		}
+		pte = table[pt_index(addr, 0)];
+	} else {
+		/* as this CPU's walker sees the tables (hw_walk()) */
+		for (int level = 3; level > 0; level--) {
+			pte_t t = sim_pt_walker_see(
+				m, &table[pt_index(addr, level)], cpu->id);
+
+			if (!pte_valid(t))
+				return -1;
+			table = sim_table_of(t);
+		}
+		pte = sim_pt_walker_see(m, &table[pt_index(addr, 0)], cpu->id);
+	}
+	pa = (pte_pfn(pte) << PAGE_SHIFT) | (addr & (PAGE_SIZE - 1));
+	if (!pte_valid(pte) || (pa >> PAGE_SHIFT) >= m->nr_frames)
+		return -1;
+	if (!free) {
+		/* tlb_victim() without random eviction */
+		unsigned int *next = &tlb->next[idx];
+		unsigned int victim = *next < TLB_WAYS ? *next : 0;
+
+		*next = victim + 1 < TLB_WAYS ? victim + 1 : 0;
+		free = &set[victim];
+	}
+	free->vpn = vpn;
+	free->asid = asid;
+	free->pte = pte;
+	free->global = !(pte & PTE_USER);
+	free->valid = true;
+	tlb->dirty = true;
+	return (long)pa;
+}
+
+static __attribute__((noinline)) long access_fast_hidden(unsigned long addr)
+{
+	return access_fast_walk(addr, true);
+}
+
+static inline __attribute__((always_inline)) long
+access_fast(unsigned long addr)
+{
+	return access_fast_walk(addr, false);
+}
+
+/* The physical address @addr reaches, or -1 if the access fails. */
+static inline long access(unsigned long addr, bool write)
+{
+	struct sim_machine *m = sim_this;
+	long pa;
+
+	sim_sched_point_touch(SIM_TOUCH_DATA,
+			      (const void *)(addr & ~(PAGE_SIZE - 1)));
+	pa = access_fast(addr);
+	if (pa < 0)
+		return access_translate(addr, write);
+	if (sim_wants(m, SIM_EV_ACCESS) &&
+	    !sim_count_in_place(m, SIM_EV_ACCESS))
+		access_event(addr, write, (unsigned long)pa >> PAGE_SHIFT);
+	return pa;
 }
 
 uint64_t sim_load(unsigned long addr)

@@ -90,16 +90,16 @@ static void pay_pte_barriers(void)
 }
 
 /*
- * @nr stores of consecutive frames from @pte, followed by one
- * queue_pte_barriers() if @barriers: __set_ptes_anysz() stores every entry
- * and then calls __set_pte_complete() once (f89b399e8d6e, v6.16; v7.0).
- * Walkers may miss a newly valid entry until the barriers: right after the
- * stores, or when the section is flushed. Nothing the stores' scheduling
- * points may run (an interrupt, another task) changes this task's mode, so
- * @deferring is asked once.
+ * @nr stores of consecutive frames from @pte, then one queue_pte_barriers()
+ * if @barriers: __set_ptes_anysz() calls __set_pte_complete() once after
+ * the stores (f89b399e8d6e, v6.16; v7.0). Walkers may miss a newly valid
+ * entry until the barriers (at once, or at the section's flush). Nothing
+ * the stores' scheduling points run changes this task's mode: @deferring
+ * is asked once. Inlined: each caller's copy knows @nr and @deferring.
  */
-static void set_entries(pte_t *ptep, pte_t pte, unsigned long addr,
-			unsigned int nr, bool barriers, bool (*deferring)(void))
+static inline __attribute__((always_inline)) void
+set_entries(pte_t *ptep, pte_t pte, unsigned long addr, unsigned int nr,
+	    bool barriers, bool (*deferring)(void))
 {
 	bool defer = barriers && deferring();
 
