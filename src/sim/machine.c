@@ -64,10 +64,11 @@ static void coro_finish(struct sim_machine *m, void *fake)
 
 /*
  * Switch from @from (NULL: the scheduler) to @to (NULL: the scheduler).
- * @dying: @from will never run again.
+ * @dying: @from will never run again. Out of line: most scheduling points
+ * do not switch, and should not pay for the registers a switch saves.
  */
-static void coro_switch(struct task_struct *from, struct task_struct *to,
-			bool dying)
+static __attribute__((noinline)) void
+coro_switch(struct task_struct *from, struct task_struct *to, bool dying)
 {
 	struct sim_machine *m = sim_this;
 	struct sim_ctx *from_ctx = from ? &from->ctx : &m->sched_ctx;
@@ -143,6 +144,13 @@ bool sim_stopped(const struct sim_machine *m)
 	return m->stopped;
 }
 
+/* The CPU stepping now is @cpu (m->this_cpu and this_cpu()'s m->cur_cpu). */
+static inline void set_this_cpu(struct sim_machine *m, int cpu)
+{
+	m->this_cpu = cpu;
+	m->cur_cpu = &m->cpu[cpu];
+}
+
 /* ---- runqueues ------------------------------------------------------------- */
 
 /* Each CPU's runqueue: a circular list of runnable tasks other than curr. */
@@ -201,7 +209,7 @@ void sim_emit(struct sim_event *ev)
 	if (!plan)
 		return; /* no observer (else) wants it */
 	ev->cpu = m->this_cpu;
-	ev->task = m->cpu[m->this_cpu].curr;
+	ev->task = m->cur_cpu->curr;
 	ev->site = m->site;
 	m->emitting++;
 	do {
@@ -744,10 +752,8 @@ choose(enum sim_choice what, unsigned int n, unsigned int cur, uint32_t allowed)
 		p->replay++;
 		p->replay_left--;
 	} else {
-		if (p->choose == sim_random_choose) /* inline: same draws */
-			a = random_choose(p, what, n, cur, allowed);
-		else
-			a = p->choose(p, what, n, cur, allowed);
+		/* the random policy's common questions never get here */
+		a = p->choose(p, what, n, cur, allowed);
 		if (__builtin_expect(m->stopped, 0))
 			return sim_set_nth(allowed, 0);
 	}
@@ -763,6 +769,21 @@ choose(enum sim_choice what, unsigned int n, unsigned int cur, uint32_t allowed)
 unsigned int sim_choose(enum sim_choice what, unsigned int n, unsigned int cur)
 {
 	return choose(what, n, cur, SIM_CHOICE_ALL);
+}
+
+/* The busy CPUs whose task waits for no held lock (cold). */
+static __attribute__((noinline, cold)) uint32_t
+unblocked_cpus(struct sim_machine *m, uint32_t busy)
+{
+	uint32_t allowed = busy;
+
+	for (uint32_t left = busy; left; left &= left - 1) {
+		unsigned int c = (unsigned int)__builtin_ctz(left);
+
+		if (task_blocked(m->cpu[c].curr))
+			allowed &= ~(1U << c);
+	}
+	return allowed;
 }
 
 /* Every busy CPU waits for a spinlock (cold: its message buffer would
@@ -789,12 +810,7 @@ static void pick_cpu_and_switch(struct task_struct *from, bool dying)
 
 	if (m->nr_blocked) {
 		/* some task waits for a lock: leave out the CPUs it blocks */
-		for (uint32_t left = busy; left; left &= left - 1) {
-			unsigned int c = (unsigned int)__builtin_ctz(left);
-
-			if (task_blocked(m->cpu[c].curr))
-				allowed &= ~(1U << c);
-		}
+		allowed = unblocked_cpus(m, busy);
 	}
 	if (!busy) {
 		coro_switch(from, NULL, dying);
@@ -808,7 +824,7 @@ static void pick_cpu_and_switch(struct task_struct *from, bool dying)
 		     allowed);
 	if (m->stopped)
 		return; /* from the scheduler: sim_run() ends */
-	m->this_cpu = (int)cpu;
+	set_this_cpu(m, (int)cpu);
 	if (m->cpu[m->this_cpu].curr != from)
 		coro_switch(from, m->cpu[m->this_cpu].curr, dying);
 }
@@ -1036,9 +1052,190 @@ static __attribute__((noinline)) void sched_point_choose(struct sim_machine *m,
 	sched_point_ask(m, cpu);
 }
 
+/* ---- the random policy, inline ---------------------------------------------- */
+
+/*
+ * What choose() does with an answer, for the random policy drawn inline:
+ * count it, or record it if the run keeps its choices (@record, a
+ * constant: each has its own copy of the code below). choose()'s checks
+ * cannot fail here: this policy answers within the options, never stops
+ * the run, and is not asked from an observer (sim_sched_point_touch()
+ * refuses a point there before any draw).
+ */
+static inline __attribute__((always_inline)) void
+random_counted(struct sim_machine *m, const bool record, enum sim_choice what,
+	       unsigned int n, unsigned int cur, uint32_t allowed,
+	       unsigned int a)
+{
+	if (record)
+		choose_record(m, what, n, cur, allowed, a);
+	else
+		m->nr_choices++;
+}
+
+static inline __attribute__((always_inline)) void
+random_pick(struct sim_machine *m, struct sim_cpu *cpu, struct policy_random *r,
+	    uint64_t x, uint32_t allowed, const bool record);
+
+/* random_pick() while some task waits for a lock (cold). */
+static __attribute__((noinline, cold)) void
+random_pick_unblocked(struct sim_machine *m, struct sim_cpu *cpu,
+		      struct policy_random *r, uint64_t x, const bool record)
+{
+	uint32_t allowed = unblocked_cpus(m, m->busy); /* never 0: cpu's */
+
+	if (record)
+		random_pick(m, cpu, r, x, allowed, true);
+	else
+		random_pick(m, cpu, r, x, allowed, false);
+}
+
+/*
+ * sched_point_choose() from its preemption on, for the random policy with
+ * the state @x not yet stored back: the same questions in the same order,
+ * drawn from the same stream, counted or recorded the same, so the same
+ * run (tests/sim/test_policy.c compares the two), without choose()'s
+ * generic work (the indirect call, the normalisation of the options, the
+ * checks of the answer). Every call it makes is its last act, so that the
+ * common case saves no registers.
+ */
+static inline __attribute__((always_inline)) void
+random_preempt_and_pick(struct sim_machine *m, struct sim_cpu *cpu,
+			struct policy_random *r, uint64_t x, const bool record)
+{
+	bool yes;
+
+	if (cpu->curr->preempt_count == 0 && cpu->irq_depth == 0 &&
+	    (cpu->rq_tail || m->opt.nr_cpus > 1)) {
+		x = rnd_step(x);
+		yes = rnd_below(x, &r->preempt_rate);
+		random_counted(m, record, SIM_CHOOSE_PREEMPT, 2, 0, 3, yes);
+		if (yes) {
+			r->state = x;
+			preempt_current();
+			return;
+		}
+	}
+	if (m->opt.nr_cpus == 1) {
+		r->state = x;
+		return;
+	}
+	if (__builtin_expect(m->nr_blocked, 0)) {
+		/* some task waits for a lock: leave out the CPUs it blocks */
+		random_pick_unblocked(m, cpu, r, x, record);
+		return;
+	}
+	random_pick(m, cpu, r, x, m->busy, record);
+}
+
+/*
+ * pick_cpu_and_switch() for a running task (on @cpu) among the CPUs
+ * @allowed, drawn inline. Its CPU can step, so it is among the options,
+ * and it is what "no switch" answers.
+ */
+static inline __attribute__((always_inline)) void
+random_pick(struct sim_machine *m, struct sim_cpu *cpu, struct policy_random *r,
+	    uint64_t x, uint32_t allowed, const bool record)
+{
+	unsigned int me, a;
+
+	if (!(allowed & (allowed - 1)))
+		goto out; /* only this CPU can step: nothing to ask */
+	me = (unsigned int)cpu->id;
+	x = rnd_step(x);
+	if (!rnd_below(x, &r->switch_rate)) {
+		a = me; /* stay */
+	} else {
+		x = rnd_step(x);
+		a = sim_set_nth(allowed, rnd_pick(x, sim_set_count(allowed)));
+	}
+	random_counted(m, record, SIM_CHOOSE_CPU, m->opt.nr_cpus, me, allowed,
+		       a);
+	if (a != me) {
+		r->state = x;
+		set_this_cpu(m, (int)a);
+		coro_switch(cpu->curr, m->cpu[a].curr, false);
+		return;
+	}
+out:
+	r->state = x;
+}
+
+/* The rest of a point after an interrupt (rare). */
+static __attribute__((noinline)) void
+random_after_irq(struct sim_machine *m, struct sim_cpu *cpu, const bool record)
+{
+	struct policy_random *r = m->random;
+
+	do_irq(); /* cpu: still this CPU, cpu->curr still its task */
+	if (record)
+		random_preempt_and_pick(m, cpu, r, r->state, true);
+	else
+		random_preempt_and_pick(m, cpu, r, r->state, false);
+}
+
+/*
+ * sched_point_choose() for the random policy (m->random: every rate
+ * nonzero, so that each question draws).
+ */
+static inline __attribute__((always_inline)) void
+random_point(struct sim_machine *m, struct sim_cpu *cpu, const bool record)
+{
+	struct policy_random *r = m->random;
+	uint64_t x = r->state;
+	bool yes;
+
+	if (m->opt.irq_handler && cpu->irq_depth == 0) {
+		x = rnd_step(x);
+		yes = rnd_below(x, &r->irq_rate);
+		random_counted(m, record, SIM_CHOOSE_IRQ, 2, 0, 3, yes);
+		if (yes) {
+			r->state = x;
+			random_after_irq(m, cpu, record);
+			return;
+		}
+	}
+	random_preempt_and_pick(m, cpu, r, x, record);
+}
+
+/* Choices counted (no_choice_record): lazymmu run, bench_sim. */
+static __attribute__((noinline)) void sched_point_random(struct sim_machine *m,
+							 struct sim_cpu *cpu)
+{
+	random_point(m, cpu, false);
+}
+
+/* Choices recorded (--save-choices, the tests). */
+static __attribute__((noinline)) void
+sched_point_random_record(struct sim_machine *m, struct sim_cpu *cpu)
+{
+	random_point(m, cpu, true);
+}
+
+/*
+ * A preemption question outside a scheduling point (might_sleep(),
+ * cond_resched() with a runnable task), drawn inline under the random
+ * policy as at a point, else asked as sim_choose() asks it. From an
+ * observer it goes to sim_choose(), which refuses it.
+ */
+static bool choose_preempt(struct sim_machine *m)
+{
+	struct policy_random *r = m->random;
+	bool yes;
+
+	if (!r || m->emitting)
+		return sim_choose(SIM_CHOOSE_PREEMPT, 2, 0);
+	r->state = rnd_step(r->state);
+	yes = rnd_below(r->state, &r->preempt_rate);
+	random_counted(m, !m->opt.no_choice_record, SIM_CHOOSE_PREEMPT, 2, 0, 3,
+		       yes);
+	return yes;
+}
+
 void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 {
 	struct sim_machine *m = sim_this;
+	enum sim_point_mode mode;
 	struct sim_cpu *cpu;
 
 	if (m->emitting) {
@@ -1049,14 +1246,29 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 	}
 	m->points++;
 	cpu = this_cpu();
+#ifdef SIM_ASAN
+	if (cpu != &m->cpu[m->this_cpu])
+		abort(); /* m->this_cpu written without set_this_cpu() */
+#endif
 	cpu->next.kind = kind;
 	cpu->next.obj = obj;
 	if (m->in_sched)
 		return;
-	/* no interrupt to draw, one CPU, nothing runnable: no choice at all */
-	if ((m->opt.irq_handler && cpu->irq_depth == 0) || m->opt.nr_cpus > 1 ||
-	    cpu->rq_tail)
+	mode = m->point_mode;
+	if (mode == SIM_POINT_QUIET) {
+		/* one CPU, no interrupts: only a runnable task asks */
+		if (cpu->rq_tail)
+			sched_point_choose(m, cpu);
+	} else if (mode == SIM_POINT_RANDOM) {
+		/* the questions of sched_point_choose(), drawn inline */
+		sched_point_random(m, cpu);
+	} else if (mode == SIM_POINT_RANDOM_RECORD) {
+		sched_point_random_record(m, cpu);
+	} else if ((m->opt.irq_handler && cpu->irq_depth == 0) ||
+		   m->opt.nr_cpus > 1 || cpu->rq_tail) {
+		/* no interrupt to draw, one CPU, nothing runnable: none */
 		sched_point_choose(m, cpu);
+	}
 }
 
 /*
@@ -1076,7 +1288,7 @@ void sim_might_sleep_touch(enum sim_touch kind, const void *obj)
 		this_cpu()->next.obj = obj;
 		return;
 	}
-	if (this_cpu()->rq_tail && sim_choose(SIM_CHOOSE_PREEMPT, 2, 0)) {
+	if (this_cpu()->rq_tail && choose_preempt(sim_this)) {
 		this_cpu()->next.kind = kind;
 		this_cpu()->next.obj = obj;
 		preempt_current();
@@ -1095,8 +1307,7 @@ void cond_resched(void)
 	/* what a switch here leaves: a policy sees the voluntary point */
 	this_cpu()->next.kind = SIM_TOUCH_YIELD;
 	this_cpu()->next.obj = NULL;
-	if (preemptible() && this_cpu()->rq_tail &&
-	    sim_choose(SIM_CHOOSE_PREEMPT, 2, 0))
+	if (preemptible() && this_cpu()->rq_tail && choose_preempt(sim_this))
 		preempt_current();
 	else
 		sim_sched_point_touch(SIM_TOUCH_YIELD, NULL);
@@ -1201,6 +1412,25 @@ struct task_struct *sim_spawn(struct sim_machine *m, const char *comm, int cpu,
 
 /* ---- life cycle ------------------------------------------------------------- */
 
+/*
+ * What a scheduling point does under @m's options and policy
+ * (sim_sched_point_touch()): kept by sim_create(), sim_set_policy() and
+ * every sim_run() (after sim_reset() too, which restores the post-boot
+ * fields).
+ */
+static void set_point_mode(struct sim_machine *m)
+{
+	m->random = sim_policy_random_inline(m->opt.policy);
+	if (m->random)
+		m->point_mode = m->opt.no_choice_record ?
+					SIM_POINT_RANDOM :
+					SIM_POINT_RANDOM_RECORD;
+	else if (m->opt.irq_handler || m->opt.nr_cpus > 1)
+		m->point_mode = SIM_POINT_ASK;
+	else
+		m->point_mode = SIM_POINT_QUIET;
+}
+
 struct sim_machine *sim_create(const struct sim_options *opt)
 {
 	struct sim_machine *m = calloc(1, sizeof(*m));
@@ -1224,6 +1454,8 @@ struct sim_machine *sim_create(const struct sim_options *opt)
 			m->arch->kernel ? sim_kernel_parse(m->arch->kernel) : 0;
 	if (!m->opt.kernel)
 		m->opt.kernel = sim_kernel_newest;
+	set_this_cpu(m, 0);
+	set_point_mode(m);
 	sim_this = m;
 	sim_mem_init(m);
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
@@ -1266,6 +1498,7 @@ void sim_set_policy(struct sim_machine *m, struct sim_policy *p)
 	m->opt.policy = p ? p : sim_policy_rr(64);
 	if (old && old != m->opt.policy && old->destroy)
 		old->destroy(old);
+	set_point_mode(m);
 }
 
 void sim_destroy(struct sim_machine *m)
@@ -1324,11 +1557,14 @@ void sim_run(struct sim_machine *m)
 #endif
 	m->running = true;
 	m->site = NULL;
+	set_point_mode(m);
 	/* a stopped run's tasks are abandoned: nothing to resume */
 	if (m->nr_live > 0 && !m->stopped) {
-		m->this_cpu = 0;
-		while (!m->cpu[m->this_cpu].curr)
-			m->this_cpu++;
+		int c = 0;
+
+		while (!m->cpu[c].curr)
+			c++;
+		set_this_cpu(m, c);
 		m->switching_from = NULL;
 		pick_cpu_and_switch(NULL, false);
 	}

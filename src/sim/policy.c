@@ -83,6 +83,12 @@ unsigned int sim_random_choose(struct sim_policy *p, enum sim_choice what,
 	return random_choose(p, what, n, cur, allowed);
 }
 
+static struct rnd_rate rnd_rate(unsigned int per_1000)
+{
+	return (struct rnd_rate){ .max = rnd_rate_max(per_1000),
+				  .per_1000 = per_1000 };
+}
+
 static void random_reset(struct sim_policy *p)
 {
 	struct policy_random *r = (struct policy_random *)p;
@@ -108,8 +114,8 @@ struct sim_policy *sim_policy_random(uint64_t seed,
 	seed = (seed ^ (seed >> 27)) * 0x94d049bb133111ebULL;
 	r->state = (seed ^ (seed >> 31)) | 1;
 	r->state0 = r->state;
-	r->switch_per_1000 = switch_per_1000;
-	r->preempt_per_1000 = preempt_per_1000;
-	r->irq_per_1000 = irq_per_1000;
+	r->switch_rate = rnd_rate(switch_per_1000);
+	r->preempt_rate = rnd_rate(preempt_per_1000);
+	r->irq_rate = rnd_rate(irq_per_1000);
 	return &r->p;
 }

@@ -788,6 +788,7 @@ struct sim_machine {
 	const struct sim_arch_ops *arch;
 	struct sim_cpu cpu[SIM_MAX_CPUS];
 	int this_cpu; /* the CPU stepping now */
+	struct sim_cpu *cur_cpu; /* &cpu[this_cpu], for this_cpu() */
 
 	/* physical memory */
 	unsigned long boot_next_pfn; /* boot: the next frame for a table */
@@ -940,6 +941,20 @@ struct sim_machine {
 	 */
 	uint32_t busy;
 	unsigned int nr_blocked;
+	/*
+	 * What a scheduling point does, set by sim_run() (machine.c,
+	 * sim_sched_point_touch()): draw the random policy's choices inline
+	 * (@random: the policy, if it is the seeded random one, else NULL),
+	 * or ask the policy; SIM_POINT_QUIET: one CPU, no interrupts, so
+	 * only a runnable task can make a point ask anything.
+	 */
+	struct policy_random *random;
+	enum sim_point_mode {
+		SIM_POINT_QUIET,
+		SIM_POINT_ASK,
+		SIM_POINT_RANDOM,
+		SIM_POINT_RANDOM_RECORD,
+	} point_mode;
 };
 
 /* The machine running on this thread, and its current task. */
@@ -952,12 +967,12 @@ static inline struct sim_machine *sim_machine(void)
 
 static inline struct sim_cpu *this_cpu(void)
 {
-	return &sim_this->cpu[sim_this->this_cpu];
+	return sim_this->cur_cpu;
 }
 
 static inline struct task_struct *sim_current(void)
 {
-	return sim_this->cpu[sim_this->this_cpu].curr;
+	return sim_this->cur_cpu->curr;
 }
 #define current (sim_current())
 

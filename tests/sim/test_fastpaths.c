@@ -84,6 +84,7 @@ struct checked_policy {
 	struct sim_policy p;
 	struct sim_policy *inner;
 	unsigned long cpu_choices;
+	unsigned long blocked_choices; /* with a busy CPU left out */
 	unsigned long wrong;
 };
 
@@ -104,6 +105,9 @@ static unsigned int checked_choose(struct sim_policy *p, enum sim_choice what,
 				truth |= 1U << c;
 		}
 		cp->cpu_choices++;
+		/* a busy CPU left out: a task waits for a lock there */
+		if (truth != m->busy)
+			cp->blocked_choices++;
 		if (allowed != truth)
 			cp->wrong++;
 	}
@@ -228,6 +232,7 @@ static void lock_task(void *arg)
 static void test_busy(uint64_t seed)
 {
 	static const unsigned int cpus[] = { 2, 4, 16 };
+	static const unsigned int lock_cpus[] = { 4, 8, 16 };
 
 	for (size_t i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
 		struct lmm_workload_params p;
@@ -240,11 +245,18 @@ static void test_busy(uint64_t seed)
 		w.m = r.m;
 		sim_add_observer(r.m, &o);
 		sim_run(r.m);
-		ok(w.events > 1000 && !w.busy_wrong,
+		/* 994 to about 1,100 events, as the seed interleaves them */
+		ok(w.events > 900 && !w.busy_wrong,
 		   "vmalloc, %u CPUs: the busy set is right at each of %lu "
 		   "events",
 		   cpus[i], w.events);
-		ok(!w.blocked_wrong && checker.cpu_choices > 100 &&
+		/*
+		 * How many CPU choices are drawn depends on the seed: on 2
+		 * CPUs from 2 to about 800 (seeds 1..400), fewer when one
+		 * CPU's task waits for a lock most of the run (a single CPU
+		 * that can run is no choice). At least one is asked.
+		 */
+		ok(!w.blocked_wrong && checker.cpu_choices > 0 &&
 			   !checker.wrong,
 		   "vmalloc, %u CPUs: the blocked count never falls short; "
 		   "each of %lu CPU choices offered exactly the CPUs that "
@@ -252,7 +264,13 @@ static void test_busy(uint64_t seed)
 		   cpus[i], checker.cpu_choices);
 		destroy(&r);
 	}
-	for (size_t i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
+	/*
+	 * The lockers run on the lower half: on 2 CPUs that is one CPU and an
+	 * idle one, where a waiting CPU leaves one that can run, which is no
+	 * choice; from 4 CPUs up a choice with a waiting CPU left out happens
+	 * for every seed (at least 6 of them at 4 CPUs, seeds 1..400).
+	 */
+	for (size_t i = 0; i < sizeof(lock_cpus) / sizeof(lock_cpus[0]); i++) {
 		struct watch w = { 0 };
 		struct sim_observer o = { .event = watch_event, .priv = &w };
 		struct sim_options opt = { 0 };
@@ -262,7 +280,7 @@ static void test_busy(uint64_t seed)
 		memset(&contended, 0, sizeof(contended));
 		opt.arch = sim_arch_find("arm64", "7.1");
 		opt.lazy = opt.arch->lazy;
-		opt.nr_cpus = cpus[i];
+		opt.nr_cpus = lock_cpus[i];
 		opt.nr_frames = 1024;
 		opt.policy = checked_random(seed + 20 + i, 300, 100, 0);
 		opt.no_reset = true;
@@ -273,20 +291,27 @@ static void test_busy(uint64_t seed)
 		 * Two tasks on each CPU of the lower half, the upper half idle:
 		 * preempted tasks migrate to idle CPUs (place_on_idle()).
 		 */
-		for (unsigned int c = 0; c < cpus[i] / 2; c++) {
+		for (unsigned int c = 0; c < lock_cpus[i] / 2; c++) {
 			sim_spawn(m, "locker", (int)c, lock_task, NULL);
 			sim_spawn(m, "locker", (int)c, lock_task, NULL);
 		}
 		sim_run(m);
 		points = m->points;
+		/*
+		 * How many CPU choices a run draws depends on the seed (on 2
+		 * CPUs, on when a preempted locker first migrates to the idle
+		 * CPU: 39 for seed 99); what must happen for every seed is a
+		 * choice with a busy CPU left out because its task waits.
+		 */
 		ok(w.max_blocked > 0 && !w.busy_wrong && !w.blocked_wrong &&
-			   checker.cpu_choices > 100 && !checker.wrong &&
+			   checker.blocked_choices > 0 && !checker.wrong &&
 			   !m->nr_findings && !m->error[0],
 		   "spinlock, %u CPUs: up to %u tasks waited; each of %lu "
-		   "CPU choices offered exactly the CPUs that can run; %llu "
-		   "points, no finding",
-		   cpus[i], w.max_blocked, checker.cpu_choices,
-		   (unsigned long long)points);
+		   "CPU choices offered exactly the CPUs that can run, %lu "
+		   "of them with a waiting CPU left out; %llu points, no "
+		   "finding",
+		   lock_cpus[i], w.max_blocked, checker.cpu_choices,
+		   checker.blocked_choices, (unsigned long long)points);
 		sim_destroy(m);
 	}
 }
