@@ -365,24 +365,31 @@ static void print_curve_summary(const struct sim_bench *b,
  * The goals of issue 7, from the CPU time of the best repetition (a shared
  * machine's other jobs inflate it less than wall-clock time): 1 CPU,
  * round-robin, lazy on, sanitizer off >= 20 M PTE writes/s and on >= 8 M;
- * 4 CPUs, random scheduler, lazy on, sanitizer on >= 10 M; the cost per
- * write flat from 2 to 16 CPUs (within 1.25x).
+ * 4 CPUs, random scheduler, lazy on >= 10 M, judged with the sanitizer on
+ * (the stricter reading: the issue names no sanitizer setting there), the
+ * rate without it printed beside; the cost per write flat from 2 to 16 CPUs
+ * (within 1.25x).
  */
 static void print_goals(const struct sim_bench *b, const struct sim_case *cases,
 			double flat)
 {
-	/* cases[]: 1 CPU rr lazy-on san-on/off are 0/1, 4 CPUs random 12 */
+	/*
+	 * cases[]: 1 CPU rr lazy-on san-on/off are 0/1, 4 CPUs random
+	 * lazy-on san-on/off 12/13
+	 */
 	double off1 = per_s(cases[1].pte_writes, cases[1].best_cpu_ns) / 1e6;
 	double on1 = per_s(cases[0].pte_writes, cases[0].best_cpu_ns) / 1e6;
 	double rnd4 = per_s(cases[12].pte_writes, cases[12].best_cpu_ns) / 1e6;
+	double rnd4_off =
+		per_s(cases[13].pte_writes, cases[13].best_cpu_ns) / 1e6;
 
 	printf("SUMMARY bench_sim goals arch=%s 1cpu_san_off_Mpte_s=%.2f(%s) "
 	       "1cpu_san_on_Mpte_s=%.2f(%s) 4cpu_random_Mpte_s=%.2f(%s) "
-	       "curve_flatness=%.2fx(%s)\n",
+	       "curve_flatness=%.2fx(%s) 4cpu_random_san_off_Mpte_s=%.2f\n",
 	       b->arch, off1, off1 >= 20.0 ? "met" : "missed", on1,
 	       on1 >= 8.0 ? "met" : "missed", rnd4,
 	       rnd4 >= 10.0 ? "met" : "missed", flat,
-	       flat <= 1.25 ? "met" : "missed");
+	       flat <= 1.25 ? "met" : "missed", rnd4_off);
 }
 
 static void parse(struct sim_bench *b, int argc, char **argv)

@@ -41,8 +41,27 @@
 
 #define MC_MAX_DEPTH (1 << 22)
 
+/*
+ * What an execution carries from one choice to the next: the preemptions
+ * left, the sleep-set bookkeeping of the last CPU choice, the shard's
+ * subtree so far. A node keeps it as it was after its choice (@after), so
+ * that an execution replays the recorded prefix without recomputing it.
+ */
+struct mc_state {
+	unsigned int budget; /* preemptions left */
+	bool pend_valid, pend_clear;
+	uint32_t pend_indep; /* CPUs asleep after the last CPU choice's step */
+	uint64_t pend_points; /* the machine's points at that choice */
+	unsigned int branches; /* branching choices so far (shards) */
+	uint64_t subtree; /* index of the subtree so far, modulo nr_shards */
+	uint64_t subtree2; /* of the job's slice, modulo nr_jobs */
+};
+
+/*
+ * A node of the path; its question and answer are x->path[] at the same
+ * index (kept apart: the replay reads nothing else).
+ */
 struct mc_node {
-	struct sim_choice_rec q; /* the question and the answer taken */
 	uint32_t todo; /* options still to try */
 	uint32_t done; /* options tried before the answer */
 	uint32_t sleep; /* CPU choices: asleep here */
@@ -55,6 +74,7 @@ struct mc_node {
 	bool start; /* CPU choice before any task ran: free */
 	uint8_t nr_options; /* options explored here, the answer included */
 	uint8_t cost; /* cost(answer), kept with the answer */
+	struct mc_state after; /* the state after this choice */
 };
 
 struct mc_fev {
@@ -62,24 +82,29 @@ struct mc_fev {
 	size_t depth; /* choices made before it */
 };
 
+/*
+ * The path: nodes [0, nr_nodes), questions and answers in path[]. The
+ * first nr_valid are answered as recorded and their @after is what this
+ * execution's state will be after them (the machine is deterministic);
+ * from nr_valid on, mc_choose_slow() works the state out (the node
+ * backtrack() changed, then new ones).
+ */
 struct mc_explorer {
 	struct sim_policy p; /* first: the machine's policy */
 	const struct mc_config *c;
 	struct sim_machine *m;
+	struct sim_choice_rec *path;
 	struct mc_node *nodes;
 	size_t nr_nodes, cap_nodes;
+	size_t nr_valid;
 	size_t depth; /* choices made in this execution */
 	bool replay_only; /* mc_replay(): no backtracking, first options */
-	/* this execution */
-	unsigned int budget;
-	bool pend_valid, pend_clear;
-	uint32_t pend_indep; /* CPUs asleep after the last CPU choice's step */
-	uint64_t pend_points;
+	/* this execution: the state after st_depth choices */
+	struct mc_state st;
+	size_t st_depth;
 	bool redundant;
 	/* shards */
-	unsigned int levels, levels2, branches;
-	uint64_t subtree; /* index of the subtree so far, modulo nr_shards */
-	uint64_t subtree2; /* of the job's slice, modulo nr_jobs */
+	unsigned int levels, levels2, levels_all;
 	bool foreign;
 	/* the events and findings of this execution */
 	uint64_t events;
@@ -105,52 +130,66 @@ static uint32_t options_of(const struct sim_choice_rec *q)
 	return q->allowed & ((1U << q->n) - 1);
 }
 
-/* The order in which options are tried: lower first. */
-static unsigned int order(const struct mc_node *nd, unsigned int a)
+/* The order in which the options of question @q are tried: lower first. */
+static unsigned int order(const struct sim_choice_rec *q,
+			  const struct mc_node *nd, unsigned int a)
 {
-	switch (nd->q.what) {
+	switch (q->what) {
 	case SIM_CHOOSE_CPU:
 		if (nd->yield)
-			return a == nd->q.cur ? 1000 : a;
-		return a == nd->q.cur ? 0 : 1 + a;
+			return a == q->cur ? 1000 : a;
+		return a == q->cur ? 0 : 1 + a;
 	case SIM_CHOOSE_PREEMPT:
 		return nd->yield ? !a : a;
 	case SIM_CHOOSE_IRQ:
 		return a;
 	default:
-		return a == nd->q.cur ? 0 : 1 + a;
+		return a == q->cur ? 0 : 1 + a;
 	}
 }
 
-/* Preemptions the answer @a costs. */
-static unsigned int cost(const struct mc_node *nd, unsigned int a)
+/*
+ * The answers to question @q that cost a preemption, as a set (bit a:
+ * answer a; an answer costs one or nothing). Answers from 32 on cost
+ * nothing (only the TLB entry a fill evicts has that many).
+ */
+static inline uint32_t costly(const struct sim_choice_rec *q,
+			      const struct mc_node *nd)
 {
-	switch (nd->q.what) {
+	switch (q->what) {
 	case SIM_CHOOSE_CPU:
-		if (!has(nd->q.allowed, nd->q.cur) || nd->start)
+		if (!has(q->allowed, q->cur) || nd->start)
 			return 0; /* the current CPU cannot step: free */
 		if (nd->yield)
-			return a == nd->q.cur; /* staying in a wait loop */
-		return a != nd->q.cur;
+			return 1U << q->cur; /* staying in a wait loop */
+		return ~(1U << q->cur);
 	case SIM_CHOOSE_PREEMPT:
 		if (nd->yield)
-			return a == 0; /* not yielding to a runnable task */
-		return a != 0;
+			return 1U << 0; /* not yielding to a runnable task */
+		return ~(1U << 0);
 	case SIM_CHOOSE_IRQ:
-		return a != 0;
+		return ~(1U << 0);
 	default:
 		return 0;
 	}
 }
 
+/* Preemptions the answer @a to question @q costs. */
+static inline unsigned int cost(const struct sim_choice_rec *q,
+				const struct mc_node *nd, unsigned int a)
+{
+	return has(costly(q, nd), a);
+}
+
 /* The first option of @set in the node's order; @set must not be empty. */
-static unsigned int first_option(const struct mc_node *nd, uint32_t set)
+static inline unsigned int first_option(const struct sim_choice_rec *q,
+					const struct mc_node *nd, uint32_t set)
 {
 	unsigned int best = 0, best_order = ~0U;
 
 	for (uint32_t s = set; s; s &= s - 1) {
 		unsigned int a = (unsigned int)__builtin_ctz(s);
-		unsigned int o = order(nd, a);
+		unsigned int o = order(q, nd, a);
 
 		if (o < best_order) {
 			best_order = o;
@@ -160,36 +199,38 @@ static unsigned int first_option(const struct mc_node *nd, uint32_t set)
 	return best;
 }
 
-static unsigned int rank_of(const struct mc_node *nd, uint32_t set,
+static unsigned int rank_of(const struct sim_choice_rec *q,
+			    const struct mc_node *nd, uint32_t set,
 			    unsigned int a)
 {
-	unsigned int r = 0, oa = order(nd, a);
+	unsigned int r = 0, oa = order(q, nd, a);
 
 	for (uint32_t s = set; s; s &= s - 1)
-		r += order(nd, (unsigned int)__builtin_ctz(s)) < oa;
+		r += order(q, nd, (unsigned int)__builtin_ctz(s)) < oa;
 	return r;
 }
 
 /* ---- the policy ------------------------------------------------------------ */
 
-static struct mc_node *new_node(struct mc_explorer *x)
+/* Room for one more node (and its question). */
+static void grow_path(struct mc_explorer *x)
 {
-	if (x->nr_nodes == x->cap_nodes) {
-		x->cap_nodes = x->cap_nodes ? 2 * x->cap_nodes : 1024;
-		x->nodes = realloc(x->nodes, x->cap_nodes * sizeof(*x->nodes));
-		if (!x->nodes)
-			abort();
-	}
-	return &x->nodes[x->nr_nodes++];
+	if (x->nr_nodes < x->cap_nodes)
+		return;
+	x->cap_nodes = x->cap_nodes ? 2 * x->cap_nodes : 1024;
+	x->nodes = realloc(x->nodes, x->cap_nodes * sizeof(*x->nodes));
+	x->path = realloc(x->path, x->cap_nodes * sizeof(*x->path));
+	if (!x->nodes || !x->path)
+		abort();
 }
 
 /* The CPUs asleep at a CPU choice (see the top of the file). */
 static uint32_t asleep(const struct mc_explorer *x, uint32_t allowed)
 {
-	if (!x->c->reduce || !x->pend_valid || x->pend_clear ||
-	    x->m->points != x->pend_points + 1)
+	if (!x->c->reduce || !x->st.pend_valid || x->st.pend_clear ||
+	    x->m->points != x->st.pend_points + 1)
 		return 0;
-	return x->pend_indep & allowed;
+	return x->st.pend_indep & allowed;
 }
 
 /*
@@ -202,18 +243,18 @@ static void after_cpu_choice(struct mc_explorer *x, uint32_t set,
 	const struct sim_machine *m = x->m;
 	const struct sim_step *taken = &m->cpu[a].next;
 
-	x->pend_indep = 0;
+	x->st.pend_indep = 0;
 	if (!x->c->reduce)
 		return;
 	for (uint32_t s = set & ~(1U << a); s; s &= s - 1) {
 		unsigned int t = (unsigned int)__builtin_ctz(s);
 
 		if (!sim_steps_dependent(&m->cpu[t].next, taken))
-			x->pend_indep |= 1U << t;
+			x->st.pend_indep |= 1U << t;
 	}
-	x->pend_valid = true;
-	x->pend_clear = false;
-	x->pend_points = m->points;
+	x->st.pend_valid = true;
+	x->st.pend_clear = false;
+	x->st.pend_points = m->points;
 }
 
 /*
@@ -224,33 +265,34 @@ static void after_cpu_choice(struct mc_explorer *x, uint32_t set,
 static bool owned(const struct mc_explorer *x, bool final)
 {
 	const struct mc_config *c = x->c;
+	const struct mc_state *st = &x->st;
 
-	if (x->branches < x->levels)
-		return !final || x->subtree == c->shard;
-	if (x->subtree != c->shard)
+	if (st->branches < x->levels)
+		return !final || st->subtree == c->shard;
+	if (st->subtree != c->shard)
 		return false;
-	if (x->branches < x->levels + x->levels2)
-		return !final || x->subtree2 == c->job;
-	return !x->levels2 || x->subtree2 == c->job;
+	if (st->branches < x->levels + x->levels2)
+		return !final || st->subtree2 == c->job;
+	return !x->levels2 || st->subtree2 == c->job;
 }
 
-static void shard_step(struct mc_explorer *x, const struct mc_node *nd,
-		       uint32_t opts)
+static void shard_step(struct mc_explorer *x, const struct sim_choice_rec *q,
+		       const struct mc_node *nd, uint32_t opts)
 {
+	struct mc_state *st = &x->st;
 	unsigned int r;
 
-	if (x->branches >= x->levels + x->levels2 || nd->nr_options < 2)
+	if (st->branches >= x->levels_all || nd->nr_options < 2)
 		return;
-	r = rank_of(nd, opts, nd->q.answer);
-	if (x->branches < x->levels)
-		x->subtree =
-			(x->subtree * nd->nr_options + r) % x->c->nr_shards;
+	r = rank_of(q, nd, opts, q->answer);
+	if (st->branches < x->levels)
+		st->subtree =
+			(st->subtree * nd->nr_options + r) % x->c->nr_shards;
 	else
-		x->subtree2 =
-			(x->subtree2 * nd->nr_options + r) % x->c->nr_jobs;
-	x->branches++;
-	if ((x->branches == x->levels ||
-	     x->branches == x->levels + x->levels2) &&
+		st->subtree2 =
+			(st->subtree2 * nd->nr_options + r) % x->c->nr_jobs;
+	st->branches++;
+	if ((st->branches == x->levels || st->branches == x->levels_all) &&
 	    !owned(x, false)) {
 		x->foreign = true;
 		sim_stop();
@@ -259,7 +301,7 @@ static void shard_step(struct mc_explorer *x, const struct mc_node *nd,
 
 /* The run asks another question than the path recorded at @d: a failure. */
 static __attribute__((noinline, cold)) unsigned int
-diverged(const struct mc_node *nd, size_t d, enum sim_choice what,
+diverged(const struct sim_choice_rec *rec, size_t d, enum sim_choice what,
 	 unsigned int n, unsigned int cur, uint32_t allowed)
 {
 	char want[64], got[64];
@@ -270,7 +312,7 @@ diverged(const struct mc_node *nd, size_t d, enum sim_choice what,
 
 	sim_choice_format(&q, want, sizeof(want));
 	*strrchr(want, ' ') = '\0';
-	sim_choice_format(&nd->q, got, sizeof(got));
+	sim_choice_format(rec, got, sizeof(got));
 	sim_fail("the run diverges at choice %zu: it asks '%s', the recorded "
 		 "choice is '%s' (the machine is not deterministic, or the "
 		 "file was made for other options)",
@@ -278,79 +320,100 @@ diverged(const struct mc_node *nd, size_t d, enum sim_choice what,
 	return sim_set_nth(allowed, 0);
 }
 
+/* Whether the run asks another question than @q records. */
+static inline bool differs(const struct sim_choice_rec *q, enum sim_choice what,
+			   unsigned int n, unsigned int cur, uint32_t allowed)
+{
+	return q->what != what || q->n != n || q->cur != cur ||
+	       q->allowed != allowed;
+}
+
 /*
  * A question past the recorded path: a new node, its options within the
  * bound and not asleep, the first of them taken. NULL if every CPU that
  * could step is asleep (the execution is redundant: stopped).
  */
-static __attribute__((noinline)) struct mc_node *
-new_choice(struct mc_explorer *x, enum sim_choice what, unsigned int n,
-	   unsigned int cur, uint32_t allowed)
+static inline struct mc_node *new_choice(struct mc_explorer *x,
+					 enum sim_choice what, unsigned int n,
+					 unsigned int cur, uint32_t allowed)
 {
 	struct sim_machine *m = x->m;
-	struct mc_node *nd = new_node(x);
+	struct sim_choice_rec *q;
+	struct mc_node *nd;
 	uint32_t all, opts;
 
+	grow_path(x);
+	q = &x->path[x->nr_nodes];
+	nd = &x->nodes[x->nr_nodes];
+	memset(q, 0, sizeof(*q));
 	memset(nd, 0, sizeof(*nd));
-	nd->q.what = (uint8_t)what;
-	nd->q.n = (uint16_t)n;
-	nd->q.cur = (uint16_t)cur;
-	nd->q.allowed = allowed;
-	nd->budget = (uint8_t)x->budget;
+	q->what = (uint8_t)what;
+	q->n = (uint16_t)n;
+	q->cur = (uint16_t)cur;
+	q->allowed = allowed;
+	nd->budget = (uint8_t)x->st.budget;
 	nd->yield = (what == SIM_CHOOSE_CPU && cur < SIM_MAX_CPUS &&
 		     m->cpu[cur].next.kind == SIM_TOUCH_YIELD) ||
 		    (what == SIM_CHOOSE_PREEMPT &&
 		     this_cpu()->next.kind == SIM_TOUCH_YIELD &&
 		     this_cpu()->rq_tail);
 	nd->start = what == SIM_CHOOSE_CPU && !m->in_task;
-	all = options_of(&nd->q);
+	all = options_of(q);
 	if (what == SIM_CHOOSE_MIGRATE && !m->cpu[m->this_cpu].rq_tail)
 		all &= ~(1U << cur); /* back here alone: no switch */
 	if (n > 32)
 		all = has(all, cur) ? 1U << cur : all & -all;
-	opts = 0;
-	for (uint32_t s = all; s; s &= s - 1) {
-		unsigned int a = (unsigned int)__builtin_ctz(s);
-
-		if (cost(nd, a) <= x->budget)
-			opts |= 1U << a;
-	}
+	/* within the bound: what costs one only while one is left */
+	opts = x->st.budget ? all : all & ~costly(q, nd);
 	if (what == SIM_CHOOSE_CPU)
 		nd->sleep = asleep(x, allowed);
 	opts &= ~nd->sleep;
 	if (!opts) {
 		/* every CPU that can step is asleep: redundant */
-		x->nr_nodes--;
 		x->redundant = true;
 		sim_stop();
 		return NULL;
 	}
-	nd->q.answer = (uint16_t)first_option(nd, opts);
-	nd->cost = (uint8_t)cost(nd, nd->q.answer);
-	nd->todo = x->replay_only ? 0 : opts & ~(1U << nd->q.answer);
+	q->answer = (uint16_t)first_option(q, nd, opts);
+	nd->cost = (uint8_t)cost(q, nd, q->answer);
+	nd->todo = x->replay_only ? 0 : opts & ~(1U << q->answer);
 	nd->nr_options = (uint8_t)sim_set_count(opts);
+	x->nr_nodes++;
 	return nd;
 }
 
-/*
- * The policy. Most questions of an execution replay the recorded path, so
- * that case is kept short; a new question and a divergence are out of line.
- */
-static unsigned int mc_choose(struct sim_policy *p, enum sim_choice what,
-			      unsigned int n, unsigned int cur,
-			      uint32_t allowed)
+/* The state after @d choices of this execution: recorded, or the start. */
+static void load_state(struct mc_explorer *x, size_t d)
 {
-	struct mc_explorer *x = (struct mc_explorer *)p;
+	if (d) {
+		x->st = x->nodes[d - 1].after;
+	} else {
+		memset(&x->st, 0, sizeof(x->st));
+		x->st.budget = x->c->preemption_bound;
+	}
+	x->st_depth = d;
+}
+
+/*
+ * The policy past the valid prefix (d == x->nr_valid): the node that
+ * backtrack() changed, or a new one. Works the state out from the
+ * previous node's, and keeps the result with the node.
+ */
+static __attribute__((noinline)) unsigned int
+mc_choose_slow(struct mc_explorer *x, enum sim_choice what, unsigned int n,
+	       unsigned int cur, uint32_t allowed)
+{
 	size_t d = x->depth;
+	struct sim_choice_rec *q;
 	struct mc_node *nd;
 
-	if (__builtin_expect(d < x->nr_nodes, 1)) {
+	if (x->st_depth != d)
+		load_state(x, d);
+	if (d < x->nr_nodes) {
+		q = &x->path[d];
+		if (differs(q, what, n, cur, allowed))
+			return diverged(q, d, what, n, cur, allowed);
 		nd = &x->nodes[d];
-		if (__builtin_expect(nd->q.what != what || nd->q.n != n ||
-					     nd->q.cur != cur ||
-					     nd->q.allowed != allowed,
-				     0))
-			return diverged(nd, d, what, n, cur, allowed);
 	} else {
 		if (d >= MC_MAX_DEPTH) {
 			sim_fail("an execution made more than %d choices: a "
@@ -362,20 +425,79 @@ static unsigned int mc_choose(struct sim_policy *p, enum sim_choice what,
 		nd = new_choice(x, what, n, cur, allowed);
 		if (!nd)
 			return sim_set_nth(allowed, 0);
+		q = &x->path[d];
 	}
 	x->depth = d + 1;
-	x->budget -= nd->cost;
+	x->st.budget -= nd->cost;
 	if (what == SIM_CHOOSE_CPU)
-		after_cpu_choice(x, nd->sleep | nd->done, nd->q.answer);
+		after_cpu_choice(x, nd->sleep | nd->done, q->answer);
 	else if ((what == SIM_CHOOSE_PREEMPT || what == SIM_CHOOSE_IRQ) &&
-		 nd->q.answer)
-		x->pend_clear = true;
-	if (x->branches < x->levels + x->levels2)
-		shard_step(x, nd, nd->todo | nd->done | (1U << nd->q.answer));
-	return nd->q.answer;
+		 q->answer)
+		x->st.pend_clear = true;
+	if (x->st.branches < x->levels_all)
+		shard_step(x, q, nd, nd->todo | nd->done | (1U << q->answer));
+	nd->after = x->st;
+	x->st_depth = d + 1;
+	x->nr_valid = d + 1;
+	return q->answer;
+}
+
+/*
+ * The machine answers the questions of the valid prefix itself, from the
+ * path (struct sim_policy.replay), until the prefix ends or the run asks
+ * another question: the choices made are those it answered, then those
+ * mc_choose() answered.
+ */
+static size_t depth_of(const struct mc_explorer *x)
+{
+	return x->p.replay ? (size_t)(x->p.replay - x->path) : x->depth;
+}
+
+/* The machine's replay is over: the policy answers from here on. */
+static void end_machine_replay(struct mc_explorer *x)
+{
+	x->depth = depth_of(x);
+	x->p.replay = NULL;
+	x->p.replay_left = 0;
+}
+
+/*
+ * The policy. Most questions of an execution replay the valid prefix of
+ * the path, whose answers and states are known: the machine answers them
+ * (above), or, if it asks here, that case only checks the question and
+ * answers. The rest is mc_choose_slow().
+ */
+static unsigned int mc_choose(struct sim_policy *p, enum sim_choice what,
+			      unsigned int n, unsigned int cur,
+			      uint32_t allowed)
+{
+	struct mc_explorer *x = (struct mc_explorer *)p;
+	size_t d;
+
+	if (x->p.replay)
+		end_machine_replay(x);
+	d = x->depth;
+	if (__builtin_expect(d < x->nr_valid, 1)) {
+		const struct sim_choice_rec *q = &x->path[d];
+
+		if (__builtin_expect(differs(q, what, n, cur, allowed), 0))
+			return diverged(q, d, what, n, cur, allowed);
+		x->depth = d + 1;
+		return q->answer;
+	}
+	return mc_choose_slow(x, what, n, cur, allowed);
 }
 
 /* ---- observers: events and findings of an execution ------------------------- */
+
+/*
+ * The explorer counts every event of an execution (a finding's trace is
+ * measured in events) and notes where each finding came. Every event but
+ * a finding is counted in place by the machine (struct sim_observer
+ * .counted, all into x->events), so that an event nobody else wants is
+ * not even built; a finding is delivered here.
+ */
+static const uint8_t mc_event_counter[SIM_EV_NR]; /* all: x->events */
 
 static void mc_event(void *priv, const struct sim_event *ev)
 {
@@ -383,7 +505,7 @@ static void mc_event(void *priv, const struct sim_event *ev)
 
 	x->events++;
 	if (ev->type != SIM_EV_FINDING)
-		return;
+		return; /* only if another observer counts in place first */
 	if (x->nr_fev == x->cap_fev) {
 		x->cap_fev = x->cap_fev ? 2 * x->cap_fev : 64;
 		x->fev = realloc(x->fev, x->cap_fev * sizeof(*x->fev));
@@ -391,7 +513,7 @@ static void mc_event(void *priv, const struct sim_event *ev)
 			abort();
 	}
 	x->fev[x->nr_fev].events = x->events;
-	x->fev[x->nr_fev].depth = x->depth;
+	x->fev[x->nr_fev].depth = depth_of(x);
 	x->nr_fev++;
 }
 
@@ -487,18 +609,11 @@ void mc_merge_finding(struct mc_result *r, const struct sim_finding *f,
 static void collect(struct mc_explorer *x, struct mc_result *r)
 {
 	const struct sim_machine *m = x->m;
-	struct sim_choice_rec *rec = NULL;
 	size_t nr = m->nr_findings < x->nr_fev ? m->nr_findings : x->nr_fev;
 	char key[MC_KEY_LEN];
 
 	for (size_t i = 0; i < nr; i++) {
 		const struct mc_fev *fe = &x->fev[i];
-
-		rec = realloc(rec, (fe->depth ? fe->depth : 1) * sizeof(*rec));
-		if (!rec)
-			abort();
-		for (size_t k = 0; k < fe->depth; k++)
-			rec[k] = x->nodes[k].q;
 		uint64_t hit = 1;
 
 		mc_finding_key(&m->findings[i], key, sizeof(key));
@@ -509,34 +624,39 @@ static void collect(struct mc_explorer *x, struct mc_result *r)
 			mc_finding_key(&m->findings[j], other, sizeof(other));
 			hit = strcmp(key, other) != 0;
 		}
-		mc_merge_finding(r, &m->findings[i], key, fe->events, rec,
+		/* the choices that reach it: the first fe->depth of the path */
+		mc_merge_finding(r, &m->findings[i], key, fe->events, x->path,
 				 fe->depth, hit);
 	}
-	free(rec);
 }
 
 /* ---- the search ------------------------------------------------------------------ */
 
 /*
  * Back to the deepest node with an option left, which takes it; false
- * when none is left (the bounded space is exhausted).
+ * when none is left (the bounded space is exhausted). The nodes above it
+ * stay valid: the next execution replays them as they were.
  */
 static bool backtrack(struct mc_explorer *x)
 {
 	while (x->nr_nodes) {
-		struct mc_node *nd = &x->nodes[x->nr_nodes - 1];
+		size_t k = x->nr_nodes - 1;
+		struct sim_choice_rec *q = &x->path[k];
+		struct mc_node *nd = &x->nodes[k];
 
 		if (nd->todo) {
-			unsigned int a = first_option(nd, nd->todo);
+			unsigned int a = first_option(q, nd, nd->todo);
 
-			nd->done |= 1U << nd->q.answer;
+			nd->done |= 1U << q->answer;
 			nd->todo &= ~(1U << a);
-			nd->q.answer = (uint16_t)a;
-			nd->cost = (uint8_t)cost(nd, a);
+			q->answer = (uint16_t)a;
+			nd->cost = (uint8_t)cost(q, nd, a);
+			x->nr_valid = x->c->no_replay_cache ? 0 : k;
 			return true;
 		}
 		x->nr_nodes--;
 	}
+	x->nr_valid = 0;
 	return false;
 }
 
@@ -561,9 +681,16 @@ static struct sim_machine *
 build(struct mc_explorer *x, const struct mc_config *c, struct san_state **san)
 {
 	struct sim_options opt = c->opt;
-	struct sim_observer self = { .event = mc_event,
-				     .priv = x,
-				     .reset = mc_event_reset };
+	struct sim_observer self = {
+		.event = mc_event,
+		.priv = x,
+		.reset = mc_event_reset,
+		.events = SIM_EV_ALL,
+		.counted = SIM_EV_ALL & ~SIM_EV_BIT(SIM_EV_FINDING),
+		.counter = &x->events,
+		.counter_of = mc_event_counter,
+		.counter_stride = 0, /* every CPU's too */
+	};
 	struct sim_machine *m;
 
 	x->p.choose = mc_choose;
@@ -586,15 +713,18 @@ static void execute(struct mc_explorer *x)
 
 	sim_reset(x->m);
 	x->depth = 0;
-	x->budget = c->preemption_bound;
-	x->pend_valid = false;
+	load_state(x, 0);
 	x->redundant = false;
 	x->foreign = false;
-	x->branches = 0;
-	x->subtree = 0;
-	x->subtree2 = 0;
+	/* the machine answers the valid prefix itself */
+	x->p.replay = x->nr_valid ? x->path : NULL;
+	x->p.replay_left = x->nr_valid;
 	c->spawn(x->m, c->spawn_arg);
 	sim_run(x->m);
+	end_machine_replay(x);
+	/* the state after the last choice (made past the valid prefix) */
+	if (x->st_depth != x->depth)
+		load_state(x, x->depth);
 }
 
 int mc_explore(const struct mc_config *c, struct mc_result *r)
@@ -608,6 +738,7 @@ int mc_explore(const struct mc_config *c, struct mc_result *r)
 	memset(r, 0, sizeof(*r));
 	x.levels = c->nr_shards > 1 ? mc_shard_levels(c->nr_shards) : 0;
 	x.levels2 = c->nr_jobs > 1 ? mc_shard_levels(c->nr_jobs) : 0;
+	x.levels_all = x.levels + x.levels2;
 	m = build(&x, c, &san);
 	for (;;) {
 		execute(&x);
@@ -624,8 +755,8 @@ int mc_explore(const struct mc_config *c, struct mc_result *r)
 		if (x.foreign) {
 			r->foreign++;
 		} else {
-			if (!x.redundant && !m->stopped && x.pend_valid &&
-			    !x.pend_clear && x.pend_indep)
+			if (!x.redundant && !m->stopped && x.st.pend_valid &&
+			    !x.st.pend_clear && x.st.pend_indep)
 				x.redundant = true; /* an asleep CPU ran last */
 			if (x.redundant)
 				r->redundant++;
@@ -657,6 +788,7 @@ int mc_explore(const struct mc_config *c, struct mc_result *r)
 	if (san)
 		san_detach(san);
 	free(x.nodes);
+	free(x.path);
 	free(x.fev);
 	return ret;
 }
@@ -688,11 +820,13 @@ int mc_replay(const struct mc_config *c, const struct sim_choice_rec *rec,
 		hooks->attach(m, hooks->arg);
 	x.cap_nodes = n + 1024;
 	x.nodes = calloc(x.cap_nodes, sizeof(*x.nodes));
-	if (!x.nodes)
+	x.path = calloc(x.cap_nodes, sizeof(*x.path));
+	if (!x.nodes || !x.path)
 		abort();
 	for (size_t i = 0; i < n; i++) {
-		x.nodes[i].q = rec[i];
-		x.nodes[i].cost = (uint8_t)cost(&x.nodes[i], rec[i].answer);
+		x.path[i] = rec[i];
+		x.nodes[i].cost =
+			(uint8_t)cost(&rec[i], &x.nodes[i], rec[i].answer);
 	}
 	x.nr_nodes = n;
 	execute(&x);
@@ -712,6 +846,7 @@ int mc_replay(const struct mc_config *c, const struct sim_choice_rec *rec,
 	if (san)
 		san_detach(san);
 	free(x.nodes);
+	free(x.path);
 	free(x.fev);
 	return ret;
 }

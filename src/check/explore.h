@@ -42,6 +42,9 @@
  *       all); see mc_explore().
  * @job, @nr_jobs: of that, only slice @job of @nr_jobs (0 or 1: all).
  * @progress: called about every 0.5 s with the result so far, if set.
+ * @no_replay_cache: work out the state of every choice of every
+ *       execution from its start, as if no prefix had been run before
+ *       (tests: the same exploration, found the slow way).
  */
 struct mc_result;
 
@@ -58,6 +61,7 @@ struct mc_config {
 	unsigned int job, nr_jobs; /* a slice of the shard (--jobs) */
 	void (*progress)(const struct mc_result *r, void *arg);
 	void *progress_arg;
+	bool no_replay_cache;
 };
 
 /*

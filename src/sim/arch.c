@@ -17,11 +17,13 @@
 
 void sim_barrier(const char *insn)
 {
-	struct sim_event ev = { .type = SIM_EV_BARRIER, .what = insn };
-
 	/* a barrier changes what other CPUs' walkers see */
 	sim_sched_point_touch(SIM_TOUCH_BARRIER, NULL);
-	sim_emit(&ev);
+	if (!sim_count_in_place(sim_this, SIM_EV_BARRIER)) {
+		struct sim_event ev = { .type = SIM_EV_BARRIER, .what = insn };
+
+		sim_emit(&ev);
+	}
 }
 
 /* Deferred work of a section is paid now (one flush of a batch). */

@@ -23,10 +23,13 @@
 #include "sim/hostsan.h"
 #include "sim/sim.h"
 
+/* (events only counted are counted in place, not built: the checker) */
 static void lazy_call(const char *what, enum sim_lazy_call call)
 {
 	struct sim_event ev = { .type = SIM_EV_LAZY_CALL, .what = what };
 
+	if (sim_count_in_place(sim_this, SIM_EV_LAZY_CALL))
+		return;
 	ev.arg = call;
 	sim_emit(&ev);
 }
@@ -34,10 +37,13 @@ static void lazy_call(const char *what, enum sim_lazy_call call)
 /* Entry to an arch hook: a scheduling point, an event, the model's hook. */
 static void hook(const char *what, void (*fn)(void))
 {
-	struct sim_event ev = { .type = SIM_EV_LAZY_HOOK, .what = what };
-
 	sim_sched_point_touch(SIM_TOUCH_LAZY, current);
-	sim_emit(&ev);
+	if (!sim_count_in_place(sim_this, SIM_EV_LAZY_HOOK)) {
+		struct sim_event ev = { .type = SIM_EV_LAZY_HOOK,
+					.what = what };
+
+		sim_emit(&ev);
+	}
 	if (fn)
 		fn();
 }

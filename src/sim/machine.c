@@ -568,7 +568,7 @@ void spin_lock(spinlock_t *lock)
 {
 	preempt_disable();
 	for (;;) {
-		char msg[320] = "";
+		char msg[320];
 
 		if (sim_this->opt.fine_steps)
 			sim_sched_point_touch(SIM_TOUCH_LOCK, lock);
@@ -591,6 +591,8 @@ void spin_lock(spinlock_t *lock)
 		sim_this->nr_blocked++;
 		this_cpu()->next.kind = SIM_TOUCH_LOCK;
 		this_cpu()->next.obj = lock;
+		/* here: an initialiser would clear 320 bytes per lock */
+		msg[0] = '\0';
 		if (wait_chain(current, msg, sizeof(msg))) {
 			report_deadlock("%s", msg);
 			return;
@@ -714,6 +716,15 @@ choose_record(struct sim_machine *m, enum sim_choice what, unsigned int n,
 	return a;
 }
 
+/* Whether @q records this question (its answer aside). */
+static inline bool replay_matches(const struct sim_choice_rec *q,
+				  enum sim_choice what, unsigned int n,
+				  unsigned int cur, uint32_t allowed)
+{
+	return q->what == what && q->n == n && q->cur == cur &&
+	       q->allowed == allowed;
+}
+
 /*
  * Always inlined: most calls pass a constant @n and @allowed (an interrupt
  * or preemption is a choice of two), which folds the checks on them away.
@@ -734,10 +745,18 @@ choose(enum sim_choice what, unsigned int n, unsigned int cur, uint32_t allowed)
 		return n > 32 || !allowed ? 0 : sim_set_nth(allowed, 0);
 	if (__builtin_expect(m->emitting, 0))
 		return choose_in_observer(what, allowed);
-	/* the random policy's common questions never get here (m->random) */
-	a = p->choose(p, what, n, cur, allowed);
-	if (__builtin_expect(m->stopped, 0))
-		return sim_set_nth(allowed, 0);
+	if (p->replay_left &&
+	    replay_matches(p->replay, what, n, cur, allowed)) {
+		/* an answer known in advance (struct sim_policy) */
+		a = p->replay->answer;
+		p->replay++;
+		p->replay_left--;
+	} else {
+		/* the random policy's common questions never get here */
+		a = p->choose(p, what, n, cur, allowed);
+		if (__builtin_expect(m->stopped, 0))
+			return sim_set_nth(allowed, 0);
+	}
 	if (__builtin_expect(a >= n || (a < 32 && !(allowed & (1U << a))), 0))
 		return choose_bad_answer(what, n, a, allowed);
 	if (m->opt.no_choice_record) {
@@ -938,14 +957,75 @@ void sim_sched_point(void)
 	sim_sched_point_touch(SIM_TOUCH_LOCAL, NULL);
 }
 
+/* Whether @q records this question answered @a. */
+static inline bool replay_answers(const struct sim_choice_rec *q,
+				  enum sim_choice what, unsigned int n,
+				  unsigned int cur, uint32_t allowed,
+				  unsigned int a)
+{
+	return replay_matches(q, what, n, cur, allowed) && q->answer == a;
+}
+
+/*
+ * A point whose questions the policy's record (struct sim_policy.replay)
+ * answers "carry on": no interrupt, no preemption, this CPU steps again
+ * (most points of the model checker's replay). The questions the code
+ * below would ask, in its order, with the options choose() would give
+ * them, consumed and counted at once. False, with nothing consumed, for
+ * any other point: the code below asks it (and choose() answers from the
+ * record).
+ */
+static bool replay_carry_on(struct sim_machine *m, struct sim_cpu *cpu)
+{
+	struct sim_policy *p = m->opt.policy;
+	const struct sim_choice_rec *q = p->replay;
+	size_t left = p->replay_left, k = 0;
+	unsigned int nr_cpus = m->opt.nr_cpus;
+
+	if (!m->opt.no_choice_record || m->nr_blocked)
+		return false; /* a record to append; CPUs blocked: rare */
+	if (m->opt.irq_handler && cpu->irq_depth == 0) {
+		if (k == left ||
+		    !replay_answers(&q[k], SIM_CHOOSE_IRQ, 2, 0, 3, 0))
+			return false;
+		k++;
+	}
+	/* preemptible(), of @cpu: this CPU */
+	if (cpu->curr->preempt_count == 0 && cpu->irq_depth <= 0 &&
+	    (cpu->rq_tail || nr_cpus > 1)) {
+		if (k == left ||
+		    !replay_answers(&q[k], SIM_CHOOSE_PREEMPT, 2, 0, 3, 0))
+			return false;
+		k++;
+	}
+	if (nr_cpus > 1) {
+		uint32_t allowed = m->busy; /* with this CPU: curr runs */
+		unsigned int me = (unsigned int)m->this_cpu;
+
+		if (nr_cpus < 32)
+			allowed &= (1U << nr_cpus) - 1;
+		if (allowed & (allowed - 1)) {
+			if (k == left ||
+			    !replay_answers(&q[k], SIM_CHOOSE_CPU, nr_cpus, me,
+					    allowed, me))
+				return false;
+			k++;
+		}
+	}
+	p->replay = q + k;
+	p->replay_left = left - k;
+	m->nr_choices += k;
+	return true;
+}
+
 /*
  * The choices a scheduling point may draw: an interrupt, a preemption,
  * the next CPU. Out of line: a point on one CPU without interrupts or
  * runnable tasks draws none and should not pay for the registers this
  * needs.
  */
-static __attribute__((noinline)) void sched_point_choose(struct sim_machine *m,
-							 struct sim_cpu *cpu)
+static __attribute__((noinline)) void sched_point_ask(struct sim_machine *m,
+						      struct sim_cpu *cpu)
 {
 	if (m->opt.irq_handler && cpu->irq_depth == 0 &&
 	    choose(SIM_CHOOSE_IRQ, 2, 0, SIM_CHOICE_ALL))
@@ -957,6 +1037,19 @@ static __attribute__((noinline)) void sched_point_choose(struct sim_machine *m,
 	}
 	if (m->opt.nr_cpus > 1)
 		pick_cpu_and_switch(cpu->curr, false);
+}
+
+/*
+ * The choices a scheduling point may draw, answered from the policy's
+ * record if that says "carry on", else asked; the record's case saves
+ * no registers.
+ */
+static __attribute__((noinline)) void sched_point_choose(struct sim_machine *m,
+							 struct sim_cpu *cpu)
+{
+	if (m->opt.policy->replay_left && replay_carry_on(m, cpu))
+		return;
+	sched_point_ask(m, cpu);
 }
 
 /* ---- the random policy, inline ---------------------------------------------- */

@@ -36,6 +36,7 @@
  * to kernel objects and frames); the policy goes through its reset() hook (or the caller installs a fresh one with
  * sim_set_policy()); observers through their reset() hook.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,70 @@ void sim_reset_log_grow(void **buf, size_t *cap, size_t elem)
 }
 
 /*
+ * The fields of struct sim_machine that sim_reset() keeps: the host memory
+ * the machine owns (emptied by the reset), and the caller's settings made
+ * after sim_create() (the policy, the observers). In the struct's order
+ * (sim_reset_mark() checks): the reset copies the bytes between them.
+ */
+#define CARRY(field)                                             \
+	{                                                        \
+		offsetof(struct sim_machine, field),             \
+			sizeof(((struct sim_machine *)0)->field) \
+	}
+
+static const struct carried {
+	size_t off, len;
+} carried[] = {
+	CARRY(opt.policy),
+	CARRY(words), /* the data-word table */
+	CARRY(words_cap),
+	CARRY(hidden),
+	CARRY(hidden_cap),
+	CARRY(tasks), /* task structs and stacks, for sim_spawn() */
+	CARRY(tasks_cap),
+	CARRY(nr_task_structs),
+	CARRY(kmem),
+	CARRY(undo), /* the reset's own logs */
+	CARRY(undo_cap),
+	CARRY(freed_log),
+	CARRY(freed_log_cap),
+	CARRY(word0_log),
+	CARRY(word0_log_cap),
+	CARRY(words_log),
+	CARRY(words_log_cap),
+	CARRY(obs), /* the observers and what sim_emit() does with them */
+	CARRY(nr_obs),
+	CARRY(ev_wanted),
+	CARRY(emit_plan),
+	CARRY(ev_counted),
+	CARRY(ev_in_place),
+	CARRY(in_place_base),
+	CARRY(in_place_of),
+	CARRY(findings), /* lmm_run() may have taken them: then NULL */
+	CARRY(findings_cap),
+	CARRY(pending), /* findings an observer reported */
+	CARRY(pending_cap),
+	CARRY(choices), /* the run's recorded choices (choices.c) */
+	CARRY(choices_cap),
+};
+
+#define NR_CARRIED (sizeof(carried) / sizeof(carried[0]))
+
+/* carried[] in the struct's order, none overlapping: else abort. */
+static void check_carried(void)
+{
+	for (size_t i = 1; i < NR_CARRIED; i++) {
+		if (carried[i].off < carried[i - 1].off + carried[i - 1].len) {
+			fprintf(stderr,
+				"lazymmu: reset.c: carried[%zu] is out of the "
+				"order of struct sim_machine\n",
+				i);
+			abort();
+		}
+	}
+}
+
+/*
  * sim_reset_mark() - take the post-boot snapshot (sim_create(), after the
  * model's init()). Costs the machine's size once.
  */
@@ -87,6 +152,7 @@ void sim_reset_mark(struct sim_machine *m)
 
 	if (!mk)
 		abort();
+	check_carried();
 	if (m->nr_hidden) {
 		fprintf(stderr, "lazymmu: %s: init() left stores hidden\n",
 			m->arch->name);
@@ -256,47 +322,23 @@ static void reset_memory(struct sim_machine *m, const struct sim_mark *mk)
 }
 
 /*
- * Every field back to its post-boot value, but the host memory the machine
- * owns and the caller's settings made after sim_create() (the policy, the
- * observers) stay, emptied.
+ * Every field back to its post-boot value, but those carried[] lists
+ * stay: the bytes between them are copied from the mark (one pass over
+ * the struct, not a copy of it set aside and one back).
  */
 static void reset_carry(struct sim_machine *m, const struct sim_mark *mk)
 {
-	struct sim_machine keep = *m;
+	unsigned char *to = (unsigned char *)m;
+	const unsigned char *from = (const unsigned char *)&mk->m;
+	size_t at = 0;
 
-	*m = mk->m;
-	m->opt.policy = keep.opt.policy;
-	memcpy(m->obs, keep.obs, sizeof(m->obs));
-	m->nr_obs = keep.nr_obs;
-	m->ev_wanted = keep.ev_wanted;
-	memcpy(m->emit_plan, keep.emit_plan, sizeof(m->emit_plan));
-	m->ev_counted = keep.ev_counted;
-	m->ev_in_place = keep.ev_in_place;
-	memcpy(m->in_place_base, keep.in_place_base, sizeof(m->in_place_base));
-	memcpy(m->in_place_of, keep.in_place_of, sizeof(m->in_place_of));
-	/* lmm_run() may have taken the findings */
-	m->findings = keep.findings;
-	m->findings_cap = keep.findings ? keep.findings_cap : 0;
-	m->pending = keep.pending; /* findings an observer reported */
-	m->pending_cap = keep.pending_cap;
-	m->choices = keep.choices; /* the run's recorded choices (choices.c) */
-	m->choices_cap = keep.choices_cap;
-	m->tasks = keep.tasks;
-	m->tasks_cap = keep.tasks_cap;
-	m->nr_task_structs = keep.nr_task_structs;
-	m->words = keep.words;
-	m->words_cap = keep.words_cap;
-	m->hidden = keep.hidden;
-	m->hidden_cap = keep.hidden_cap;
-	m->kmem = keep.kmem;
-	m->undo = keep.undo;
-	m->undo_cap = keep.undo_cap;
-	m->freed_log = keep.freed_log;
-	m->freed_log_cap = keep.freed_log_cap;
-	m->word0_log = keep.word0_log;
-	m->word0_log_cap = keep.word0_log_cap;
-	m->words_log = keep.words_log;
-	m->words_log_cap = keep.words_log_cap;
+	for (size_t i = 0; i < NR_CARRIED; i++) {
+		memcpy(to + at, from + at, carried[i].off - at);
+		at = carried[i].off + carried[i].len;
+	}
+	memcpy(to + at, from + at, sizeof(*m) - at);
+	if (!m->findings)
+		m->findings_cap = 0;
 }
 
 /*

@@ -644,6 +644,12 @@ enum sim_choice {
  *          (sim_error()); so does sim_choose() from an observer.
  * @reset:  optional; back to the state it was created in (sim_reset()
  *          calls it), so that a reset machine makes the same choices.
+ * @replay, @replay_left: optional; answers known in advance (the model
+ *          checker's recorded path). While @replay_left > 0, a question
+ *          equal to *@replay (what, n, cur, allowed) gets its answer
+ *          without a call to @choose, and @replay steps past it
+ *          (@replay_left - 1); any other question goes to @choose, the
+ *          record left in place. The same run as @choose answering them.
  */
 struct sim_policy {
 	unsigned int (*choose)(struct sim_policy *p, enum sim_choice what,
@@ -651,6 +657,8 @@ struct sim_policy {
 			       uint32_t allowed);
 	void (*destroy)(struct sim_policy *p);
 	void (*reset)(struct sim_policy *p);
+	const struct sim_choice_rec *replay;
+	size_t replay_left;
 };
 
 /* One choice of a run, as the machine records it (choices.c). */
