@@ -20,7 +20,9 @@
  *                          bitmap keeps the log free of duplicates), the
  *                          slots of the data-word table that were filled;
  *   TLBs                   whether a CPU's TLB was filled at all;
- *   hidden entries         the machine's own list (sim_pt_hide());
+ *   hidden entries         the machine's own list (sim_pt_hide()); the
+ *                          per-CPU lists' heads (hidden_head) are empty
+ *                          in the snapshot, so copied back, not carried;
  *   kernel objects         the arena's post-boot bump point (kmem.c);
  *   tasks                  structs and stacks are kept for sim_spawn() to
  *                          recycle: no mmap() or munmap() per run.
