@@ -567,8 +567,7 @@ static bool slots_clear(const struct sim_machine *m)
 }
 
 /* The same entries have a slot (its index may differ: hidden_set()). */
-static bool same_slots(const struct sim_machine *a,
-		       const struct sim_machine *b)
+static bool same_slots(const struct sim_machine *a, const struct sim_machine *b)
 {
 	for (size_t i = 0; i < a->nr_frames * PTRS_PER_TABLE; i++)
 		if (!a->hidden_slot[i] != !b->hidden_slot[i])
