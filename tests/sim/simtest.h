@@ -148,6 +148,28 @@ static inline const char *finding_text(struct sim_machine *m, const char *kind)
 	return "";
 }
 
+/*
+ * Two machines ran the same run: the same counters (@sa, @sb: their stats
+ * observers), points, findings, error and choices, the recorded ones byte
+ * for byte (a machine that only counted its choices compares by count).
+ */
+static inline bool simtest_same_run(const struct sim_machine *x,
+				    const struct sim_stats *sa,
+				    const struct sim_machine *y,
+				    const struct sim_stats *sb)
+{
+	for (int s = 0; s < SIM_STAT_NR; s++)
+		if (sim_stats_total(sa, s) != sim_stats_total(sb, s))
+			return false;
+	if (x->points != y->points || x->nr_findings != y->nr_findings ||
+	    x->nr_choices != y->nr_choices || strcmp(x->error, y->error))
+		return false;
+	if (!x->choices || !y->choices)
+		return true; /* one counted them only: the counts agree */
+	return !memcmp(x->choices, y->choices,
+		       x->nr_choices * sizeof(*x->choices));
+}
+
 /* Switch the machine to @cpu now (from a task). */
 static inline void run_on(int cpu)
 {

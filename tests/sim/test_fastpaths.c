@@ -37,6 +37,7 @@
 #include "mm/mm.h"
 #include "sim/arch.h"
 #include "sim/stats.h"
+#include "simtest.h"
 
 struct run {
 	struct sim_machine *m;
@@ -171,17 +172,7 @@ static void destroy(struct run *r)
 /* Same counters, points, findings and every recorded choice. */
 static bool same_run(const struct run *a, const struct run *b)
 {
-	const struct sim_machine *x = a->m, *y = b->m;
-
-	for (int s = 0; s < SIM_STAT_NR; s++)
-		if (sim_stats_total(&a->stats, s) !=
-		    sim_stats_total(&b->stats, s))
-			return false;
-	if (x->points != y->points || x->nr_findings != y->nr_findings ||
-	    x->nr_choices != y->nr_choices)
-		return false;
-	return !memcmp(x->choices, y->choices,
-		       x->nr_choices * sizeof(*x->choices));
+	return simtest_same_run(a->m, &a->stats, b->m, &b->stats);
 }
 
 static void test_no_reset(uint64_t seed)

@@ -170,17 +170,7 @@ static void destroy(struct run *r, struct hashing_policy *hp)
 /* Same counters, points, findings and every recorded choice. */
 static bool same_run(const struct run *a, const struct run *b)
 {
-	const struct sim_machine *x = a->m, *y = b->m;
-
-	for (int s = 0; s < SIM_STAT_NR; s++)
-		if (sim_stats_total(&a->stats, s) !=
-		    sim_stats_total(&b->stats, s))
-			return false;
-	if (x->points != y->points || x->nr_findings != y->nr_findings ||
-	    x->nr_choices != y->nr_choices)
-		return false;
-	return !memcmp(x->choices, y->choices,
-		       x->nr_choices * sizeof(*x->choices));
+	return simtest_same_run(a->m, &a->stats, b->m, &b->stats);
 }
 
 static void test_lists(uint64_t seed)

@@ -30,6 +30,7 @@
 #include "sim/arch.h"
 #include "sim/policy.h"
 #include "sim/stats.h"
+#include "simtest.h"
 
 /* ---- the remainder without a division ------------------------------------- */
 
@@ -179,20 +180,8 @@ static void release(struct result *r)
 /* The same run: counters, points, choices (recorded ones byte for byte). */
 static bool same_run(const struct result *a, const struct result *b)
 {
-	const struct sim_machine *x = a->m, *y = b->m;
-
-	for (int s = 0; s < SIM_STAT_NR; s++)
-		if (sim_stats_total(&a->stats, s) !=
-		    sim_stats_total(&b->stats, s))
-			return false;
-	if (x->points != y->points || x->nr_choices != y->nr_choices ||
-	    x->nr_findings != y->nr_findings || a->state != b->state ||
-	    strcmp(x->error, y->error))
-		return false;
-	if (!x->choices || !y->choices)
-		return true; /* one counted them only */
-	return !memcmp(x->choices, y->choices,
-		       x->nr_choices * sizeof(*x->choices));
+	return a->state == b->state &&
+	       simtest_same_run(a->m, &a->stats, b->m, &b->stats);
 }
 
 static void build_vmalloc(struct result *r, enum how how, unsigned int cpus,
