@@ -322,7 +322,7 @@ bool sim_is_lazy_mmu_mode_active(void)
 	enum sim_lazy_layer l = m->opt.lazy;
 
 	if (l == SIM_LAZY_NESTING || l == SIM_LAZY_NOFLUSH) {
-		const struct sim_cpu *cpu = &m->cpu[m->this_cpu];
+		const struct sim_cpu *cpu = m->cur_cpu;
 		bool active =
 			!cpu->irq_depth &&
 			__task_lazy_mmu_mode_active(&cpu->curr->lazy_mmu_state);

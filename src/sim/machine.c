@@ -825,8 +825,8 @@ static void pick_cpu_and_switch(struct task_struct *from, bool dying)
 	if (m->stopped)
 		return; /* from the scheduler: sim_run() ends */
 	set_this_cpu(m, (int)cpu);
-	if (m->cpu[m->this_cpu].curr != from)
-		coro_switch(from, m->cpu[m->this_cpu].curr, dying);
+	if (m->cur_cpu->curr != from)
+		coro_switch(from, m->cur_cpu->curr, dying);
 }
 
 /*

@@ -292,7 +292,7 @@ static inline __attribute__((always_inline)) bool
 translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 {
 	struct sim_machine *m = sim_this;
-	struct sim_cpu *cpu = &m->cpu[m->this_cpu];
+	struct sim_cpu *cpu = m->cur_cpu;
 	struct sim_tlb *tlb = &cpu->tlb;
 	unsigned long vpn = addr >> PAGE_SHIFT, idx;
 	struct sim_tlb_entry *set, *e, *free;
@@ -365,7 +365,7 @@ static __attribute__((noinline)) bool
 translate_slow(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 {
 	struct sim_machine *m = sim_this;
-	struct sim_cpu *cpu = &m->cpu[m->this_cpu];
+	struct sim_cpu *cpu = m->cur_cpu;
 	struct sim_tlb *tlb = &cpu->tlb;
 	bool kernel = addr >= PAGE_OFFSET;
 	struct mm_struct *mm = kernel ? &m->init_mm : cpu->curr->mm;
@@ -501,7 +501,7 @@ static inline __attribute__((always_inline)) long
 access_fast_walk(unsigned long addr, bool hidden)
 {
 	struct sim_machine *m = sim_this;
-	struct sim_cpu *cpu = &m->cpu[m->this_cpu];
+	struct sim_cpu *cpu = m->cur_cpu;
 	struct sim_tlb *tlb = &cpu->tlb;
 	unsigned long vpn, idx, pa;
 	struct sim_tlb_entry *set, *e, *free;
