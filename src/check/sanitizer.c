@@ -25,10 +25,17 @@
 #include "check/sanitizer.h"
 #include "sim/arch.h"
 
+/*
+ * The last store hidden at an entry: tracked while the machine keeps it
+ * hidden (sim_pt_hidden(); what walkers still see is the machine's). An
+ * entry the machine shows again stays here, stale, until the table is
+ * swept or the entry is hidden anew: the sanitizer needs no event when a
+ * store becomes visible.
+ */
 struct san_entry {
-	const pte_t *ptep; /* NULL: free slot */
+	const pte_t *ptep;
+	uint32_t tag; /* != san_state.tag: a free slot */
 	pte_t written; /* what the kernel wrote */
-	pte_t visible; /* what walkers still see */
 	int cpu;
 	char comm[16];
 	struct sim_section site; /* func == NULL: no section open */
@@ -64,25 +71,22 @@ struct san_paid {
 /*
  * Hidden entries, in an open-addressing table keyed by the entry's
  * simulated physical address (stable and well spread, unlike host
- * pointers), with linear probing and backward-shift deletion.
+ * pointers), with linear probing and no deletion: a slot is in use while
+ * its tag is the table's, so that emptying the table is a new tag. When
+ * it is half full, the entries the machine still hides stay (sweep()).
  * Queued work and paid invalidations are short lists: a model's queue
  * holds a batch, and both are empty on arm64's paths but for owed
  * barriers, which name no entry.
  */
-#define SAN_TOUCHED 64
-
 struct san_state {
+	struct sim_machine *m;
+	uint64_t want; /* the events it asked for (san_want()) */
 	struct san_entry *slot;
 	size_t cap; /* power of two */
-	size_t nr_tracked;
-	/*
-	 * The slots entries were inserted at since the last reset (every
-	 * slot ever occupied is one: a deletion only shifts entries back
-	 * into occupied slots), so that a reset clears those and not the
-	 * whole table; SAN_TOUCHED + 1: too many, or the table grew.
-	 */
-	uint32_t touched[SAN_TOUCHED];
-	size_t nr_touched;
+	size_t nr_tracked; /* slots in use: entries, stale or not */
+	uint32_t tag; /* of the slots in use */
+	struct san_entry *spare; /* sweep()'s */
+	size_t spare_cap;
 	struct lazy_mmu_state irq_state[SIM_MAX_CPUS];
 	long irq_sections[SIM_MAX_CPUS];
 	struct san_queued *queued; /* oldest first */
@@ -144,47 +148,94 @@ static size_t slot_of(const struct san_state *s, const pte_t *ptep)
 	return (size_t)((pa >> 3) * 0x9e3779b97f4a7c15ULL >> 32) & (s->cap - 1);
 }
 
+/* The entry of @ptep in the table, stale or not. */
 static struct san_entry *lookup(struct san_state *s, const pte_t *ptep)
 {
-	for (size_t i = slot_of(s, ptep); s->slot[i].ptep;
+	for (size_t i = slot_of(s, ptep); s->slot[i].tag == s->tag;
 	     i = (i + 1) & (s->cap - 1))
 		if (s->slot[i].ptep == ptep)
 			return &s->slot[i];
 	return NULL;
 }
 
-static struct san_entry *insert(struct san_state *s, const pte_t *ptep)
+/*
+ * The store hidden at @ptep, if the machine still hides it (*@h: the
+ * machine's entry), else NULL.
+ */
+static struct san_entry *tracked(struct san_state *s, const pte_t *ptep,
+				 const struct sim_hidden **h)
+{
+	*h = sim_pt_hidden(s->m, ptep);
+	return *h ? lookup(s, ptep) : NULL;
+}
+
+/* Every slot free: a new tag (the old ones cleared when it wraps). */
+static void forget_all(struct san_state *s)
+{
+	s->nr_tracked = 0;
+	if (++s->tag == 0) {
+		memset(s->slot, 0, s->cap * sizeof(*s->slot));
+		s->tag = 1;
+	}
+}
+
+/* A free slot for @ptep, not in the table, in use from now. */
+static struct san_entry *place(struct san_state *s, const pte_t *ptep)
 {
 	size_t i;
 
-	if (2 * (s->nr_tracked + 1) > s->cap) {
-		struct san_entry *old = s->slot;
-		size_t cap = s->cap;
+	for (i = slot_of(s, ptep); s->slot[i].tag == s->tag;
+	     i = (i + 1) & (s->cap - 1))
+		;
+	s->nr_tracked++;
+	s->slot[i].ptep = ptep;
+	s->slot[i].tag = s->tag;
+	return &s->slot[i];
+}
 
-		s->cap *= 2;
+/*
+ * The table is half full: keep only the entries the machine still hides
+ * (found from its list of hidden stores, which holds them all), in a
+ * table at least four times their number (the same one, or one grown).
+ */
+static SAN_SLOW void sweep(struct san_state *s)
+{
+	const struct sim_machine *m = s->m;
+	size_t live = 0;
+
+	if (s->spare_cap < m->nr_hidden) {
+		s->spare_cap = 2 * m->nr_hidden;
+		s->spare = realloc(s->spare, s->spare_cap * sizeof(*s->spare));
+		if (!s->spare)
+			abort();
+	}
+	for (size_t j = 0; j < m->nr_hidden; j++) {
+		const struct san_entry *e = lookup(s, m->hidden[j].ptep);
+
+		if (e)
+			s->spare[live++] = *e;
+	}
+	forget_all(s);
+	if (4 * (live + 1) > s->cap) {
+		while (4 * (live + 1) > s->cap)
+			s->cap *= 2;
+		free(s->slot);
 		s->slot = calloc(s->cap, sizeof(*s->slot));
 		if (!s->slot)
 			abort();
-		for (size_t j = 0; j < cap; j++) {
-			if (!old[j].ptep)
-				continue;
-			for (i = slot_of(s, old[j].ptep); s->slot[i].ptep;
-			     i = (i + 1) & (s->cap - 1))
-				;
-			s->slot[i] = old[j];
-		}
-		free(old);
-		s->nr_touched = SAN_TOUCHED + 1;
+		s->tag = 1;
 	}
-	for (i = slot_of(s, ptep); s->slot[i].ptep; i = (i + 1) & (s->cap - 1))
-		;
-	if (s->nr_touched < SAN_TOUCHED)
-		s->touched[s->nr_touched++] = (uint32_t)i;
-	else
-		s->nr_touched = SAN_TOUCHED + 1;
-	s->nr_tracked++;
-	s->slot[i].ptep = ptep;
-	return &s->slot[i];
+	for (size_t j = 0; j < live; j++) {
+		s->spare[j].tag = s->tag;
+		*place(s, s->spare[j].ptep) = s->spare[j];
+	}
+}
+
+static struct san_entry *insert(struct san_state *s, const pte_t *ptep)
+{
+	if (2 * (s->nr_tracked + 1) > s->cap)
+		sweep(s);
+	return place(s, ptep);
 }
 
 static SAN_SLOW void track(struct san_state *s, const struct sim_event *ev)
@@ -192,10 +243,8 @@ static SAN_SLOW void track(struct san_state *s, const struct sim_event *ev)
 	struct san_entry *e = lookup(s, ev->ptep);
 	const struct sim_section *site;
 
-	if (!e) {
+	if (!e)
 		e = insert(s, ev->ptep);
-		e->visible = ev->old;
-	}
 	e->written = ev->new;
 	e->deferred = ev->arg == SIM_PT_DEFERRED;
 	e->pid = ev->task->pid;
@@ -207,25 +256,6 @@ static SAN_SLOW void track(struct san_state *s, const struct sim_event *ev)
 		e->site = *site;
 	else
 		memset(&e->site, 0, sizeof(e->site));
-}
-
-/* Remove @e: shift back the entries of its probe run that may move. */
-static SAN_SLOW void untrack(struct san_state *s, struct san_entry *e)
-{
-	size_t hole = (size_t)(e - s->slot), mask = s->cap - 1;
-
-	s->nr_tracked--;
-	for (size_t i = (hole + 1) & mask; s->slot[i].ptep;
-	     i = (i + 1) & mask) {
-		size_t home = slot_of(s, s->slot[i].ptep);
-
-		/* movable if its home is not within (hole, i] */
-		if (((i - home) & mask) >= ((i - hole) & mask)) {
-			s->slot[hole] = s->slot[i];
-			hole = i;
-		}
-	}
-	s->slot[hole].ptep = NULL;
 }
 
 /*
@@ -246,7 +276,8 @@ static SAN_SLOW bool deferred_access(struct san_state *s,
 
 	for (int level = 3; level >= 0; level--) {
 		pte_t *ptep = sim_walk(mm, ev->addr, level, false);
-		struct san_entry *e = ptep ? lookup(s, ptep) : NULL;
+		const struct sim_hidden *h = NULL;
+		struct san_entry *e = ptep ? tracked(s, ptep, &h) : NULL;
 
 		if (!e)
 			continue;
@@ -259,7 +290,7 @@ static SAN_SLOW bool deferred_access(struct san_state *s,
 			return true;
 		/* a deferred store was made with a section open */
 		at.have |= SIM_FINDING_VALUES | SIM_FINDING_SECTION;
-		at.old = e->visible;
+		at.old = h->old;
 		at.new = e->written;
 		at.section = e->site.func ? &e->site : NULL;
 		sim_report_at(
@@ -269,7 +300,7 @@ static SAN_SLOW bool deferred_access(struct san_state *s,
 			"on CPU%d in %s, in the lazy MMU section opened by "
 			"%s() at %s:%d)%s",
 			ev->cpu, ev->task->comm, ev->addr,
-			level ? "table" : "PTE", (unsigned long long)e->visible,
+			level ? "table" : "PTE", (unsigned long long)h->old,
 			(unsigned long long)e->written, e->cpu, e->comm,
 			e->site.func ? e->site.func : "?",
 			e->site.file ? e->site.file : "?", e->site.line,
@@ -638,18 +669,66 @@ static bool state_changed(struct lazy_mmu_state a, struct lazy_mmu_state b)
 	       a.pause_count != b.pause_count;
 }
 
+/*
+ * The events san_event() has a case for, but for those it wants only in
+ * some states (SAN_WHEN): every event but those listed (a new event type
+ * reaches it unless listed here). SIM_EV_PTE_VISIBLE: the machine says
+ * which stores it still hides (tracked()).
+ */
+#define SAN_WHEN                                                          \
+	(SIM_EV_BIT(SIM_EV_PTE_WRITE) | SIM_EV_BIT(SIM_EV_PTE_READ) |     \
+	 SIM_EV_BIT(SIM_EV_TLB_FLUSH_CALL) | SIM_EV_BIT(SIM_EV_PAGE_FREE) | \
+	 SIM_EV_BIT(SIM_EV_ACCESS) | SIM_EV_BIT(SIM_EV_SLEEP))
+#define SAN_EVENTS                                                            \
+	(SIM_EV_ALL &                                                         \
+	 ~(SIM_EV_BIT(SIM_EV_BARRIER) | SIM_EV_BIT(SIM_EV_HYPERCALL) |        \
+	   SIM_EV_BIT(SIM_EV_TLB_INVAL) | SIM_EV_BIT(SIM_EV_UNBATCHED) |      \
+	   SIM_EV_BIT(SIM_EV_LAZY_CALL) | SIM_EV_BIT(SIM_EV_LAZY_HOOK) |      \
+	   SIM_EV_BIT(SIM_EV_SWITCH) | SIM_EV_BIT(SIM_EV_PAGE_ALLOC) |        \
+	   SIM_EV_BIT(SIM_EV_WARN) | SIM_EV_BIT(SIM_EV_FINDING) |             \
+	   SIM_EV_BIT(SIM_EV_SWITCH_MM) | SIM_EV_BIT(SIM_EV_PTE_VISIBLE) |    \
+	   SAN_WHEN))
+
+/*
+ * What san_event() acts on in the sanitizer's state now, so that the
+ * machine builds no other event for it (sim_observer_want()): each case
+ * of SAN_WHEN wants its event exactly when its test of the state can
+ * pass. Called after each change of nr_queued, nr_queued_pte or nr_paid.
+ */
+static void san_want(struct san_state *s)
+{
+	uint64_t want = SAN_EVENTS | SIM_EV_SLEEP_ATOMIC;
+
+	/* a store hidden is tracked; any store forgets a paid entry */
+	want |= s->nr_paid ? SIM_EV_BIT(SIM_EV_PTE_WRITE) :
+			     SIM_EV_PTE_WRITE_HIDDEN;
+	if (s->nr_queued_pte)
+		want |= SIM_EV_BIT(SIM_EV_PTE_READ);
+	if (s->nr_queued)
+		want |= SIM_EV_BIT(SIM_EV_TLB_FLUSH_CALL) |
+			SIM_EV_BIT(SIM_EV_PAGE_FREE);
+	/* a freed frame always; any frame while work is queued or paid */
+	want |= s->nr_queued_pte || s->nr_paid ? SIM_EV_BIT(SIM_EV_ACCESS) :
+						 SIM_EV_ACCESS_FREED;
+	if (want != s->want) {
+		s->want = want;
+		sim_observer_want(s->m, s, want);
+	}
+}
+
 static void san_event(void *priv, const struct sim_event *ev)
 {
 	struct san_state *s = priv;
-	struct san_entry *e;
 
 	/* an event with a case here must not be left out in san_attach() */
 	switch (ev->type) {
 	case SIM_EV_PTE_WRITE:
 		if (ev->flag)
 			track(s, ev);
-		if (s->nr_paid)
+		if (s->nr_paid) {
 			forget_paid(s, ev->ptep);
+			san_want(s);
+		}
 		break;
 	case SIM_EV_PTE_READ:
 		if (s->nr_queued_pte)
@@ -657,9 +736,11 @@ static void san_event(void *priv, const struct sim_event *ev)
 		break;
 	case SIM_EV_DEFERRED_QUEUED:
 		queued(s, ev);
+		san_want(s);
 		break;
 	case SIM_EV_DEFERRED_PAID:
 		paid(s, ev);
+		san_want(s);
 		break;
 	case SIM_EV_TLB_FLUSH_CALL:
 		if (s->nr_queued)
@@ -668,11 +749,6 @@ static void san_event(void *priv, const struct sim_event *ev)
 	case SIM_EV_PAGE_FREE:
 		if (s->nr_queued)
 			flush_in_section(s, ev, "__free_page()");
-		break;
-	case SIM_EV_PTE_VISIBLE:
-		e = lookup(s, ev->ptep);
-		if (e)
-			untrack(s, e);
 		break;
 	case SIM_EV_FAULT:
 		if (!deferred_access(s, ev) && !ev->flag && s->nr_queued_pte)
@@ -683,7 +759,7 @@ static void san_event(void *priv, const struct sim_event *ev)
 			(*flush_gen(s, ev->task->pid))++;
 		break;
 	case SIM_EV_ACCESS:
-		if (pfn_to_page((unsigned long)ev->arg)->flags & PG_free)
+		if (sim_frame_free((unsigned long)ev->arg))
 			freed_frame(ev);
 		else if (s->nr_queued_pte || s->nr_paid)
 			queued_access(s, ev, false);
@@ -721,8 +797,10 @@ static void san_event(void *priv, const struct sim_event *ev)
 				   ev->state.pause_count);
 		break;
 	case SIM_EV_TASK_EXIT:
-		if (s->nr_queued)
+		if (s->nr_queued) {
 			task_gone(s, ev->task);
+			san_want(s);
+		}
 		if (ev->state.enable_count || ev->state.pause_count || ev->arg)
 			sim_report(
 				"state-leak",
@@ -747,19 +825,14 @@ static void san_reset(void *priv)
 {
 	struct san_state *s = priv;
 
-	if (s->nr_tracked && s->nr_touched > SAN_TOUCHED)
-		memset(s->slot, 0, s->cap * sizeof(*s->slot));
-	else if (s->nr_tracked)
-		for (size_t i = 0; i < s->nr_touched; i++)
-			memset(&s->slot[s->touched[i]], 0, sizeof(*s->slot));
-	s->nr_tracked = 0;
-	s->nr_touched = 0;
+	forget_all(s);
 	s->nr_queued = 0;
 	s->nr_queued_pte = 0;
 	s->nr_paid = 0;
 	s->fis.task = NULL;
 	memset(s->irq_state, 0, sizeof(s->irq_state));
 	memset(s->irq_sections, 0, sizeof(s->irq_sections));
+	san_want(s);
 }
 
 struct san_state *san_attach(struct sim_machine *m)
@@ -768,31 +841,20 @@ struct san_state *san_attach(struct sim_machine *m)
 	struct sim_observer o = {
 		.event = san_event,
 		.reset = san_reset,
-		/*
-		 * every event but those san_event() has no case for (a new
-		 * event type reaches it unless listed here)
-		 */
-		.events = SIM_EV_ALL & ~(SIM_EV_BIT(SIM_EV_BARRIER) |
-					 SIM_EV_BIT(SIM_EV_HYPERCALL) |
-					 SIM_EV_BIT(SIM_EV_TLB_INVAL) |
-					 SIM_EV_BIT(SIM_EV_UNBATCHED) |
-					 SIM_EV_BIT(SIM_EV_LAZY_CALL) |
-					 SIM_EV_BIT(SIM_EV_LAZY_HOOK) |
-					 SIM_EV_BIT(SIM_EV_SWITCH) |
-					 SIM_EV_BIT(SIM_EV_PAGE_ALLOC) |
-					 SIM_EV_BIT(SIM_EV_WARN) |
-					 SIM_EV_BIT(SIM_EV_FINDING) |
-					 SIM_EV_BIT(SIM_EV_SWITCH_MM)),
+		.events = SAN_EVENTS, /* and san_want()'s */
 	};
 
 	if (!s)
 		abort();
+	s->m = m;
 	s->cap = 1024;
 	s->slot = calloc(s->cap, sizeof(*s->slot));
 	if (!s->slot)
 		abort();
+	s->tag = 1;
 	o.priv = s;
 	sim_add_observer(m, &o);
+	san_want(s);
 	return s;
 }
 
@@ -802,5 +864,6 @@ void san_detach(struct san_state *s)
 	free(s->queued);
 	free(s->paid);
 	free(s->slot);
+	free(s->spare);
 	free(s);
 }

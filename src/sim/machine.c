@@ -275,41 +275,102 @@ void sim_add_observer(struct sim_machine *m, const struct sim_observer *o)
 	sim_observers_changed(m);
 }
 
-/*
- * What sim_emit() does with each event, from m->obs[]: ev_wanted, the union
- * of the observers' @events. The first observer with @counted is the
- * machine's counter: sim_emit() increments its counters itself for the
- * events it counts (ev_counted) and does not call it for them
- * (emit_plan[type]: the observers to call, a bit each), and
- * sim_count_in_place() does the same, without an event, for those that no
- * other observer wants (ev_in_place). The counts are the same.
- */
-void sim_observers_changed(struct sim_machine *m)
+/* Each narrow want (SIM_EV_NARROW) and the type it narrows. */
+static const struct {
+	uint64_t bit;
+	enum sim_event_type type;
+} narrow_of[] = {
+	{ SIM_EV_ACCESS_FREED, SIM_EV_ACCESS },
+	{ SIM_EV_PTE_WRITE_HIDDEN, SIM_EV_PTE_WRITE },
+	{ SIM_EV_SLEEP_ATOMIC, SIM_EV_SLEEP },
+};
+
+#define NR_NARROW (sizeof(narrow_of) / sizeof(narrow_of[0]))
+
+/* @events' types, whole or narrowed. */
+static uint64_t types_of(uint64_t events)
 {
-	uint64_t others = 0;
-	int counter = -1;
+	uint64_t t = events & SIM_EV_ALL;
+
+	for (size_t i = 0; i < NR_NARROW; i++)
+		if (events & narrow_of[i].bit)
+			t |= SIM_EV_BIT(narrow_of[i].type);
+	return t;
+}
+
+/* The first observer with @counted, -1 if none. */
+static int counter_of(const struct sim_machine *m)
+{
+	for (int i = 0; i < m->nr_obs; i++)
+		if (m->obs[i].counted)
+			return i;
+	return -1;
+}
+
+/*
+ * The masks of what sim_emit() does, from m->obs[] (see
+ * sim_observers_changed()); the counter's counters are set up apart.
+ */
+static void observers_masks(struct sim_machine *m, int counter)
+{
+	uint64_t whole = 0, narrow = 0, others = 0;
 
 	m->ev_wanted = 0;
 	for (int i = 0; i < m->nr_obs; i++) {
-		m->ev_wanted |= m->obs[i].events;
-		if (counter < 0 && m->obs[i].counted)
-			counter = i;
+		uint64_t ev = m->obs[i].events;
+
+		m->ev_wanted |= ev | types_of(ev);
+		narrow |= ev & SIM_EV_NARROW;
+		if (i != counter)
+			others |= ev & SIM_EV_ALL;
+		else
+			whole |= ev & SIM_EV_ALL & ~m->obs[i].counted;
 	}
+	whole |= others;
+	/*
+	 * a narrow want whose type an observer wants whole (but the counter,
+	 * which counts it in place): no test, every such event is built
+	 */
+	m->ev_narrow = narrow;
+	for (size_t i = 0; i < NR_NARROW; i++)
+		if (whole & SIM_EV_BIT(narrow_of[i].type))
+			m->ev_narrow &= ~narrow_of[i].bit;
 	m->ev_counted = m->ev_in_place = 0;
 	if (counter >= 0) {
-		for (int i = 0; i < m->nr_obs; i++)
-			if (i != counter)
-				others |= m->obs[i].events;
-		m->ev_counted = m->obs[counter].counted;
+		m->ev_counted = m->obs[counter].counted &
+				(m->obs[counter].events & SIM_EV_ALL);
 		m->ev_in_place = m->ev_counted & ~others;
 	}
-	for (int t = 0; t < SIM_EV_NR; t++) {
-		m->emit_plan[t] = 0;
-		for (int i = 0; i < m->nr_obs; i++)
-			if ((m->obs[i].events & SIM_EV_BIT(t)) &&
-			    !(i == counter && (m->ev_counted & SIM_EV_BIT(t))))
-				m->emit_plan[t] |= (uint8_t)(1U << i);
-	}
+}
+
+/* emit_plan[@t]: the observers sim_emit() calls for events of type @t. */
+static void observers_plan(struct sim_machine *m, int t, int counter)
+{
+	m->emit_plan[t] = 0;
+	for (int i = 0; i < m->nr_obs; i++)
+		if ((types_of(m->obs[i].events) & SIM_EV_BIT(t)) &&
+		    !(i == counter && (m->ev_counted & SIM_EV_BIT(t))))
+			m->emit_plan[t] |= (uint8_t)(1U << i);
+}
+
+/*
+ * What sim_emit() does with each event, from m->obs[]: ev_wanted, the union
+ * of the observers' @events (a narrow want adds its type), and ev_narrow,
+ * the narrow wants the hot paths test. The first observer with @counted is
+ * the machine's counter: sim_emit() increments its counters itself for the
+ * events it counts (ev_counted) and does not call it for them
+ * (emit_plan[type]: the observers to call, a bit each; an observer with a
+ * narrow want is called for its type, and tests), and sim_count_in_place()
+ * does the same, without an event, for those that no other observer wants
+ * whole (ev_in_place). The counts are the same.
+ */
+void sim_observers_changed(struct sim_machine *m)
+{
+	int counter = counter_of(m);
+
+	observers_masks(m, counter);
+	for (int t = 0; t < SIM_EV_NR; t++)
+		observers_plan(m, t, counter);
 	if (counter < 0)
 		return;
 	for (int c = 0; c < SIM_MAX_CPUS; c++)
@@ -320,6 +381,34 @@ void sim_observers_changed(struct sim_machine *m)
 		m->in_place_of[t] = (m->ev_counted & SIM_EV_BIT(t)) ?
 					    m->obs[counter].counter_of[t] :
 					    0;
+}
+
+void sim_observer_want(struct sim_machine *m, const void *priv,
+		       uint64_t events)
+{
+	uint64_t changed;
+	int i, counter;
+
+	for (i = 0; i < m->nr_obs && m->obs[i].priv != priv; i++)
+		;
+	if (i == m->nr_obs) {
+		fprintf(stderr, "lazymmu: sim_observer_want(): no observer\n");
+		abort();
+	}
+	if (m->obs[i].events == events)
+		return;
+	/* the types whose plan may change */
+	changed = types_of(m->obs[i].events ^ events);
+	m->obs[i].events = events;
+	counter = counter_of(m);
+	if (i == counter) {
+		/* what it counts may change: all again */
+		sim_observers_changed(m);
+		return;
+	}
+	observers_masks(m, counter);
+	for (; changed; changed &= changed - 1)
+		observers_plan(m, __builtin_ctzll(changed), counter);
 }
 
 #define SIM_MAX_FINDINGS 1000
@@ -1277,12 +1366,16 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
  */
 void sim_might_sleep_touch(enum sim_touch kind, const void *obj)
 {
-	if (sim_wants(sim_this, SIM_EV_SLEEP)) {
+	bool atomic = !preemptible();
+
+	/* the narrow want: only where it may not sleep */
+	if (sim_wants(sim_this, SIM_EV_SLEEP) &&
+	    (atomic || !(sim_this->ev_narrow & SIM_EV_SLEEP_ATOMIC))) {
 		struct sim_event ev = { .type = SIM_EV_SLEEP };
 
 		sim_emit(&ev);
 	}
-	if (!preemptible()) {
+	if (atomic) {
 		/* reported by the sanitizer; the task does not sleep */
 		this_cpu()->next.kind = kind;
 		this_cpu()->next.obj = obj;

@@ -363,7 +363,8 @@ pt_store_fast(pte_t *ptep, pte_t val, enum sim_pt_vis vis)
 	if (vis != SIM_PT_SEEN) {
 		uint32_t *slot = hidden_slot(ptep);
 
-		if (!*slot && m->nr_hidden == m->hidden_cap)
+		if ((!*slot && m->nr_hidden == m->hidden_cap) ||
+		    (m->ev_narrow & SIM_EV_PTE_WRITE_HIDDEN))
 			return false;
 		hide_at(m, ptep, old, slot);
 	}
@@ -389,7 +390,9 @@ static void pt_store(pte_t *ptep, pte_t val, unsigned long addr,
 		sim_pt_hide(ptep, old);
 	sim_reset_log_pt_store(ptep);
 	pt_set(ptep, val);
-	if (!sim_count_in_place(sim_this, SIM_EV_PTE_WRITE)) {
+	/* a hidden store goes to an observer of those (narrow want) */
+	if ((hide && (sim_this->ev_narrow & SIM_EV_PTE_WRITE_HIDDEN)) ||
+	    !sim_count_in_place(sim_this, SIM_EV_PTE_WRITE)) {
 		struct sim_event ev = { .type = SIM_EV_PTE_WRITE };
 
 		ev.ptep = ptep;

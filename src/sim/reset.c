@@ -115,6 +115,7 @@ static const struct carried {
 	CARRY(obs), /* the observers and what sim_emit() does with them */
 	CARRY(nr_obs),
 	CARRY(ev_wanted),
+	CARRY(ev_narrow),
 	CARRY(emit_plan),
 	CARRY(ev_counted),
 	CARRY(ev_in_place),

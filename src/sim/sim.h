@@ -507,8 +507,9 @@ struct sim_event {
  *         without one must be reset by its owner, or detached with the
  *         machine.
  * @events: optional; the events it wants, SIM_EV_BIT(type) each (0: every
- *         event). An event no observer wants is not delivered, and the
- *         machine's hot paths do not even build it (sim_wants()).
+ *         event), and narrow wants (SIM_EV_NARROW). An event no observer
+ *         wants is not delivered, and the machine's hot paths do not even
+ *         build it (sim_wants()). It may change (sim_observer_want()).
  */
 struct sim_observer {
 	void (*event)(void *priv, const struct sim_event *ev);
@@ -533,6 +534,26 @@ struct sim_observer {
 
 #define SIM_EV_BIT(type) (1ULL << (type))
 #define SIM_EV_ALL ((1ULL << SIM_EV_NR) - 1)
+
+/*
+ * Narrow wants, beside the SIM_EV_BIT()s in an observer's @events: only
+ * the events of a type that pass a test the machine makes before building
+ * them. An observer with the narrow bit but not its type's bit gets:
+ * SIM_EV_ACCESS_FREED: the data accesses (SIM_EV_ACCESS) whose frame is
+ *         free (sim_frame_free());
+ * SIM_EV_PTE_WRITE_HIDDEN: the stores (SIM_EV_PTE_WRITE) hidden from
+ *         walkers (flag set);
+ * SIM_EV_SLEEP_ATOMIC: might_sleep() (SIM_EV_SLEEP) where it may not
+ *         (!preemptible()).
+ * It may get others too (another observer wants the whole type): the
+ * narrowing saves the machine's work, the observer keeps its own tests.
+ */
+#define SIM_EV_ACCESS_FREED (1ULL << 61)
+#define SIM_EV_PTE_WRITE_HIDDEN (1ULL << 62)
+#define SIM_EV_SLEEP_ATOMIC (1ULL << 63)
+#define SIM_EV_NARROW \
+	(SIM_EV_ACCESS_FREED | SIM_EV_PTE_WRITE_HIDDEN | SIM_EV_SLEEP_ATOMIC)
+_Static_assert(SIM_EV_NR <= 61, "event types overlap the narrow wants");
 
 /* ---- findings -------------------------------------------------------------- */
 
@@ -909,7 +930,12 @@ struct sim_machine {
 	/* observers and results */
 	struct sim_observer obs[8];
 	int nr_obs;
-	uint64_t ev_wanted; /* the union of the observers' @events */
+	/* the union of the observers' @events, with the type of each narrow
+	 * want (SIM_EV_NARROW) */
+	uint64_t ev_wanted;
+	/* the narrow wants whose type no observer wants whole: the machine
+	 * tests before it builds such an event */
+	uint64_t ev_narrow;
 	/* sim_observers_changed(): per event type, the observers sim_emit()
 	 * calls (bit i: obs[i]; not the counter for what it counts); the
 	 * events the first observer with @counted counts, all (ev_counted)
@@ -1001,6 +1027,15 @@ void sim_add_observer(struct sim_machine *m, const struct sim_observer *o);
  * sim_add_observer() (a test taking an observer out): what sim_emit() does
  * with each event, again. */
 void sim_observers_changed(struct sim_machine *m);
+/*
+ * sim_observer_want() - the observer of @m whose @priv is @priv now wants
+ * @events (its @events from now on: SIM_EV_BIT()s and narrow wants). An
+ * observer whose state makes it drop some events says so, and the machine
+ * neither builds nor delivers them while that lasts; it must ask for them
+ * again before its handler would act on one. Cheap when nothing changes.
+ */
+void sim_observer_want(struct sim_machine *m, const void *priv,
+		       uint64_t events);
 struct task_struct *sim_spawn(struct sim_machine *m, const char *comm, int cpu,
 			      void (*fn)(void *arg), void *arg);
 void sim_run(struct sim_machine *m);
@@ -1098,6 +1133,25 @@ static inline struct page *pfn_to_page(unsigned long pfn)
 {
 	return &sim_this->pages[pfn];
 }
+
+/* sim_frame_free() - whether frame @pfn (< nr_frames) is free. */
+static inline bool sim_frame_free(unsigned long pfn)
+{
+	return pfn_to_page(pfn)->flags & PG_free;
+}
+
+/*
+ * sim_count_access_in_place() - sim_count_in_place() for a data access to
+ * frame @pfn: false (build and emit it) also when an observer wants the
+ * accesses to free frames (SIM_EV_ACCESS_FREED) and @pfn is free.
+ */
+static inline bool sim_count_access_in_place(struct sim_machine *m,
+					     unsigned long pfn)
+{
+	if ((m->ev_narrow & SIM_EV_ACCESS_FREED) && sim_frame_free(pfn))
+		return false;
+	return sim_count_in_place(m, SIM_EV_ACCESS);
+}
 static inline void *pfn_to_virt_raw(unsigned long pfn)
 {
 	return sim_this->mem + (pfn << PAGE_SHIFT);
@@ -1131,6 +1185,22 @@ static inline pte_t sim_pt_walker_see(const struct sim_machine *m,
 		return *ptep;
 	h = &m->hidden[slot - 1];
 	return h->stage == 2 || h->cpu == cpu ? h->old : *ptep;
+}
+
+/*
+ * sim_pt_hidden() - the hidden store at @ptep of @m (its @old: what
+ * walkers that do not see it read), or NULL if walkers see the entry.
+ */
+static inline const struct sim_hidden *sim_pt_hidden(const struct sim_machine *m,
+						     const pte_t *ptep)
+{
+	size_t off = (size_t)((const uint8_t *)ptep - m->mem);
+	uint32_t slot;
+
+	if (!m->pages[off >> PAGE_SHIFT].nr_hidden)
+		return NULL;
+	slot = m->hidden_slot[off / sizeof(pte_t)];
+	return slot ? &m->hidden[slot - 1] : NULL;
 }
 void sim_mem_init(struct sim_machine *m);
 void sim_mem_free(struct sim_machine *m);
