@@ -143,7 +143,7 @@ static SAN_SLOW uint32_t *flush_gen_grow(struct san_state *s, int pid)
 
 static size_t slot_of(const struct san_state *s, const pte_t *ptep)
 {
-	uint64_t pa = (uint64_t)((const uint8_t *)ptep - sim_machine()->mem);
+	uint64_t pa = (uint64_t)((const uint8_t *)ptep - s->m->mem);
 
 	return (size_t)((pa >> 3) * 0x9e3779b97f4a7c15ULL >> 32) & (s->cap - 1);
 }
@@ -231,20 +231,32 @@ static SAN_SLOW void sweep(struct san_state *s)
 	}
 }
 
-static struct san_entry *insert(struct san_state *s, const pte_t *ptep)
+/*
+ * The entry of @ptep (stale or not), or a new one, in one probe. A sweep
+ * first if the table is half full (@ptep, hidden now, stays).
+ */
+static struct san_entry *find_or_place(struct san_state *s,
+				       const pte_t *ptep)
 {
+	size_t i;
+
 	if (2 * (s->nr_tracked + 1) > s->cap)
 		sweep(s);
-	return place(s, ptep);
+	for (i = slot_of(s, ptep); s->slot[i].tag == s->tag;
+	     i = (i + 1) & (s->cap - 1))
+		if (s->slot[i].ptep == ptep)
+			return &s->slot[i];
+	s->nr_tracked++;
+	s->slot[i].ptep = ptep;
+	s->slot[i].tag = s->tag;
+	return &s->slot[i];
 }
 
 static SAN_SLOW void track(struct san_state *s, const struct sim_event *ev)
 {
-	struct san_entry *e = lookup(s, ev->ptep);
+	struct san_entry *e = find_or_place(s, ev->ptep);
 	const struct sim_section *site;
 
-	if (!e)
-		e = insert(s, ev->ptep);
 	e->written = ev->new;
 	e->deferred = ev->arg == SIM_PT_DEFERRED;
 	e->pid = ev->task->pid;

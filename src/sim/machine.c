@@ -341,6 +341,9 @@ static void observers_masks(struct sim_machine *m, int counter)
 				(m->obs[counter].events & SIM_EV_ALL);
 		m->ev_in_place = m->ev_counted & ~others;
 	}
+	/* sim_count_access_in_place() tests the narrow want apart */
+	if (m->ev_narrow & SIM_EV_ACCESS_FREED)
+		m->ev_in_place &= ~SIM_EV_BIT(SIM_EV_ACCESS);
 }
 
 /* emit_plan[@t]: the observers sim_emit() calls for events of type @t. */
@@ -1366,16 +1369,14 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
  */
 void sim_might_sleep_touch(enum sim_touch kind, const void *obj)
 {
-	bool atomic = !preemptible();
-
 	/* the narrow want: only where it may not sleep */
 	if (sim_wants(sim_this, SIM_EV_SLEEP) &&
-	    (atomic || !(sim_this->ev_narrow & SIM_EV_SLEEP_ATOMIC))) {
+	    (!(sim_this->ev_narrow & SIM_EV_SLEEP_ATOMIC) || !preemptible())) {
 		struct sim_event ev = { .type = SIM_EV_SLEEP };
 
 		sim_emit(&ev);
 	}
-	if (atomic) {
+	if (!preemptible()) {
 		/* reported by the sanitizer; the task does not sleep */
 		this_cpu()->next.kind = kind;
 		this_cpu()->next.obj = obj;

@@ -939,7 +939,9 @@ struct sim_machine {
 	/* sim_observers_changed(): per event type, the observers sim_emit()
 	 * calls (bit i: obs[i]; not the counter for what it counts); the
 	 * events the first observer with @counted counts, all (ev_counted)
-	 * and those no other observer wants (ev_in_place) */
+	 * and those no other observer wants whole (ev_in_place; not
+	 * SIM_EV_ACCESS while SIM_EV_ACCESS_FREED is in ev_narrow:
+	 * sim_count_access_in_place()) */
 	uint8_t emit_plan[SIM_EV_NR];
 	uint64_t ev_counted, ev_in_place;
 	/* that observer's counters: each CPU's first, and per event type
@@ -1142,15 +1144,26 @@ static inline bool sim_frame_free(unsigned long pfn)
 
 /*
  * sim_count_access_in_place() - sim_count_in_place() for a data access to
- * frame @pfn: false (build and emit it) also when an observer wants the
- * accesses to free frames (SIM_EV_ACCESS_FREED) and @pfn is free.
+ * physical address @pa: while an observer wants the accesses to free frames
+ * (SIM_EV_ACCESS_FREED, ev_narrow), ev_in_place leaves SIM_EV_ACCESS out,
+ * so that the common test stays one; then an access to a frame in use is
+ * counted (if the counter counts accesses) and not built, one to a free
+ * frame is built and emitted (false).
  */
 static inline bool sim_count_access_in_place(struct sim_machine *m,
-					     unsigned long pfn)
+					     unsigned long pa)
 {
-	if ((m->ev_narrow & SIM_EV_ACCESS_FREED) && sim_frame_free(pfn))
+	if (__builtin_expect(!(m->ev_in_place & SIM_EV_BIT(SIM_EV_ACCESS)), 0)) {
+		if (!(m->ev_narrow & SIM_EV_ACCESS_FREED) || m->emitting ||
+		    sim_frame_free(pa >> PAGE_SHIFT))
+			return false;
+		if (!(m->ev_counted & SIM_EV_BIT(SIM_EV_ACCESS)))
+			return true;
+	} else if (m->emitting) {
 		return false;
-	return sim_count_in_place(m, SIM_EV_ACCESS);
+	}
+	m->in_place_base[m->this_cpu][m->in_place_of[SIM_EV_ACCESS]]++;
+	return true;
 }
 static inline void *pfn_to_virt_raw(unsigned long pfn)
 {

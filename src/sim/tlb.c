@@ -479,7 +479,7 @@ static __attribute__((noinline)) long access_translate(unsigned long addr,
 	if ((pa >> PAGE_SHIFT) >= m->nr_frames)
 		return access_failed(addr, write, true);
 	if (sim_wants(m, SIM_EV_ACCESS) &&
-	    !sim_count_access_in_place(m, pa >> PAGE_SHIFT))
+	    !sim_count_access_in_place(m, pa))
 		access_event(addr, write, pa >> PAGE_SHIFT);
 	return (long)pa;
 }
@@ -601,7 +601,7 @@ static inline long access(unsigned long addr, bool write)
 	if (pa < 0)
 		return access_translate(addr, write);
 	if (sim_wants(m, SIM_EV_ACCESS) &&
-	    !sim_count_access_in_place(m, (unsigned long)pa >> PAGE_SHIFT))
+	    !sim_count_access_in_place(m, (unsigned long)pa))
 		access_event(addr, write, (unsigned long)pa >> PAGE_SHIFT);
 	return pa;
 }
