@@ -879,3 +879,8 @@ void san_detach(struct san_state *s)
 	free(s->spare);
 	free(s);
 }
+
+size_t san_nr_tracked(const struct san_state *s)
+{
+	return s->nr_tracked;
+}

@@ -25,5 +25,8 @@ struct san_state;
 /* san_attach() - watch @m until san_detach(); findings go to @m. */
 struct san_state *san_attach(struct sim_machine *m);
 void san_detach(struct san_state *s);
+/* san_nr_tracked() - entries in its table of hidden stores, stale or not
+ * (for the tests: a sweep keeps those the machine still hides). */
+size_t san_nr_tracked(const struct san_state *s);
 
 #endif /* _LAZYMMU_CHECK_SANITIZER_H */
