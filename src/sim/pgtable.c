@@ -346,13 +346,36 @@ hide_at(struct sim_machine *m, pte_t *ptep, pte_t old, uint32_t *slot)
 }
 
 /*
+ * pt_store_fast()'s hidden store that an observer wants
+ * (SIM_EV_PTE_WRITE_HIDDEN): hidden, stored and emitted (sim_emit()
+ * counts it), out of line.
+ */
+static __attribute__((noinline)) void
+pt_store_hidden_event(struct sim_machine *m, pte_t *ptep, pte_t val,
+		      unsigned long addr, enum sim_pt_vis vis, uint32_t *slot)
+{
+	struct sim_event ev = { .type = SIM_EV_PTE_WRITE };
+
+	ev.old = *ptep;
+	hide_at(m, ptep, ev.old, slot);
+	pt_set(ptep, val);
+	ev.ptep = ptep;
+	ev.addr = addr;
+	ev.new = val;
+	ev.flag = true;
+	ev.arg = vis;
+	sim_emit(&ev);
+}
+
+/*
  * pt_store() when it calls nothing (inline, no event built): no reset
  * mark to log for, the store counted in place (no observer wants it), and,
- * if hidden, room for it in the list. Returns false having changed
- * nothing: the caller then takes pt_store().
+ * if hidden, room for it in the list; a hidden store an observer wants
+ * (SIM_EV_PTE_WRITE_HIDDEN) has its event built out of line. Returns false
+ * having changed nothing: the caller then takes pt_store().
  */
 static inline __attribute__((always_inline)) bool
-pt_store_fast(pte_t *ptep, pte_t val, enum sim_pt_vis vis)
+pt_store_fast(pte_t *ptep, pte_t val, unsigned long addr, enum sim_pt_vis vis)
 {
 	struct sim_machine *m = sim_this;
 	pte_t old = *ptep;
@@ -363,9 +386,12 @@ pt_store_fast(pte_t *ptep, pte_t val, enum sim_pt_vis vis)
 	if (vis != SIM_PT_SEEN) {
 		uint32_t *slot = hidden_slot(ptep);
 
-		if ((!*slot && m->nr_hidden == m->hidden_cap) ||
-		    (m->ev_narrow & SIM_EV_PTE_WRITE_HIDDEN))
+		if (!*slot && m->nr_hidden == m->hidden_cap)
 			return false;
+		if (m->ev_narrow & SIM_EV_PTE_WRITE_HIDDEN) {
+			pt_store_hidden_event(m, ptep, val, addr, vis, slot);
+			return true;
+		}
 		hide_at(m, ptep, old, slot);
 	}
 	pt_set(ptep, val);
@@ -419,7 +445,7 @@ void sim_pt_write(pte_t *ptep, pte_t val, unsigned long addr,
 		  enum sim_pt_vis vis)
 {
 	sim_sched_point_touch(store_touch(ptep, val), ptep);
-	if (!pt_store_fast(ptep, val, vis))
+	if (!pt_store_fast(ptep, val, addr, vis))
 		pt_store(ptep, val, addr, vis);
 }
 
@@ -437,7 +463,7 @@ pte_t sim_pt_xchg(pte_t *ptep, pte_t val, unsigned long addr,
 
 	sim_sched_point_touch(store_touch(ptep, val), ptep);
 	old = *ptep;
-	if (!pt_store_fast(ptep, val, vis))
+	if (!pt_store_fast(ptep, val, addr, vis))
 		pt_store(ptep, val, addr, vis);
 	return old;
 }
@@ -455,7 +481,7 @@ pte_t sim_pt_cmpxchg(pte_t *ptep, pte_t old, pte_t val, unsigned long addr,
 
 	sim_sched_point_touch(store_touch(ptep, val), ptep);
 	cur = *ptep;
-	if (cur == old && !pt_store_fast(ptep, val, vis))
+	if (cur == old && !pt_store_fast(ptep, val, addr, vis))
 		pt_store(ptep, val, addr, vis);
 	return cur;
 }
