@@ -1369,9 +1369,10 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
  */
 void sim_might_sleep_touch(enum sim_touch kind, const void *obj)
 {
-	/* the narrow want: only where it may not sleep */
+	/* the narrow want: only where it may not sleep (else counted) */
 	if (sim_wants(sim_this, SIM_EV_SLEEP) &&
-	    (!(sim_this->ev_narrow & SIM_EV_SLEEP_ATOMIC) || !preemptible())) {
+	    (!(sim_this->ev_narrow & SIM_EV_SLEEP_ATOMIC) || !preemptible() ||
+	     !sim_count_narrowed(sim_this, SIM_EV_SLEEP))) {
 		struct sim_event ev = { .type = SIM_EV_SLEEP };
 
 		sim_emit(&ev);

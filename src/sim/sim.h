@@ -1107,6 +1107,19 @@ static inline bool sim_count_in_place(struct sim_machine *m,
 	return true;
 }
 
+/*
+ * sim_count_narrowed() - an event of @type that its narrow want's test
+ * turned away (no observer wants it but the counter, if that counts
+ * @type): counted in place, and true: the caller builds nothing. False:
+ * build and emit it (counted, but not in place now).
+ */
+static inline bool sim_count_narrowed(struct sim_machine *m,
+				      enum sim_event_type type)
+{
+	return sim_count_in_place(m, type) ||
+	       !(m->ev_counted & SIM_EV_BIT(type));
+}
+
 /* The running machine's kernel version: sim_kernel() >= SIM_KERNEL(7, 0). */
 static inline int sim_kernel(void)
 {
