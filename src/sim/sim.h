@@ -1116,8 +1116,8 @@ static inline bool sim_count_in_place(struct sim_machine *m,
 static inline bool sim_count_narrowed(struct sim_machine *m,
 				      enum sim_event_type type)
 {
-	return sim_count_in_place(m, type) ||
-	       !(m->ev_counted & SIM_EV_BIT(type));
+	return !(m->ev_counted & SIM_EV_BIT(type)) ||
+	       sim_count_in_place(m, type);
 }
 
 /* The running machine's kernel version: sim_kernel() >= SIM_KERNEL(7, 0). */
