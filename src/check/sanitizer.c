@@ -235,8 +235,7 @@ static SAN_SLOW void sweep(struct san_state *s)
  * The entry of @ptep (stale or not), or a new one, in one probe. A sweep
  * first if the table is half full (@ptep, hidden now, stays).
  */
-static struct san_entry *find_or_place(struct san_state *s,
-				       const pte_t *ptep)
+static struct san_entry *find_or_place(struct san_state *s, const pte_t *ptep)
 {
 	size_t i;
 
@@ -687,18 +686,18 @@ static bool state_changed(struct lazy_mmu_state a, struct lazy_mmu_state b)
  * reaches it unless listed here). SIM_EV_PTE_VISIBLE: the machine says
  * which stores it still hides (tracked()).
  */
-#define SAN_WHEN                                                          \
-	(SIM_EV_BIT(SIM_EV_PTE_WRITE) | SIM_EV_BIT(SIM_EV_PTE_READ) |     \
+#define SAN_WHEN                                                            \
+	(SIM_EV_BIT(SIM_EV_PTE_WRITE) | SIM_EV_BIT(SIM_EV_PTE_READ) |       \
 	 SIM_EV_BIT(SIM_EV_TLB_FLUSH_CALL) | SIM_EV_BIT(SIM_EV_PAGE_FREE) | \
 	 SIM_EV_BIT(SIM_EV_ACCESS) | SIM_EV_BIT(SIM_EV_SLEEP))
-#define SAN_EVENTS                                                            \
-	(SIM_EV_ALL &                                                         \
-	 ~(SIM_EV_BIT(SIM_EV_BARRIER) | SIM_EV_BIT(SIM_EV_HYPERCALL) |        \
-	   SIM_EV_BIT(SIM_EV_TLB_INVAL) | SIM_EV_BIT(SIM_EV_UNBATCHED) |      \
-	   SIM_EV_BIT(SIM_EV_LAZY_CALL) | SIM_EV_BIT(SIM_EV_LAZY_HOOK) |      \
-	   SIM_EV_BIT(SIM_EV_SWITCH) | SIM_EV_BIT(SIM_EV_PAGE_ALLOC) |        \
-	   SIM_EV_BIT(SIM_EV_WARN) | SIM_EV_BIT(SIM_EV_FINDING) |             \
-	   SIM_EV_BIT(SIM_EV_SWITCH_MM) | SIM_EV_BIT(SIM_EV_PTE_VISIBLE) |    \
+#define SAN_EVENTS                                                         \
+	(SIM_EV_ALL &                                                      \
+	 ~(SIM_EV_BIT(SIM_EV_BARRIER) | SIM_EV_BIT(SIM_EV_HYPERCALL) |     \
+	   SIM_EV_BIT(SIM_EV_TLB_INVAL) | SIM_EV_BIT(SIM_EV_UNBATCHED) |   \
+	   SIM_EV_BIT(SIM_EV_LAZY_CALL) | SIM_EV_BIT(SIM_EV_LAZY_HOOK) |   \
+	   SIM_EV_BIT(SIM_EV_SWITCH) | SIM_EV_BIT(SIM_EV_PAGE_ALLOC) |     \
+	   SIM_EV_BIT(SIM_EV_WARN) | SIM_EV_BIT(SIM_EV_FINDING) |          \
+	   SIM_EV_BIT(SIM_EV_SWITCH_MM) | SIM_EV_BIT(SIM_EV_PTE_VISIBLE) | \
 	   SAN_WHEN))
 
 /*

@@ -386,8 +386,7 @@ void sim_observers_changed(struct sim_machine *m)
 					    0;
 }
 
-void sim_observer_want(struct sim_machine *m, const void *priv,
-		       uint64_t events)
+void sim_observer_want(struct sim_machine *m, const void *priv, uint64_t events)
 {
 	uint64_t changed;
 	int i, counter;

@@ -1166,7 +1166,7 @@ static inline bool sim_frame_free(unsigned long pfn)
 static inline bool sim_count_access_in_place(struct sim_machine *m,
 					     unsigned long pa)
 {
-	if (__builtin_expect(!(m->ev_in_place & SIM_EV_BIT(SIM_EV_ACCESS)), 0)) {
+	if (!(m->ev_in_place & SIM_EV_BIT(SIM_EV_ACCESS))) {
 		if (!(m->ev_narrow & SIM_EV_ACCESS_FREED) || m->emitting ||
 		    sim_frame_free(pa >> PAGE_SHIFT))
 			return false;
@@ -1217,8 +1217,8 @@ static inline pte_t sim_pt_walker_see(const struct sim_machine *m,
  * sim_pt_hidden() - the hidden store at @ptep of @m (its @old: what
  * walkers that do not see it read), or NULL if walkers see the entry.
  */
-static inline const struct sim_hidden *sim_pt_hidden(const struct sim_machine *m,
-						     const pte_t *ptep)
+static inline const struct sim_hidden *
+sim_pt_hidden(const struct sim_machine *m, const pte_t *ptep)
 {
 	size_t off = (size_t)((const uint8_t *)ptep - m->mem);
 	uint32_t slot;

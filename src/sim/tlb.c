@@ -478,8 +478,7 @@ static __attribute__((noinline)) long access_translate(unsigned long addr,
 		return access_failed(addr, write, false);
 	if ((pa >> PAGE_SHIFT) >= m->nr_frames)
 		return access_failed(addr, write, true);
-	if (sim_wants(m, SIM_EV_ACCESS) &&
-	    !sim_count_access_in_place(m, pa))
+	if (sim_wants(m, SIM_EV_ACCESS) && !sim_count_access_in_place(m, pa))
 		access_event(addr, write, pa >> PAGE_SHIFT);
 	return (long)pa;
 }

@@ -76,8 +76,8 @@ static void narrow_task(void *arg)
 	__free_page(pfn);
 	sim_load(KADDR);
 	ok(got.access == (whole ? 2 : 1) && got.access_pfn == (long)pfn,
-	   "%s: the access to the freed frame %lu is delivered (%d, %ld)",
-	   how, pfn, got.access, got.access_pfn);
+	   "%s: the access to the freed frame %lu is delivered (%d, %ld)", how,
+	   pfn, got.access, got.access_pfn);
 	/* 2 accesses counted: each once, built or not */
 	ok(sim_stats_total(&T.stats, SIM_STAT_data_accesses) == 2,
 	   "%s: the counter counts each access once (%llu)", how,
@@ -103,8 +103,7 @@ static void narrow_task(void *arg)
 	   got.pte_write, got.pte_write_seen);
 	ok(sim_stats_total(&T.stats, SIM_STAT_pte_writes) == writes + 2,
 	   "%s: both stores counted once (%llu)", how,
-	   (unsigned long long)(sim_stats_total(&T.stats,
-						SIM_STAT_pte_writes) -
+	   (unsigned long long)(sim_stats_total(&T.stats, SIM_STAT_pte_writes) -
 				writes));
 	if (whole)
 		return;
