@@ -130,7 +130,7 @@ static void all_event(void *priv, const struct sim_event *ev)
 	(void)ev;
 }
 
-static void narrow_run(bool whole)
+static void narrow_run(bool whole, bool no_reset)
 {
 	struct sim_options opt = simtest_options("arm64", "7.0", 1);
 	struct sim_observer nw = { .event = narrow_event,
@@ -139,6 +139,8 @@ static void narrow_run(bool whole)
 	struct sim_observer all = { .event = all_event,
 				    .events = SIM_EV_BIT(SIM_EV_ACCESS) };
 
+	/* no reset mark: the stores take pt_store_fast(), else pt_store() */
+	opt.no_reset = no_reset;
 	memset(&got, 0, sizeof(got));
 	T.m = sim_create(&opt);
 	sim_stats_attach(T.m, &T.stats);
@@ -284,8 +286,10 @@ static void sweep_task(void *arg)
 int main(void)
 {
 	diag("narrow wants, alone and beside a whole want");
-	narrow_run(false);
-	narrow_run(true);
+	narrow_run(false, false);
+	narrow_run(true, false);
+	diag("the same without a reset mark (the stores' inline path)");
+	narrow_run(false, true);
 
 	diag("the sanitizer's wants follow its state");
 	simtest_init(&T, "arm64", "7.0", 1, false, NULL);
