@@ -28,7 +28,7 @@ static pte_t *boot_table(struct sim_machine *m)
 {
 	unsigned long pfn = m->boot_next_pfn++;
 
-	pfn_to_page(pfn)->flags = PG_pgtable | PG_reserved;
+	sim_set_page_flags(pfn, PG_pgtable | PG_reserved);
 	/* boot writes its tables with raw stores: any entry may be set */
 	pfn_to_page(pfn)->raw_lo = 0;
 	pfn_to_page(pfn)->raw_hi = PTRS_PER_TABLE;
@@ -173,6 +173,7 @@ void sim_mem_free(struct sim_machine *m)
 	munmap(m->mem, n << PAGE_SHIFT);
 	munmap(m->hidden_slot, n * PTRS_PER_TABLE * sizeof(uint32_t));
 	frame_array_free(m->pages, n, sizeof(*m->pages));
+	frame_array_free(m->frame_flags, n, sizeof(*m->frame_flags));
 	frame_array_free(m->free_stack, n, sizeof(*m->free_stack));
 	frame_array_free(m->word0, n, sizeof(*m->word0));
 	free(m->word0_dirty);
@@ -190,16 +191,17 @@ void sim_mem_init(struct sim_machine *m)
 		     PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	m->pages = frame_array_alloc(n, sizeof(*m->pages));
+	m->frame_flags = frame_array_alloc(n, sizeof(*m->frame_flags));
 	m->word0 = frame_array_alloc(n, sizeof(*m->word0));
 	m->word0_dirty = calloc((n + 63) / 64, sizeof(*m->word0_dirty));
 	m->free_stack = frame_array_alloc(n, sizeof(*m->free_stack));
 	if (m->mem == MAP_FAILED || m->hidden_slot == MAP_FAILED || !m->pages ||
-	    !m->free_stack || !m->word0 || !m->word0_dirty) {
+	    !m->frame_flags || !m->free_stack || !m->word0 || !m->word0_dirty) {
 		fprintf(stderr, "lazymmu: cannot allocate %lu frames\n", n);
 		exit(2);
 	}
 	/* pfn 0 stays reserved: alloc_page() returns 0 on failure */
-	pfn_to_page(0)->flags = PG_reserved;
+	sim_set_page_flags(0, PG_reserved);
 	m->boot_next_pfn = 1;
 	boot_prefault(m, n);
 	m->init_mm.pgd = boot_table(m);
@@ -214,25 +216,36 @@ void sim_mem_init(struct sim_machine *m)
 	 */
 	boot_pte(m, KIMAGE_VADDR + KIMAGE_SIZE - PAGE_SIZE);
 	boot_pte(m, FIX_PGD_ADDR);
-	/* Free frames, lowest pfn allocated first. */
-	if (m->opt.debug_pagealloc) {
-		for (unsigned long pfn = n; pfn-- > m->boot_next_pfn;) {
-			pfn_to_page(pfn)->flags = PG_free;
-			m->free_stack[m->nr_free++] = pfn;
-			boot_map(m, pfn, false);
-		}
-	} else {
-		/* the same, with what the loop writes kept in locals */
-		unsigned long *stack = m->free_stack + m->nr_free;
-		struct page *pages = m->pages;
-		unsigned long lo = m->boot_next_pfn;
+	/*
+	 * Free frames, lowest pfn allocated first: every frame above boot's,
+	 * the implicit part of the free stack (see struct sim_machine). Their
+	 * flags read PG_free as they are (zero): nothing to write.
+	 */
+	m->fresh_pfn = m->boot_next_pfn;
+	m->nr_free = n - m->fresh_pfn;
+	if (m->opt.debug_pagealloc)
+		for (unsigned long pfn = n; pfn-- > m->boot_next_pfn;)
+			boot_map(m, pfn,
+				 false); /* free: not in the linear map */
+}
 
-		for (unsigned long pfn = n; pfn-- > lo;) {
-			pages[pfn].flags = PG_free;
-			*stack++ = pfn;
-		}
-		m->nr_free = (unsigned long)(stack - m->free_stack);
-	}
+/* Take the frame on top of the free stack (m->nr_free > 0). */
+static inline unsigned long free_pop(struct sim_machine *m)
+{
+	unsigned long pos = --m->nr_free;
+
+	if (pos >= m->nr_frames - m->fresh_pfn)
+		return m->free_stack[pos]; /* freed since boot */
+	/* the implicit part's top: pos == nr_frames - 1 - fresh_pfn */
+	return m->fresh_pfn++;
+}
+
+/* The frame at position @pos of the free stack (pos < m->nr_free). */
+unsigned long sim_free_stack_at(const struct sim_machine *m, unsigned long pos)
+{
+	if (pos >= m->nr_frames - m->fresh_pfn)
+		return m->free_stack[pos];
+	return m->nr_frames - 1 - pos;
 }
 
 /* ---- physical memory: table frames in mem, other frames' words hashed ---- */
@@ -303,7 +316,7 @@ uint64_t sim_phys_read(unsigned long pa)
 	struct sim_word *w;
 
 	pa &= ~7UL;
-	if (pfn_to_page(pa >> PAGE_SHIFT)->flags & PG_pgtable)
+	if (m->frame_flags[pa >> PAGE_SHIFT] & PG_pgtable) /* not inverted */
 		return *(uint64_t *)(m->mem + pa);
 	if (!(pa & (PAGE_SIZE - 1)))
 		return m->word0[pa >> PAGE_SHIFT];
@@ -342,7 +355,7 @@ void sim_phys_write(unsigned long pa, uint64_t val)
 	struct sim_machine *m = sim_this;
 
 	pa &= ~7UL;
-	if (pfn_to_page(pa >> PAGE_SHIFT)->flags & PG_pgtable)
+	if (m->frame_flags[pa >> PAGE_SHIFT] & PG_pgtable) /* not inverted */
 		*(uint64_t *)(m->mem + pa) = val;
 	else if (!(pa & (PAGE_SIZE - 1)) && !m->mark)
 		m->word0[pa >> PAGE_SHIFT] = val; /* word0_write(): no log */
@@ -392,10 +405,10 @@ unsigned long alloc_page(gfp_t gfp)
 		sim_sched_point_touch(SIM_TOUCH_ALLOC, NULL);
 	if (m->nr_free == 0)
 		return 0;
-	pfn = m->free_stack[--m->nr_free];
+	pfn = free_pop(m);
 	if (m->nr_free < m->free_low)
 		m->free_low = m->nr_free; /* sim_reset() restores from here */
-	pfn_to_page(pfn)->flags = 0;
+	sim_set_page_flags(pfn, 0);
 	if (!sim_count_in_place(m, SIM_EV_PAGE_ALLOC))
 		alloc_page_event(pfn, gfp);
 	if (m->opt.debug_pagealloc)
@@ -406,7 +419,7 @@ unsigned long alloc_page(gfp_t gfp)
 void __free_page(unsigned long pfn)
 {
 	struct sim_machine *m = sim_this;
-	struct page *page;
+	unsigned int flags;
 
 	if (m->opt.fine_steps)
 		sim_sched_point_touch(SIM_TOUCH_ALLOC, NULL);
@@ -414,10 +427,10 @@ void __free_page(unsigned long pfn)
 		sim_report("bad-page", "__free_page(%lu): no such frame", pfn);
 		return;
 	}
-	page = pfn_to_page(pfn);
-	if (page->flags & (PG_free | PG_reserved)) {
+	flags = sim_page_flags(pfn);
+	if (flags & (PG_free | PG_reserved)) {
 		sim_report("bad-page", "__free_page(%lu): frame is %s", pfn,
-			   page->flags & PG_free ? "already free" : "reserved");
+			   flags & PG_free ? "already free" : "reserved");
 		return;
 	}
 	if (!sim_count_in_place(m, SIM_EV_PAGE_FREE))
@@ -426,6 +439,6 @@ void __free_page(unsigned long pfn)
 		__kernel_map_pages(pfn, 1, false);
 	if (m->mark)
 		free_page_log(m, pfn);
-	page->flags = PG_free;
-	m->free_stack[m->nr_free++] = pfn;
+	sim_set_page_flags(pfn, PG_free);
+	m->free_stack[m->nr_free++] = pfn; /* above the implicit part */
 }

@@ -75,7 +75,7 @@ static unsigned long pte_alloc_one_kernel(void)
 	if (!pfn)
 		return 0;
 	sim_frame_zero(pfn);
-	pfn_to_page(pfn)->flags |= PG_pgtable;
+	sim_set_page_flags(pfn, sim_page_flags(pfn) | PG_pgtable);
 	/* pagetable_pte_ctor() → ptlock_init(): the split PTE lock, free */
 	memset(&pfn_to_page(pfn)->ptl, 0, sizeof(pfn_to_page(pfn)->ptl));
 	return pfn;
