@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include "sim/arch.h"
@@ -110,12 +111,12 @@ static void boot_prefault(struct sim_machine *m, unsigned long n)
 }
 
 /*
- * The per-frame arrays (struct page, the free stack, first words): zeroed,
- * and for a large machine in transparent huge pages where the host offers
- * them (madvise mode), since boot writes every struct page and every slot
- * of the free stack: 4 MiB of struct pages for 2^17 frames is 1,024 host
- * page faults in 4 KiB pages, 2 in 2 MiB ones. Frames themselves (mem) are
- * sparse (only tables are touched) and stay in small pages.
+ * The per-frame arrays (struct page, flags, the free stack, first words):
+ * zeroed, and for a large machine in transparent huge pages where the host
+ * offers them (madvise mode): 4 MiB of struct pages for 2^17 frames is
+ * 1,024 host page faults in 4 KiB pages, 2 in 2 MiB ones, and a run's
+ * tables are spread over all of them. Frames themselves (mem) are sparse
+ * (only tables are touched) and stay in small pages.
  */
 #define FRAME_ARRAY_HUGE (2UL << 20)
 #ifdef SIM_ASAN
@@ -165,45 +166,182 @@ static void frame_array_free(void *p, size_t n, size_t elem)
 		munmap(p, frame_array_size(n * elem));
 }
 
-/* sim_destroy(): what sim_mem_init() allocated. */
+/* The host memory behind a machine's frames (sim_mem_init()). */
+struct mem_set {
+	unsigned long nr_frames;
+	uint8_t *mem;
+	uint32_t *hidden_slot;
+	struct page *pages;
+	uint8_t *frame_flags;
+	uint64_t *word0;
+	unsigned long *free_stack;
+	uint64_t *mem_dirty;
+};
+
+static bool mem_set_alloc(struct mem_set *s, unsigned long n)
+{
+	s->nr_frames = n;
+	s->mem = mmap(NULL, n << PAGE_SHIFT, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	s->hidden_slot =
+		mmap(NULL, n * PTRS_PER_TABLE * sizeof(uint32_t),
+		     PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (s->mem == MAP_FAILED)
+		s->mem = NULL;
+	if (s->hidden_slot == MAP_FAILED)
+		s->hidden_slot = NULL;
+	s->pages = frame_array_alloc(n, sizeof(*s->pages));
+	s->frame_flags = frame_array_alloc(n, sizeof(*s->frame_flags));
+	s->word0 = frame_array_alloc(n, sizeof(*s->word0));
+	s->free_stack = frame_array_alloc(n, sizeof(*s->free_stack));
+	s->mem_dirty = calloc((n + 63) / 64, sizeof(*s->mem_dirty));
+	return s->mem && s->hidden_slot && s->pages && s->frame_flags &&
+	       s->word0 && s->free_stack && s->mem_dirty;
+}
+
+static void mem_set_free(struct mem_set *s)
+{
+	unsigned long n = s->nr_frames;
+
+	if (s->mem)
+		munmap(s->mem, n << PAGE_SHIFT);
+	if (s->hidden_slot)
+		munmap(s->hidden_slot, n * PTRS_PER_TABLE * sizeof(uint32_t));
+	frame_array_free(s->pages, n, sizeof(*s->pages));
+	frame_array_free(s->frame_flags, n, sizeof(*s->frame_flags));
+	frame_array_free(s->word0, n, sizeof(*s->word0));
+	frame_array_free(s->free_stack, n, sizeof(*s->free_stack));
+	free(s->mem_dirty);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * The host memory of the last machine destroyed, kept for the next one of
+ * the same size (bench_sim, the tests: many machines in one process). In
+ * a guest a fresh host page costs microseconds the first time it is
+ * touched (the guest's fault, then the hypervisor's: bench/README.md), a
+ * run of 65,536 pages touches about a thousand, and zeroing again what a
+ * machine wrote costs a small part of that. Only what a machine may have
+ * written is zeroed (mem_set_clean()), so a machine built on kept memory
+ * starts as on fresh memory: tests/sim/test_mem_pool.c compares the two.
+ * One set is kept, the last; none above MEM_POOL_MAX frames (a pool must
+ * not hold gigabytes for a caller that is done).
+ */
+#define MEM_POOL_MAX (1UL << 20)
+
+static struct mem_set pool;
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * Zero what machine @m may have written of its frames: the memory of every
+ * frame that was ever a table, and its hidden-store slots (m->mem_dirty:
+ * only tables are stored to in mem); struct page, flags and first words of
+ * the frames below the highest ever handed out or written.
+ */
+static void mem_set_clean(struct sim_machine *m)
+{
+	unsigned long n = m->nr_frames, words = (n + 63) / 64;
+	unsigned long hi =
+		m->fresh_pfn > m->word0_high ? m->fresh_pfn : m->word0_high;
+
+	for (unsigned long w = 0; w < words; w++) {
+		for (uint64_t b = m->mem_dirty[w]; b; b &= b - 1) {
+			unsigned long pfn =
+				w * 64 + (unsigned long)__builtin_ctzll(b);
+
+			memset(m->mem + (pfn << PAGE_SHIFT), 0, PAGE_SIZE);
+			memset(m->hidden_slot + pfn * PTRS_PER_TABLE, 0,
+			       PTRS_PER_TABLE * sizeof(*m->hidden_slot));
+		}
+	}
+	memset(m->mem_dirty, 0, words * sizeof(*m->mem_dirty));
+	if (hi > n)
+		hi = n;
+	memset(m->pages, 0, hi * sizeof(*m->pages));
+	memset(m->frame_flags, 0, hi * sizeof(*m->frame_flags));
+	memset(m->word0, 0, hi * sizeof(*m->word0));
+}
+
+/* sim_destroy(): what sim_mem_init() allocated, kept if it may be reused. */
 void sim_mem_free(struct sim_machine *m)
 {
-	unsigned long n = m->nr_frames;
+	struct mem_set s = {
+		.nr_frames = m->nr_frames,
+		.mem = m->mem,
+		.hidden_slot = m->hidden_slot,
+		.pages = m->pages,
+		.frame_flags = m->frame_flags,
+		.word0 = m->word0,
+		.free_stack = m->free_stack,
+		.mem_dirty = m->mem_dirty,
+	};
 
-	munmap(m->mem, n << PAGE_SHIFT);
-	munmap(m->hidden_slot, n * PTRS_PER_TABLE * sizeof(uint32_t));
-	frame_array_free(m->pages, n, sizeof(*m->pages));
-	frame_array_free(m->frame_flags, n, sizeof(*m->frame_flags));
-	frame_array_free(m->free_stack, n, sizeof(*m->free_stack));
-	frame_array_free(m->word0, n, sizeof(*m->word0));
 	free(m->word0_dirty);
+	if (s.nr_frames > MEM_POOL_MAX) {
+		mem_set_free(&s);
+		return;
+	}
+	mem_set_clean(m);
+	pthread_mutex_lock(&pool_lock);
+	if (pool.nr_frames)
+		mem_set_free(&pool); /* the older goes */
+	pool = s;
+	pthread_mutex_unlock(&pool_lock);
+}
+
+/* Give back the kept memory (at exit, or for a test of fresh memory). */
+void sim_mem_pool_drain(void)
+{
+	pthread_mutex_lock(&pool_lock);
+	if (pool.nr_frames)
+		mem_set_free(&pool);
+	pthread_mutex_unlock(&pool_lock);
+}
+
+/* The kept set if it has @n frames (then the pool is empty), else false. */
+static bool mem_pool_take(struct mem_set *s, unsigned long n)
+{
+	bool hit;
+
+	pthread_mutex_lock(&pool_lock);
+	hit = pool.nr_frames == n;
+	if (hit) {
+		*s = pool;
+		memset(&pool, 0, sizeof(pool));
+	}
+	pthread_mutex_unlock(&pool_lock);
+	return hit;
 }
 
 void sim_mem_init(struct sim_machine *m)
 {
 	unsigned long n = m->opt.nr_frames ? m->opt.nr_frames : 4096;
+	struct mem_set s;
+	bool kept = mem_pool_take(&s, n);
 
+	if (!kept && !mem_set_alloc(&s, n)) {
+		fprintf(stderr, "lazymmu: cannot allocate %lu frames\n", n);
+		exit(2);
+	}
 	m->nr_frames = n;
-	m->mem = mmap(NULL, n << PAGE_SHIFT, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	m->hidden_slot =
-		mmap(NULL, n * PTRS_PER_TABLE * sizeof(uint32_t),
-		     PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	m->pages = frame_array_alloc(n, sizeof(*m->pages));
-	m->frame_flags = frame_array_alloc(n, sizeof(*m->frame_flags));
-	m->word0 = frame_array_alloc(n, sizeof(*m->word0));
+	m->mem = s.mem;
+	m->hidden_slot = s.hidden_slot;
+	m->pages = s.pages;
+	m->frame_flags = s.frame_flags;
+	m->word0 = s.word0;
+	m->free_stack = s.free_stack;
+	m->mem_dirty = s.mem_dirty;
 	m->word0_dirty = calloc((n + 63) / 64, sizeof(*m->word0_dirty));
-	m->free_stack = frame_array_alloc(n, sizeof(*m->free_stack));
-	if (m->mem == MAP_FAILED || m->hidden_slot == MAP_FAILED || !m->pages ||
-	    !m->frame_flags || !m->free_stack || !m->word0 || !m->word0_dirty) {
+	if (!m->word0_dirty) {
 		fprintf(stderr, "lazymmu: cannot allocate %lu frames\n", n);
 		exit(2);
 	}
 	/* pfn 0 stays reserved: alloc_page() returns 0 on failure */
 	sim_set_page_flags(0, PG_reserved);
 	m->boot_next_pfn = 1;
-	boot_prefault(m, n);
+	if (!kept)
+		boot_prefault(m, n); /* kept memory is in already */
 	m->init_mm.pgd = boot_table(m);
 	m->init_mm.asid = 0;
 	m->init_mm.name = "init_mm";
@@ -344,10 +482,13 @@ static void word0_write(struct sim_machine *m, unsigned long pfn, uint64_t val)
 static __attribute__((noinline)) void
 phys_write_word(struct sim_machine *m, unsigned long pa, uint64_t val)
 {
-	if (!(pa & (PAGE_SIZE - 1)))
+	if (!(pa & (PAGE_SIZE - 1))) {
+		if (pa >> PAGE_SHIFT >= m->word0_high)
+			m->word0_high = (pa >> PAGE_SHIFT) + 1;
 		word0_write(m, pa >> PAGE_SHIFT, val);
-	else
+	} else {
 		word_find(m, pa, true)->val = val;
+	}
 }
 
 void sim_phys_write(unsigned long pa, uint64_t val)
@@ -357,7 +498,8 @@ void sim_phys_write(unsigned long pa, uint64_t val)
 	pa &= ~7UL;
 	if (m->frame_flags[pa >> PAGE_SHIFT] & PG_pgtable) /* not inverted */
 		*(uint64_t *)(m->mem + pa) = val;
-	else if (!(pa & (PAGE_SIZE - 1)) && !m->mark)
+	else if (!(pa & (PAGE_SIZE - 1)) && !m->mark &&
+		 pa >> PAGE_SHIFT < m->fresh_pfn)
 		m->word0[pa >> PAGE_SHIFT] = val; /* word0_write(): no log */
 	else
 		phys_write_word(m, pa, val);

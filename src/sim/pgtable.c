@@ -30,6 +30,9 @@ sim_frame_written(const pte_t *ptep)
 	if (pg->raw_lo == pg->raw_hi) {
 		pg->raw_lo = (uint16_t)i;
 		pg->raw_hi = (uint16_t)(i + 1);
+		/* a table not flagged PG_pgtable (a test's): its memory too */
+		sim_this->mem_dirty[off >> (PAGE_SHIFT + 6)] |=
+			1ULL << ((off >> PAGE_SHIFT) % 64);
 	} else if (i < pg->raw_lo) {
 		pg->raw_lo = (uint16_t)i;
 	} else if (i >= pg->raw_hi) {

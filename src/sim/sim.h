@@ -808,6 +808,17 @@ struct sim_machine {
 	uint8_t *mem;
 	struct page *pages;
 	uint8_t *frame_flags; /* PG_ flags, PG_free inverted (sim_page_flags) */
+	/*
+	 * Bitmap: frames whose memory may have been written since the
+	 * machine was built (every frame ever a table; not restored by
+	 * sim_reset()), zeroed again when sim_destroy() keeps the memory for
+	 * the next machine (mem.c: mem_set_clean()).
+	 */
+	uint64_t *mem_dirty;
+	/* 1 + the highest frame a first word was written to at or above
+	 * fresh_pfn (a store through the linear map to a frame never
+	 * allocated), for mem_set_clean(); 0: none */
+	unsigned long word0_high;
 	unsigned long nr_frames;
 	/*
 	 * The free frames, a stack, the top allocated first: positions
@@ -1124,7 +1135,11 @@ static inline unsigned int sim_page_flags(unsigned long pfn)
 
 static inline void sim_set_page_flags(unsigned long pfn, unsigned int flags)
 {
-	sim_this->frame_flags[pfn] = (uint8_t)(flags ^ PG_free);
+	struct sim_machine *m = sim_this;
+
+	m->frame_flags[pfn] = (uint8_t)(flags ^ PG_free);
+	if (flags & PG_pgtable) /* its memory will be written */
+		m->mem_dirty[pfn / 64] |= 1ULL << (pfn % 64);
 }
 
 /* Whether frame @pfn is free (in the page allocator). */
@@ -1141,6 +1156,8 @@ static inline unsigned long sim_linear_addr(unsigned long pfn)
 	return PAGE_OFFSET + (pfn << PAGE_SHIFT);
 }
 unsigned long alloc_page(gfp_t gfp); /* returns a pfn, 0 on failure */
+/* the kept host memory of destroyed machines back to the host (mem.c) */
+void sim_mem_pool_drain(void);
 /* the frame at position @pos of the free stack, 0 <= @pos < nr_free */
 unsigned long sim_free_stack_at(const struct sim_machine *m, unsigned long pos);
 uint64_t sim_phys_read(unsigned long pa);
