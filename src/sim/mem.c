@@ -176,6 +176,8 @@ struct mem_set {
 	uint64_t *word0;
 	unsigned long *free_stack;
 	uint64_t *mem_dirty;
+	/* kept: struct pages, flags, first words [0, dirty_hi) may be set */
+	unsigned long dirty_hi;
 };
 
 static bool mem_set_alloc(struct mem_set *s, unsigned long n)
@@ -223,8 +225,10 @@ static void mem_set_free(struct mem_set *s)
  * touched (the guest's fault, then the hypervisor's: bench/README.md), a
  * run of 65,536 pages touches about a thousand, and zeroing again what a
  * machine wrote costs a small part of that. Only what a machine may have
- * written is zeroed (mem_set_clean()), so a machine built on kept memory
- * starts as on fresh memory: tests/sim/test_mem_pool.c compares the two.
+ * written is zeroed (mem_set_clean()), and only when the memory is taken
+ * again (a process that destroys its last machine and exits pays
+ * nothing), so a machine built on kept memory starts as on fresh memory:
+ * tests/sim/test_mem_pool.c compares the two.
  * One set is kept, the last; none above MEM_POOL_MAX frames (a pool must
  * not hold gigabytes for a caller that is done).
  */
@@ -234,33 +238,30 @@ static struct mem_set pool;
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
- * Zero what machine @m may have written of its frames: the memory of every
- * frame that was ever a table, and its hidden-store slots (m->mem_dirty:
- * only tables are stored to in mem); struct page, flags and first words of
- * the frames below the highest ever handed out or written.
+ * Zero what the machine that had @s may have written of its frames: the
+ * memory of every frame that was ever a table, and its hidden-store slots
+ * (mem_dirty: only tables are stored to in mem); struct page, flags and
+ * first words of the frames below the highest ever handed out or written.
  */
-static void mem_set_clean(struct sim_machine *m)
+static void mem_set_clean(struct mem_set *s)
 {
-	unsigned long n = m->nr_frames, words = (n + 63) / 64;
-	unsigned long hi =
-		m->fresh_pfn > m->word0_high ? m->fresh_pfn : m->word0_high;
+	unsigned long words = (s->nr_frames + 63) / 64, hi = s->dirty_hi;
 
 	for (unsigned long w = 0; w < words; w++) {
-		for (uint64_t b = m->mem_dirty[w]; b; b &= b - 1) {
+		for (uint64_t b = s->mem_dirty[w]; b; b &= b - 1) {
 			unsigned long pfn =
 				w * 64 + (unsigned long)__builtin_ctzll(b);
 
-			memset(m->mem + (pfn << PAGE_SHIFT), 0, PAGE_SIZE);
-			memset(m->hidden_slot + pfn * PTRS_PER_TABLE, 0,
-			       PTRS_PER_TABLE * sizeof(*m->hidden_slot));
+			memset(s->mem + (pfn << PAGE_SHIFT), 0, PAGE_SIZE);
+			memset(s->hidden_slot + pfn * PTRS_PER_TABLE, 0,
+			       PTRS_PER_TABLE * sizeof(*s->hidden_slot));
 		}
 	}
-	memset(m->mem_dirty, 0, words * sizeof(*m->mem_dirty));
-	if (hi > n)
-		hi = n;
-	memset(m->pages, 0, hi * sizeof(*m->pages));
-	memset(m->frame_flags, 0, hi * sizeof(*m->frame_flags));
-	memset(m->word0, 0, hi * sizeof(*m->word0));
+	memset(s->mem_dirty, 0, words * sizeof(*s->mem_dirty));
+	memset(s->pages, 0, hi * sizeof(*s->pages));
+	memset(s->frame_flags, 0, hi * sizeof(*s->frame_flags));
+	memset(s->word0, 0, hi * sizeof(*s->word0));
+	s->dirty_hi = 0;
 }
 
 /* sim_destroy(): what sim_mem_init() allocated, kept if it may be reused. */
@@ -275,6 +276,8 @@ void sim_mem_free(struct sim_machine *m)
 		.word0 = m->word0,
 		.free_stack = m->free_stack,
 		.mem_dirty = m->mem_dirty,
+		.dirty_hi = m->fresh_pfn > m->word0_high ? m->fresh_pfn :
+							   m->word0_high,
 	};
 
 	free(m->word0_dirty);
@@ -282,7 +285,8 @@ void sim_mem_free(struct sim_machine *m)
 		mem_set_free(&s);
 		return;
 	}
-	mem_set_clean(m);
+	if (s.dirty_hi > s.nr_frames)
+		s.dirty_hi = s.nr_frames;
 	pthread_mutex_lock(&pool_lock);
 	if (pool.nr_frames)
 		mem_set_free(&pool); /* the older goes */
@@ -311,6 +315,8 @@ static bool mem_pool_take(struct mem_set *s, unsigned long n)
 		memset(&pool, 0, sizeof(pool));
 	}
 	pthread_mutex_unlock(&pool_lock);
+	if (hit)
+		mem_set_clean(s); /* outside the lock: it may take a while */
 	return hit;
 }
 
