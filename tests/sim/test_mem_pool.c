@@ -76,8 +76,8 @@ static struct sim_options options(const char *arch, const char *wl_name,
 
 	opt.arch = sim_arch_find(arch, "7.1");
 	opt.kernel = sim_kernel_parse("7.1");
-	opt.lazy = opt.arch->lazy ? sim_design_default(opt.kernel) :
-				    SIM_LAZY_OFF;
+	opt.lazy =
+		opt.arch->lazy ? sim_design_default(opt.kernel) : SIM_LAZY_OFF;
 	opt.nr_cpus = CPUS;
 	opt.nr_frames = FRAMES;
 	opt.debug_pagealloc = dp;
