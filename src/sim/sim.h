@@ -1114,6 +1114,18 @@ unsigned long sim_ptep_pfn(const pte_t *ptep);
 bool sim_pt_hidden_ok(const struct sim_machine *m);
 
 /*
+ * Whether the table frame holding @p (an entry, or the table itself) has
+ * any hidden entry: if not, every walker sees its memory.
+ */
+static inline bool sim_table_has_hidden(const struct sim_machine *m,
+					const void *p)
+{
+	size_t off = (size_t)((const uint8_t *)p - m->mem);
+
+	return m->pages[off >> PAGE_SHIFT].nr_hidden != 0;
+}
+
+/*
  * sim_pt_walker_read() inline, for the machine's hot paths (the table
  * walk of a TLB miss): what @cpu's walker sees at the entry @ptep of @m.
  */
@@ -1124,7 +1136,7 @@ static inline pte_t sim_pt_walker_see(const struct sim_machine *m,
 	const struct sim_hidden *h;
 	uint32_t slot;
 
-	if (!m->pages[off >> PAGE_SHIFT].nr_hidden)
+	if (!sim_table_has_hidden(m, ptep))
 		return *ptep;
 	slot = m->hidden_slot[off / sizeof(pte_t)];
 	if (!slot)
