@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -1370,6 +1371,87 @@ static void task_init_context(struct task_struct *t)
 }
 
 /*
+ * Host memory kept from one machine for the next (lmm_run() builds and
+ * destroys a machine per run; a benchmark or a test runs many): task
+ * stacks and the list of hidden stores, whose pages the host has faulted
+ * in already. A new machine would fault each page in again (a few
+ * microseconds a fault in a guest) and sim_destroy() would unmap them:
+ * with 16 CPUs, 16 stacks and a list of up to 16 sections' stores. Shared
+ * by every thread (the checker's jobs build machines on several), under a
+ * lock taken once per stack and list, never per step. Nothing of a run
+ * depends on which memory it gets.
+ */
+#define SPARE_STACKS_MAX 64
+
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *spare_stacks[SPARE_STACKS_MAX];
+static unsigned int nr_spare_stacks;
+static struct sim_hidden *spare_hidden;
+static size_t spare_hidden_cap;
+
+/* A stack of SIM_STACK_SIZE bytes: a kept one, else a new mapping. */
+static void *stack_get(void)
+{
+	void *stack = NULL;
+
+	pthread_mutex_lock(&spare_lock);
+	if (nr_spare_stacks)
+		stack = spare_stacks[--nr_spare_stacks];
+	pthread_mutex_unlock(&spare_lock);
+	if (stack)
+		return stack;
+	stack = mmap(NULL, SIM_STACK_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (stack == MAP_FAILED)
+		abort();
+	return stack;
+}
+
+/* A dead machine's stack: kept for the next (room permitting), or unmapped. */
+static void stack_put(void *stack)
+{
+	bool kept = false;
+
+	sim_unpoison(stack, SIM_STACK_SIZE);
+	pthread_mutex_lock(&spare_lock);
+	if (nr_spare_stacks < SPARE_STACKS_MAX) {
+		spare_stacks[nr_spare_stacks++] = stack;
+		kept = true;
+	}
+	pthread_mutex_unlock(&spare_lock);
+	if (!kept)
+		munmap(stack, SIM_STACK_SIZE);
+}
+
+/* A new machine's list of hidden stores: a kept one, or none yet. */
+static void hidden_get(struct sim_machine *m)
+{
+	pthread_mutex_lock(&spare_lock);
+	m->hidden = spare_hidden;
+	m->hidden_cap = spare_hidden_cap;
+	spare_hidden = NULL;
+	spare_hidden_cap = 0;
+	pthread_mutex_unlock(&spare_lock);
+}
+
+/* A dead machine's list: kept if larger than the one kept, else freed. */
+static void hidden_put(struct sim_machine *m)
+{
+	struct sim_hidden *drop = m->hidden;
+
+	pthread_mutex_lock(&spare_lock);
+	if (m->hidden_cap > spare_hidden_cap) {
+		drop = spare_hidden;
+		spare_hidden = m->hidden;
+		spare_hidden_cap = m->hidden_cap;
+	}
+	pthread_mutex_unlock(&spare_lock);
+	free(drop);
+	m->hidden = NULL;
+	m->hidden_cap = 0;
+}
+
+/*
  * A task struct and its stack: the next one kept from an earlier run
  * (sim_reset() keeps them all), or a new one. Either way the machine owns
  * it until sim_destroy(); no mmap() per run.
@@ -1399,10 +1481,7 @@ static struct task_struct *task_get(struct sim_machine *m)
 	if (!t)
 		abort();
 	t->stack_size = SIM_STACK_SIZE;
-	t->stack = mmap(NULL, t->stack_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (t->stack == MAP_FAILED)
-		abort();
+	t->stack = stack_get();
 	m->tasks[m->nr_task_structs++] = t;
 	return t;
 }
@@ -1477,6 +1556,7 @@ struct sim_machine *sim_create(const struct sim_options *opt)
 	set_this_cpu(m, 0);
 	set_point_mode(m);
 	sim_this = m;
+	hidden_get(m);
 	sim_mem_init(m);
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
 		m->cpu[c].id = (int)c;
@@ -1534,8 +1614,7 @@ void sim_destroy(struct sim_machine *m)
 		free(m->cpu[c].arch_state);
 	/* every task, finished, suspended by sim_stop() or kept for reuse */
 	for (size_t i = 0; i < m->nr_task_structs; i++) {
-		sim_unpoison(m->tasks[i]->stack, m->tasks[i]->stack_size);
-		munmap(m->tasks[i]->stack, m->tasks[i]->stack_size);
+		stack_put(m->tasks[i]->stack);
 #ifdef SIM_TSAN
 		__tsan_destroy_fiber(m->tasks[i]->fiber);
 #endif
@@ -1549,7 +1628,7 @@ void sim_destroy(struct sim_machine *m)
 	if (m->opt.policy && m->opt.policy->destroy)
 		m->opt.policy->destroy(m->opt.policy);
 	sim_mem_free(m);
-	free(m->hidden);
+	hidden_put(m);
 	free(m->words);
 	free(m->findings);
 	free(m->choices);

@@ -5,12 +5,18 @@
  *
  *  - a data access's walk reads memory while stores are hidden elsewhere,
  *    and takes the walker's view (access_fast_hidden()) as soon as a table
- *    on its way, at any level, holds a hidden entry.
+ *    on its way, at any level, holds a hidden entry;
+ *  - each of 16 tasks in a row starts its stack at its own offset in the
+ *    host's cache sets (the same frames land 256 bytes apart);
+ *  - host memory kept from a destroyed machine for the next (task stacks,
+ *    the list of hidden stores) goes to one machine at a time, and a run
+ *    on kept memory is the run on fresh memory.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "../tap.h"
+#include "mm/mm.h"
 #include "simtest.h"
 
 static struct simtest T;
@@ -107,8 +113,131 @@ static void test_walk(void)
 	simtest_fini(&T);
 }
 
+/* ---- stack colours ------------------------------------------------------ */
+
+#define NR_COLOUR_TASKS 17
+static uintptr_t frame_at[NR_COLOUR_TASKS];
+
+static void colour_task(void *arg)
+{
+	/* the same call chain in every task: only the stack's start differs */
+	frame_at[(long)arg] = (uintptr_t)__builtin_frame_address(0);
+}
+
+static void test_stack_colours(void)
+{
+	struct sim_options opt = simtest_options("generic", "7.0", 1);
+	unsigned int distinct = 0;
+
+	diag("stack colours");
+	simtest_init_opt(&T, &opt);
+	for (long i = 0; i < NR_COLOUR_TASKS; i++)
+		sim_spawn(T.m, "colour", 0, colour_task, (void *)i);
+	sim_run(T.m);
+	for (int i = 0; i < 16; i++) {
+		bool seen = false;
+
+		for (int j = 0; j < i; j++)
+			seen |= (frame_at[i] & 4095) == (frame_at[j] & 4095);
+		distinct += !seen;
+	}
+	/* 16 colours 256 bytes apart: 16 offsets in a 4 KiB page */
+	ok(distinct == 16,
+	   "16 tasks in a row: their frames at 16 offsets in a page (%u)",
+	   distinct);
+	ok((frame_at[16] & 4095) == (frame_at[0] & 4095) &&
+		   frame_at[1] % 4096 + 256 == frame_at[0] % 4096,
+	   "the 17th task takes the first one's colour; the second's frame "
+	   "is 256 bytes below the first's");
+	simtest_fini(&T);
+}
+
+/* ---- host memory kept between machines ---------------------------------- */
+
+struct kept_run {
+	uint64_t points, pte_writes, choices;
+	uintptr_t hidden;
+	size_t hidden_cap;
+	unsigned int findings;
+};
+
+static void vmalloc_run(struct kept_run *k)
+{
+	const struct lmm_workload *wl = lmm_workload_find("vmalloc");
+	struct sim_options opt = simtest_options("arm64", "7.0", 4);
+	struct lmm_workload_params params = { .pages = 700 };
+
+	opt.policy = sim_policy_random(11, 200, 2, 1);
+	opt.irq_handler = wl->irq;
+	opt.irq_arg = &params;
+	simtest_init_opt(&T, &opt);
+	for (int c = 0; c < 4; c++)
+		sim_spawn(T.m, "vmalloc", c, wl->task, &params);
+	sim_run(T.m);
+	k->points = T.m->points;
+	k->pte_writes = stat(&T, SIM_STAT_pte_writes);
+	k->choices = T.m->nr_choices;
+	k->findings = (unsigned int)T.m->nr_findings;
+	k->hidden = (uintptr_t)T.m->hidden;
+	k->hidden_cap = T.m->hidden_cap;
+	simtest_fini(&T);
+}
+
+static bool stacks_distinct(struct sim_machine *const *ms, int n)
+{
+	for (int a = 0; a < n; a++)
+		for (size_t i = 0; i < ms[a]->nr_task_structs; i++)
+			for (int b = 0; b < n; b++)
+				for (size_t j = 0; j < ms[b]->nr_task_structs;
+				     j++)
+					if ((a != b || i != j) &&
+					    ms[a]->tasks[i]->stack ==
+						    ms[b]->tasks[j]->stack)
+						return false;
+	return true;
+}
+
+static void test_kept_memory(void)
+{
+	struct kept_run one, two;
+	struct sim_machine *ms[3];
+	struct sim_options opt = simtest_options("generic", "7.0", 2);
+
+	diag("host memory kept between machines");
+	vmalloc_run(&one);
+	vmalloc_run(&two);
+	/* the first run's list (grown to hold 4 sections) is the second's */
+	ok(one.hidden_cap >= 4 * 64 && two.hidden == one.hidden &&
+		   two.hidden_cap == one.hidden_cap,
+	   "the second machine ran on the first one's list of hidden "
+	   "stores (capacity %zu)",
+	   one.hidden_cap);
+	ok(one.points == two.points && one.pte_writes == two.pte_writes &&
+		   one.choices == two.choices && one.findings == two.findings &&
+		   one.pte_writes > 2 * 4 * 700,
+	   "and ran the same run: %llu points, %llu PTE writes",
+	   (unsigned long long)two.points, (unsigned long long)two.pte_writes);
+
+	/* three machines alive at once, from kept memory: none shares */
+	for (int i = 0; i < 3; i++) {
+		ms[i] = sim_create(&opt);
+		for (int c = 0; c < 2; c++)
+			sim_spawn(ms[i], "idle", c, colour_task, (void *)0L);
+	}
+	ok(stacks_distinct(ms, 3) && ms[0]->hidden_cap && !ms[1]->hidden_cap &&
+		   !ms[2]->hidden_cap,
+	   "three machines at once: six stacks, all different; the kept "
+	   "list goes to the first only");
+	for (int i = 0; i < 3; i++) {
+		sim_run(ms[i]);
+		sim_destroy(ms[i]);
+	}
+}
+
 int main(void)
 {
 	test_walk();
+	test_stack_colours();
+	test_kept_memory();
 	return tap_done();
 }
