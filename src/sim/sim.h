@@ -774,7 +774,14 @@ struct sim_hidden {
 	pte_t *ptep;
 	pte_t old; /* what walkers still see */
 	int cpu; /* the CPU that stored the entry */
-	int stage; /* 2: hidden from all walkers; 1: from @cpu's only */
+	/*
+	 * The stage (sim_hidden_stage()) — 2: hidden from all walkers; 1:
+	 * from @cpu's only — as an epoch: stage 2 while @epoch is @cpu's
+	 * struct sim_machine.hidden_epoch, which @cpu's dsb advances (one
+	 * increment publishes all its stores, no visit to each); stage 1
+	 * once they differ (a store published alone: its CPU's epoch - 1).
+	 */
+	uint32_t epoch;
 	/*
 	 * CPUs whose kernel code read the new value from memory (a table
 	 * walk through it): a dsb of theirs publishes it too, as a dsb is
@@ -842,6 +849,12 @@ struct sim_machine {
 	 */
 	uint32_t hidden_stage1[SIM_MAX_CPUS], hidden_stage2[SIM_MAX_CPUS];
 	uint32_t nr_hidden_observed;
+	/*
+	 * Each CPU's publish epoch (struct sim_hidden.epoch): a CPU's stores
+	 * since its last dsb carry its current epoch. 0 after boot, so
+	 * sim_reset() restores them with the post-boot copy.
+	 */
+	uint32_t hidden_epoch[SIM_MAX_CPUS];
 	/*
 	 * Each CPU's hidden entries (struct sim_hidden.next), by index in
 	 * hidden + 1, 0 when empty; kept by pgtable.c (hidden_link()); empty
@@ -1125,6 +1138,13 @@ static inline bool sim_table_has_hidden(const struct sim_machine *m,
 	return m->pages[off >> PAGE_SHIFT].nr_hidden != 0;
 }
 
+/* @h's stage: 2 (hidden from every walker) or 1 (from its CPU's only). */
+static inline int sim_hidden_stage(const struct sim_machine *m,
+				   const struct sim_hidden *h)
+{
+	return h->epoch == m->hidden_epoch[h->cpu] ? 2 : 1;
+}
+
 /*
  * sim_pt_walker_read() inline, for the machine's hot paths (the table
  * walk of a TLB miss): what @cpu's walker sees at the entry @ptep of @m.
@@ -1142,7 +1162,7 @@ static inline pte_t sim_pt_walker_see(const struct sim_machine *m,
 	if (!slot)
 		return *ptep;
 	h = &m->hidden[slot - 1];
-	return h->stage == 2 || h->cpu == cpu ? h->old : *ptep;
+	return h->cpu == cpu || sim_hidden_stage(m, h) == 2 ? h->old : *ptep;
 }
 void sim_mem_init(struct sim_machine *m);
 void sim_mem_free(struct sim_machine *m);
