@@ -6,6 +6,8 @@
  *  - a data access's walk reads memory while stores are hidden elsewhere,
  *    and takes the walker's view (access_fast_hidden()) as soon as a table
  *    on its way, at any level, holds a hidden entry;
+ *  - a CPU's dsb publishes its own stores by advancing its epoch: each
+ *    of them, and none of another CPU's, nor one it stores again after;
  *  - each of 16 tasks in a row starts its stack at its own offset in the
  *    host's cache sets (the same frames land 256 bytes apart);
  *  - host memory kept from a destroyed machine for the next (task stacks,
@@ -107,6 +109,78 @@ static void test_walk(void)
 	diag("the access's walk and hidden stores");
 	simtest_init_opt(&T, &opt);
 	sim_spawn(T.m, "walk", 0, walk_task, NULL);
+	sim_run(T.m);
+	ok(!T.m->error[0], "the run ends without a machine error (%s)",
+	   T.m->error);
+	simtest_fini(&T);
+}
+
+/* ---- a dsb's publish by epoch ------------------------------------------- */
+
+static pte_t *epoch_ptep;
+static pte_t epoch_val;
+
+/* What CPU @cpu's walker sees at entry @i of the test's table. */
+static pte_t seen(int i, int cpu)
+{
+	return sim_pt_walker_read(epoch_ptep + i, cpu);
+}
+
+/* CPU1: a store to entry 2, then back to CPU0 (the steering policy). */
+static void epoch_cpu1_task(void *arg)
+{
+	(void)arg;
+	sim_pt_write(epoch_ptep + 2, epoch_val, KADDR + 2 * PAGE_SIZE,
+		     SIM_PT_DEFERRED);
+	run_on(0);
+}
+
+static void epoch_cpu0_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	pte_t v;
+
+	(void)arg;
+	epoch_ptep = pte_offset_kernel_alloc(KADDR);
+	v = epoch_val = pfn_pte(alloc_page(GFP_KERNEL), PAGE_KERNEL);
+	run_on(1); /* CPU1 stores first */
+	sim_pt_write(epoch_ptep, v, KADDR, SIM_PT_DEFERRED);
+	sim_pt_write(epoch_ptep + 1, v, KADDR + PAGE_SIZE, SIM_PT_DEFERRED);
+	ok(m->nr_hidden == 3 && m->hidden_stage2[0] == 2 &&
+		   m->hidden_stage2[1] == 1 && !seen(0, 1) && !seen(2, 0),
+	   "three stores hidden from every walker: two of CPU0, one of CPU1");
+	sim_pt_publish(0);
+	ok(seen(0, 1) == v && seen(1, 1) == v && !seen(0, 0) && !seen(1, 0) &&
+		   !seen(2, 0) && !seen(2, 1) && m->hidden_stage1[0] == 2 &&
+		   m->hidden_stage2[0] == 0 && m->hidden_stage2[1] == 1 &&
+		   sim_pt_hidden_ok(m),
+	   "CPU0's dsb: its two stores seen by CPU1's walker, not its own; "
+	   "CPU1's store still hidden from both; tallies agree");
+	sim_pt_write(epoch_ptep, v, KADDR, SIM_PT_DEFERRED);
+	ok(!seen(0, 1) && seen(1, 1) == v && m->hidden_stage2[0] == 1 &&
+		   m->hidden_stage1[0] == 1 && sim_pt_hidden_ok(m),
+	   "entry 0 stored again after the dsb: hidden from every walker "
+	   "again, entry 1 still published");
+	sim_pt_publish(0);
+	sim_pt_sync(0);
+	ok(seen(0, 0) == v && seen(1, 0) == v && !seen(2, 0) &&
+		   m->nr_hidden == 1 && sim_pt_hidden_ok(m),
+	   "a second dsb and an isb: CPU0's stores seen everywhere, CPU1's "
+	   "still hidden");
+	sim_pt_publish(1);
+	sim_pt_sync(1);
+	ok(!m->nr_hidden && seen(2, 0) == v && seen(2, 1) == v,
+	   "CPU1's dsb and isb: all seen");
+}
+
+static void test_publish_epoch(void)
+{
+	struct sim_options opt = simtest_options("arm64", "7.0", 2);
+
+	diag("a dsb's publish by epoch");
+	simtest_init_opt(&T, &opt);
+	sim_spawn(T.m, "epoch0", 0, epoch_cpu0_task, NULL);
+	sim_spawn(T.m, "epoch1", 1, epoch_cpu1_task, NULL);
 	sim_run(T.m);
 	ok(!T.m->error[0], "the run ends without a machine error (%s)",
 	   T.m->error);
@@ -237,6 +311,7 @@ static void test_kept_memory(void)
 int main(void)
 {
 	test_walk();
+	test_publish_epoch();
 	test_stack_colours();
 	test_kept_memory();
 	return tap_done();
