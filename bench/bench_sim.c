@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "check/run.h"
@@ -149,6 +150,67 @@ static void run_pair(const struct sim_bench *b, struct sim_case *on,
 	off->best_ns = bench_min(t_off, n);
 	on->median_ns = bench_median(t_on, n);
 	off->median_ns = bench_median(t_off, n);
+}
+
+/* ---- the host: fresh memory, and a run on it ------------------------------------ */
+
+#define HOST_PAGES 1024 /* 4 MiB */
+
+/*
+ * What the host charges for memory a process touches for the first time,
+ * per 4 KiB page: the guest kernel's page fault and, in a virtual machine
+ * that shadows the guest's page tables, the hypervisor's; and for the same
+ * pages touched again. Best of three fresh mappings.
+ */
+static void host_page_cost(double *fresh_us, double *warm_us)
+{
+	*fresh_us = *warm_us = 0.0;
+	for (int rep = 0; rep < 3; rep++) {
+		size_t len = (size_t)HOST_PAGES * 4096;
+		volatile uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		uint64_t t0, t1, t2;
+
+		if (p == MAP_FAILED)
+			return;
+		t0 = bench_now_ns();
+		for (size_t i = 0; i < len; i += 4096)
+			p[i] = 1;
+		t1 = bench_now_ns();
+		for (size_t i = 0; i < len; i += 4096)
+			p[i] = 2;
+		t2 = bench_now_ns();
+		munmap((void *)p, len);
+		if (!rep || (t1 - t0) / 1e3 / HOST_PAGES < *fresh_us)
+			*fresh_us = (double)(t1 - t0) / 1e3 / HOST_PAGES;
+		if (!rep || (t2 - t1) / 1e3 / HOST_PAGES < *warm_us)
+			*warm_us = (double)(t2 - t1) / 1e3 / HOST_PAGES;
+	}
+}
+
+/*
+ * The first run of the program (1 CPU, rr, sanitizer off), before any
+ * machine was destroyed: on fresh host memory, as one `lazymmu run` is.
+ * Every later run builds its machine on the memory the last one left
+ * (src/sim/mem.c, struct mem_set).
+ */
+static void bench_cold(const struct sim_bench *b, char *summary, size_t len)
+{
+	struct sim_case c = {
+		.cpus = 1, .pages = b->pages, .sched = "rr", .lazy = true
+	};
+	double fresh_us, warm_us;
+	uint64_t cold_ns;
+
+	sim_mem_pool_drain();
+	cold_ns = run_once(b, &c, true);
+	host_page_cost(&fresh_us, &warm_us);
+	snprintf(summary, len,
+		 "SUMMARY bench_sim host fresh_page_us=%.2f warm_page_us=%.3f "
+		 "cold_run_ms=%.2f cold_1cpu_Mpte_s=%.2f (the first run, on "
+		 "fresh memory, as one lazymmu run)\n",
+		 fresh_us, warm_us, cold_ns / 1e6,
+		 per_s(c.pte_writes, cold_ns) / 1e6);
 }
 
 /* ---- re-execution from post-boot state ---------------------------------------- */
@@ -431,7 +493,7 @@ int main(int argc, char **argv)
 	double flat;
 	double log_sum = 0.0, min_ratio = 0.0, max_ratio = 0.0;
 	bool any_varied = false;
-	char reexec_summary[256];
+	char reexec_summary[256], cold_summary[256];
 	FILE *csv;
 
 	parse(&b, argc, argv);
@@ -451,6 +513,7 @@ int main(int argc, char **argv)
 	}
 
 	csv = bench_csv_open(&b.o); /* fail before running, not after */
+	bench_cold(&b, cold_summary, sizeof(cold_summary));
 	for (unsigned int size = 0; size < 2; size++) {
 		for (unsigned int s = 0; s < 2; s++) {
 			for (int lazy = 1; lazy >= 0; lazy--) {
@@ -558,6 +621,7 @@ int main(int argc, char **argv)
 	flat = bench_curve(&b, curve);
 	print_curve_summary(&b, curve, flat);
 	print_goals(&b, cases, flat);
+	fputs(cold_summary, stdout);
 	bench_reexec(&b, reexec_summary, sizeof(reexec_summary));
 	fputs(reexec_summary, stdout);
 	printf("SUMMARY bench_sim sanitizer_overhead=%.2fx min=%.2fx max=%.2fx "

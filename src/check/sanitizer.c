@@ -683,7 +683,7 @@ static void san_event(void *priv, const struct sim_event *ev)
 			(*flush_gen(s, ev->task->pid))++;
 		break;
 	case SIM_EV_ACCESS:
-		if (pfn_to_page((unsigned long)ev->arg)->flags & PG_free)
+		if (sim_frame_free((unsigned long)ev->arg))
 			freed_frame(ev);
 		else if (s->nr_queued_pte || s->nr_paid)
 			queued_access(s, ev, false);

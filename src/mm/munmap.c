@@ -142,7 +142,7 @@ static void munmap_path(struct mm_struct *mm, unsigned long pages)
 	}
 	do_munmap(mm, LMM_USER_BASE, pages * PAGE_SIZE);
 	for (i = 0; i < pages; i++)
-		freed += pfns[i] && (pfn_to_page(pfns[i])->flags & PG_free);
+		freed += pfns[i] && sim_frame_free(pfns[i]);
 	if (freed != pages)
 		sim_report("bad-access", "%s: munmap freed %lu of %lu pages",
 			   current->comm, freed, pages);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include "sim/arch.h"
@@ -28,7 +29,7 @@ static pte_t *boot_table(struct sim_machine *m)
 {
 	unsigned long pfn = m->boot_next_pfn++;
 
-	pfn_to_page(pfn)->flags = PG_pgtable | PG_reserved;
+	sim_set_page_flags(pfn, PG_pgtable | PG_reserved);
 	/* boot writes its tables with raw stores: any entry may be set */
 	pfn_to_page(pfn)->raw_lo = 0;
 	pfn_to_page(pfn)->raw_hi = PTRS_PER_TABLE;
@@ -110,12 +111,12 @@ static void boot_prefault(struct sim_machine *m, unsigned long n)
 }
 
 /*
- * The per-frame arrays (struct page, the free stack, first words): zeroed,
- * and for a large machine in transparent huge pages where the host offers
- * them (madvise mode), since boot writes every struct page and every slot
- * of the free stack: 4 MiB of struct pages for 2^17 frames is 1,024 host
- * page faults in 4 KiB pages, 2 in 2 MiB ones. Frames themselves (mem) are
- * sparse (only tables are touched) and stay in small pages.
+ * The per-frame arrays (struct page, flags, the free stack, first words):
+ * zeroed, and for a large machine in transparent huge pages where the host
+ * offers them (madvise mode): 4 MiB of struct pages for 2^17 frames is
+ * 1,024 host page faults in 4 KiB pages, 2 in 2 MiB ones, and a run's
+ * tables are spread over all of them. Frames themselves (mem) are sparse
+ * (only tables are touched) and stay in small pages.
  */
 #define FRAME_ARRAY_HUGE (2UL << 20)
 #ifdef SIM_ASAN
@@ -165,43 +166,188 @@ static void frame_array_free(void *p, size_t n, size_t elem)
 		munmap(p, frame_array_size(n * elem));
 }
 
-/* sim_destroy(): what sim_mem_init() allocated. */
+/* The host memory behind a machine's frames (sim_mem_init()). */
+struct mem_set {
+	unsigned long nr_frames;
+	uint8_t *mem;
+	uint32_t *hidden_slot;
+	struct page *pages;
+	uint8_t *frame_flags;
+	uint64_t *word0;
+	unsigned long *free_stack;
+	uint64_t *mem_dirty;
+	/* kept: struct pages, flags, first words [0, dirty_hi) may be set */
+	unsigned long dirty_hi;
+};
+
+static bool mem_set_alloc(struct mem_set *s, unsigned long n)
+{
+	s->nr_frames = n;
+	s->mem = mmap(NULL, n << PAGE_SHIFT, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	s->hidden_slot =
+		mmap(NULL, n * PTRS_PER_TABLE * sizeof(uint32_t),
+		     PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (s->mem == MAP_FAILED)
+		s->mem = NULL;
+	if (s->hidden_slot == MAP_FAILED)
+		s->hidden_slot = NULL;
+	s->pages = frame_array_alloc(n, sizeof(*s->pages));
+	s->frame_flags = frame_array_alloc(n, sizeof(*s->frame_flags));
+	s->word0 = frame_array_alloc(n, sizeof(*s->word0));
+	s->free_stack = frame_array_alloc(n, sizeof(*s->free_stack));
+	s->mem_dirty = calloc((n + 63) / 64, sizeof(*s->mem_dirty));
+	return s->mem && s->hidden_slot && s->pages && s->frame_flags &&
+	       s->word0 && s->free_stack && s->mem_dirty;
+}
+
+static void mem_set_free(struct mem_set *s)
+{
+	unsigned long n = s->nr_frames;
+
+	if (s->mem)
+		munmap(s->mem, n << PAGE_SHIFT);
+	if (s->hidden_slot)
+		munmap(s->hidden_slot, n * PTRS_PER_TABLE * sizeof(uint32_t));
+	frame_array_free(s->pages, n, sizeof(*s->pages));
+	frame_array_free(s->frame_flags, n, sizeof(*s->frame_flags));
+	frame_array_free(s->word0, n, sizeof(*s->word0));
+	frame_array_free(s->free_stack, n, sizeof(*s->free_stack));
+	free(s->mem_dirty);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * The host memory of the last machine destroyed, kept for the next one of
+ * the same size (bench_sim, the tests: many machines in one process). In
+ * a guest a fresh host page costs microseconds the first time it is
+ * touched (the guest's fault, then the hypervisor's: bench/README.md), a
+ * run of 65,536 pages touches about a thousand, and zeroing again what a
+ * machine wrote costs a small part of that. Only what a machine may have
+ * written is zeroed (mem_set_clean()), and only when the memory is taken
+ * again (a process that destroys its last machine and exits pays
+ * nothing), so a machine built on kept memory starts as on fresh memory:
+ * tests/sim/test_mem_pool.c compares the two.
+ * One set is kept, the last; none above MEM_POOL_MAX frames (a pool must
+ * not hold gigabytes for a caller that is done).
+ */
+#define MEM_POOL_MAX (1UL << 20)
+
+static struct mem_set pool;
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * Zero what the machine that had @s may have written of its frames: the
+ * memory of every frame that was ever a table, and its hidden-store slots
+ * (mem_dirty: only tables are stored to in mem); struct page, flags and
+ * first words of the frames below the highest ever handed out or written.
+ */
+static void mem_set_clean(struct mem_set *s)
+{
+	unsigned long words = (s->nr_frames + 63) / 64, hi = s->dirty_hi;
+
+	for (unsigned long w = 0; w < words; w++) {
+		for (uint64_t b = s->mem_dirty[w]; b; b &= b - 1) {
+			unsigned long pfn =
+				w * 64 + (unsigned long)__builtin_ctzll(b);
+
+			memset(s->mem + (pfn << PAGE_SHIFT), 0, PAGE_SIZE);
+			memset(s->hidden_slot + pfn * PTRS_PER_TABLE, 0,
+			       PTRS_PER_TABLE * sizeof(*s->hidden_slot));
+		}
+	}
+	memset(s->mem_dirty, 0, words * sizeof(*s->mem_dirty));
+	memset(s->pages, 0, hi * sizeof(*s->pages));
+	memset(s->frame_flags, 0, hi * sizeof(*s->frame_flags));
+	memset(s->word0, 0, hi * sizeof(*s->word0));
+	s->dirty_hi = 0;
+}
+
+/* sim_destroy(): what sim_mem_init() allocated, kept if it may be reused. */
 void sim_mem_free(struct sim_machine *m)
 {
-	unsigned long n = m->nr_frames;
+	struct mem_set s = {
+		.nr_frames = m->nr_frames,
+		.mem = m->mem,
+		.hidden_slot = m->hidden_slot,
+		.pages = m->pages,
+		.frame_flags = m->frame_flags,
+		.word0 = m->word0,
+		.free_stack = m->free_stack,
+		.mem_dirty = m->mem_dirty,
+		.dirty_hi = m->fresh_pfn > m->word0_high ? m->fresh_pfn :
+							   m->word0_high,
+	};
 
-	munmap(m->mem, n << PAGE_SHIFT);
-	munmap(m->hidden_slot, n * PTRS_PER_TABLE * sizeof(uint32_t));
-	frame_array_free(m->pages, n, sizeof(*m->pages));
-	frame_array_free(m->free_stack, n, sizeof(*m->free_stack));
-	frame_array_free(m->word0, n, sizeof(*m->word0));
 	free(m->word0_dirty);
+	if (s.nr_frames > MEM_POOL_MAX) {
+		mem_set_free(&s);
+		return;
+	}
+	if (s.dirty_hi > s.nr_frames)
+		s.dirty_hi = s.nr_frames;
+	pthread_mutex_lock(&pool_lock);
+	if (pool.nr_frames)
+		mem_set_free(&pool); /* the older goes */
+	pool = s;
+	pthread_mutex_unlock(&pool_lock);
+}
+
+/* Give back the kept memory (at exit, or for a test of fresh memory). */
+void sim_mem_pool_drain(void)
+{
+	pthread_mutex_lock(&pool_lock);
+	if (pool.nr_frames)
+		mem_set_free(&pool);
+	pthread_mutex_unlock(&pool_lock);
+}
+
+/* The kept set if it has @n frames (then the pool is empty), else false. */
+static bool mem_pool_take(struct mem_set *s, unsigned long n)
+{
+	bool hit;
+
+	pthread_mutex_lock(&pool_lock);
+	hit = pool.nr_frames == n;
+	if (hit) {
+		*s = pool;
+		memset(&pool, 0, sizeof(pool));
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (hit)
+		mem_set_clean(s); /* outside the lock: it may take a while */
+	return hit;
 }
 
 void sim_mem_init(struct sim_machine *m)
 {
 	unsigned long n = m->opt.nr_frames ? m->opt.nr_frames : 4096;
+	struct mem_set s;
+	bool kept = mem_pool_take(&s, n);
 
+	if (!kept && !mem_set_alloc(&s, n)) {
+		fprintf(stderr, "lazymmu: cannot allocate %lu frames\n", n);
+		exit(2);
+	}
 	m->nr_frames = n;
-	m->mem = mmap(NULL, n << PAGE_SHIFT, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	m->hidden_slot =
-		mmap(NULL, n * PTRS_PER_TABLE * sizeof(uint32_t),
-		     PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	m->pages = frame_array_alloc(n, sizeof(*m->pages));
-	m->word0 = frame_array_alloc(n, sizeof(*m->word0));
+	m->mem = s.mem;
+	m->hidden_slot = s.hidden_slot;
+	m->pages = s.pages;
+	m->frame_flags = s.frame_flags;
+	m->word0 = s.word0;
+	m->free_stack = s.free_stack;
+	m->mem_dirty = s.mem_dirty;
 	m->word0_dirty = calloc((n + 63) / 64, sizeof(*m->word0_dirty));
-	m->free_stack = frame_array_alloc(n, sizeof(*m->free_stack));
-	if (m->mem == MAP_FAILED || m->hidden_slot == MAP_FAILED || !m->pages ||
-	    !m->free_stack || !m->word0 || !m->word0_dirty) {
+	if (!m->word0_dirty) {
 		fprintf(stderr, "lazymmu: cannot allocate %lu frames\n", n);
 		exit(2);
 	}
 	/* pfn 0 stays reserved: alloc_page() returns 0 on failure */
-	pfn_to_page(0)->flags = PG_reserved;
+	sim_set_page_flags(0, PG_reserved);
 	m->boot_next_pfn = 1;
-	boot_prefault(m, n);
+	if (!kept)
+		boot_prefault(m, n); /* kept memory is in already */
 	m->init_mm.pgd = boot_table(m);
 	m->init_mm.asid = 0;
 	m->init_mm.name = "init_mm";
@@ -214,25 +360,36 @@ void sim_mem_init(struct sim_machine *m)
 	 */
 	boot_pte(m, KIMAGE_VADDR + KIMAGE_SIZE - PAGE_SIZE);
 	boot_pte(m, FIX_PGD_ADDR);
-	/* Free frames, lowest pfn allocated first. */
-	if (m->opt.debug_pagealloc) {
-		for (unsigned long pfn = n; pfn-- > m->boot_next_pfn;) {
-			pfn_to_page(pfn)->flags = PG_free;
-			m->free_stack[m->nr_free++] = pfn;
-			boot_map(m, pfn, false);
-		}
-	} else {
-		/* the same, with what the loop writes kept in locals */
-		unsigned long *stack = m->free_stack + m->nr_free;
-		struct page *pages = m->pages;
-		unsigned long lo = m->boot_next_pfn;
+	/*
+	 * Free frames, lowest pfn allocated first: every frame above boot's,
+	 * the implicit part of the free stack (see struct sim_machine). Their
+	 * flags read PG_free as they are (zero): nothing to write.
+	 */
+	m->fresh_pfn = m->boot_next_pfn;
+	m->nr_free = n - m->fresh_pfn;
+	if (m->opt.debug_pagealloc)
+		for (unsigned long pfn = n; pfn-- > m->boot_next_pfn;)
+			boot_map(m, pfn,
+				 false); /* free: not in the linear map */
+}
 
-		for (unsigned long pfn = n; pfn-- > lo;) {
-			pages[pfn].flags = PG_free;
-			*stack++ = pfn;
-		}
-		m->nr_free = (unsigned long)(stack - m->free_stack);
-	}
+/* Take the frame on top of the free stack (m->nr_free > 0). */
+static inline unsigned long free_pop(struct sim_machine *m)
+{
+	unsigned long pos = --m->nr_free;
+
+	if (pos >= m->nr_frames - m->fresh_pfn)
+		return m->free_stack[pos]; /* freed since boot */
+	/* the implicit part's top: pos == nr_frames - 1 - fresh_pfn */
+	return m->fresh_pfn++;
+}
+
+/* The frame at position @pos of the free stack (pos < m->nr_free). */
+unsigned long sim_free_stack_at(const struct sim_machine *m, unsigned long pos)
+{
+	if (pos >= m->nr_frames - m->fresh_pfn)
+		return m->free_stack[pos];
+	return m->nr_frames - 1 - pos;
 }
 
 /* ---- physical memory: table frames in mem, other frames' words hashed ---- */
@@ -303,7 +460,7 @@ uint64_t sim_phys_read(unsigned long pa)
 	struct sim_word *w;
 
 	pa &= ~7UL;
-	if (pfn_to_page(pa >> PAGE_SHIFT)->flags & PG_pgtable)
+	if (m->frame_flags[pa >> PAGE_SHIFT] & PG_pgtable) /* not inverted */
 		return *(uint64_t *)(m->mem + pa);
 	if (!(pa & (PAGE_SIZE - 1)))
 		return m->word0[pa >> PAGE_SHIFT];
@@ -331,10 +488,13 @@ static void word0_write(struct sim_machine *m, unsigned long pfn, uint64_t val)
 static __attribute__((noinline)) void
 phys_write_word(struct sim_machine *m, unsigned long pa, uint64_t val)
 {
-	if (!(pa & (PAGE_SIZE - 1)))
+	if (!(pa & (PAGE_SIZE - 1))) {
+		if (pa >> PAGE_SHIFT >= m->word0_high)
+			m->word0_high = (pa >> PAGE_SHIFT) + 1;
 		word0_write(m, pa >> PAGE_SHIFT, val);
-	else
+	} else {
 		word_find(m, pa, true)->val = val;
+	}
 }
 
 void sim_phys_write(unsigned long pa, uint64_t val)
@@ -342,9 +502,10 @@ void sim_phys_write(unsigned long pa, uint64_t val)
 	struct sim_machine *m = sim_this;
 
 	pa &= ~7UL;
-	if (pfn_to_page(pa >> PAGE_SHIFT)->flags & PG_pgtable)
+	if (m->frame_flags[pa >> PAGE_SHIFT] & PG_pgtable) /* not inverted */
 		*(uint64_t *)(m->mem + pa) = val;
-	else if (!(pa & (PAGE_SIZE - 1)) && !m->mark)
+	else if (!(pa & (PAGE_SIZE - 1)) && !m->mark &&
+		 pa >> PAGE_SHIFT < m->fresh_pfn)
 		m->word0[pa >> PAGE_SHIFT] = val; /* word0_write(): no log */
 	else
 		phys_write_word(m, pa, val);
@@ -392,10 +553,10 @@ unsigned long alloc_page(gfp_t gfp)
 		sim_sched_point_touch(SIM_TOUCH_ALLOC, NULL);
 	if (m->nr_free == 0)
 		return 0;
-	pfn = m->free_stack[--m->nr_free];
+	pfn = free_pop(m);
 	if (m->nr_free < m->free_low)
 		m->free_low = m->nr_free; /* sim_reset() restores from here */
-	pfn_to_page(pfn)->flags = 0;
+	sim_set_page_flags(pfn, 0);
 	if (!sim_count_in_place(m, SIM_EV_PAGE_ALLOC))
 		alloc_page_event(pfn, gfp);
 	if (m->opt.debug_pagealloc)
@@ -406,7 +567,7 @@ unsigned long alloc_page(gfp_t gfp)
 void __free_page(unsigned long pfn)
 {
 	struct sim_machine *m = sim_this;
-	struct page *page;
+	unsigned int flags;
 
 	if (m->opt.fine_steps)
 		sim_sched_point_touch(SIM_TOUCH_ALLOC, NULL);
@@ -414,10 +575,10 @@ void __free_page(unsigned long pfn)
 		sim_report("bad-page", "__free_page(%lu): no such frame", pfn);
 		return;
 	}
-	page = pfn_to_page(pfn);
-	if (page->flags & (PG_free | PG_reserved)) {
+	flags = sim_page_flags(pfn);
+	if (flags & (PG_free | PG_reserved)) {
 		sim_report("bad-page", "__free_page(%lu): frame is %s", pfn,
-			   page->flags & PG_free ? "already free" : "reserved");
+			   flags & PG_free ? "already free" : "reserved");
 		return;
 	}
 	if (!sim_count_in_place(m, SIM_EV_PAGE_FREE))
@@ -426,6 +587,6 @@ void __free_page(unsigned long pfn)
 		__kernel_map_pages(pfn, 1, false);
 	if (m->mark)
 		free_page_log(m, pfn);
-	page->flags = PG_free;
-	m->free_stack[m->nr_free++] = pfn;
+	sim_set_page_flags(pfn, PG_free);
+	m->free_stack[m->nr_free++] = pfn; /* above the implicit part */
 }

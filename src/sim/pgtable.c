@@ -30,6 +30,9 @@ sim_frame_written(const pte_t *ptep)
 	if (pg->raw_lo == pg->raw_hi) {
 		pg->raw_lo = (uint16_t)i;
 		pg->raw_hi = (uint16_t)(i + 1);
+		/* a table not flagged PG_pgtable (a test's): its memory too */
+		sim_this->mem_dirty[off >> (PAGE_SHIFT + 6)] |=
+			1ULL << ((off >> PAGE_SHIFT) % 64);
 	} else if (i < pg->raw_lo) {
 		pg->raw_lo = (uint16_t)i;
 	} else if (i >= pg->raw_hi) {
@@ -75,7 +78,7 @@ static unsigned long pte_alloc_one_kernel(void)
 	if (!pfn)
 		return 0;
 	sim_frame_zero(pfn);
-	pfn_to_page(pfn)->flags |= PG_pgtable;
+	sim_set_page_flags(pfn, sim_page_flags(pfn) | PG_pgtable);
 	/* pagetable_pte_ctor() → ptlock_init(): the split PTE lock, free */
 	memset(&pfn_to_page(pfn)->ptl, 0, sizeof(pfn_to_page(pfn)->ptl));
 	return pfn;

@@ -49,7 +49,9 @@
 struct sim_mark {
 	struct sim_machine m; /* the machine right after boot */
 	struct page *pages; /* every frame's struct page */
-	unsigned long *free_stack; /* [0, m.nr_free) */
+	uint8_t *frame_flags; /* and its flags (m->frame_flags) */
+	/* [0, m.nr_free), the implicit part written out (sim_free_stack_at) */
+	unsigned long *free_stack;
 	uint64_t *word0; /* first words, NULL if all were 0 */
 	struct sim_word *words; /* the data-word table, NULL if empty */
 	void *arch_state; /* the model's state after init() */
@@ -161,8 +163,12 @@ void sim_reset_mark(struct sim_machine *m)
 		abort();
 	}
 	mk->pages = dup_or_die(m->pages, m->nr_frames * sizeof(*m->pages));
+	mk->frame_flags = dup_or_die(m->frame_flags,
+				     m->nr_frames * sizeof(*m->frame_flags));
 	mk->free_stack =
 		dup_or_die(m->free_stack, m->nr_free * sizeof(*m->free_stack));
+	for (unsigned long i = 0; i < m->nr_free; i++)
+		mk->free_stack[i] = sim_free_stack_at(m, i);
 	for (unsigned long pfn = 0; pfn < m->nr_frames; pfn++) {
 		if (m->word0[pfn]) {
 			mk->word0 = dup_or_die(
@@ -195,6 +201,7 @@ void sim_reset_free(struct sim_machine *m)
 	if (!mk)
 		return;
 	free(mk->pages);
+	free(mk->frame_flags);
 	free(mk->free_stack);
 	free(mk->word0);
 	free(mk->words);
@@ -220,7 +227,8 @@ void sim_reset_log_pt_store(pte_t *ptep)
 {
 	struct sim_machine *m = sim_this;
 
-	if (m->mark && (m->mark->pages[sim_ptep_pfn(ptep)].flags & PG_pgtable))
+	/* PG_pgtable is stored as it is (only PG_free is inverted) */
+	if (m->mark && (m->mark->frame_flags[sim_ptep_pfn(ptep)] & PG_pgtable))
 		log_undo(m, ptep);
 }
 
@@ -231,15 +239,15 @@ void sim_reset_log_pt_store(pte_t *ptep)
  */
 void sim_reset_log_free(struct sim_machine *m, unsigned long pfn)
 {
-	const struct page *boot = &m->mark->pages[pfn];
+	unsigned int boot = m->mark->frame_flags[pfn] ^ PG_free;
 
-	if (boot->flags & PG_free)
+	if (boot & PG_free)
 		return;
 	if (m->nr_freed_log == m->freed_log_cap)
 		sim_reset_log_grow((void **)&m->freed_log, &m->freed_log_cap,
 				   sizeof(*m->freed_log));
 	m->freed_log[m->nr_freed_log++] = pfn;
-	if (boot->flags & PG_pgtable) {
+	if (boot & PG_pgtable) {
 		pte_t *table = pfn_to_virt_raw(pfn);
 
 		for (int i = 0; i < PTRS_PER_TABLE; i++)
@@ -248,7 +256,7 @@ void sim_reset_log_free(struct sim_machine *m, unsigned long pfn)
 }
 
 /*
- * Frame @pfn's struct page as after boot. Its memory is not restored (only
+ * Frame @pfn's struct page and flags as after boot. Its memory is not restored (only
  * boot's tables are, by the undo log): its raw range keeps covering what
  * this run wrote there, widened by boot's (see struct page).
  */
@@ -258,6 +266,7 @@ static void restore_page(struct sim_machine *m, const struct sim_mark *mk,
 	struct page *pg = &m->pages[pfn];
 	unsigned int lo = pg->raw_lo, hi = pg->raw_hi;
 
+	m->frame_flags[pfn] = mk->frame_flags[pfn];
 	*pg = mk->pages[pfn];
 	if (hi <= lo)
 		return;
@@ -290,8 +299,10 @@ static void reset_memory(struct sim_machine *m, const struct sim_mark *mk)
 	for (size_t i = 0; i < m->nr_freed_log; i++)
 		restore_page(m, mk, m->freed_log[i]);
 	/* boot's tables: their locks and counters, whatever a model adds */
-	for (unsigned long pfn = 0; pfn < m->boot_next_pfn; pfn++)
+	for (unsigned long pfn = 0; pfn < m->boot_next_pfn; pfn++) {
 		m->pages[pfn] = mk->pages[pfn];
+		m->frame_flags[pfn] = mk->frame_flags[pfn];
+	}
 
 	for (size_t i = 0; i < m->nr_word0_log; i++) {
 		unsigned long pfn = m->word0_log[i];

@@ -12,7 +12,7 @@
  *
  * Invariants (checked by tests/sim/test_machine.c):
  *   cpu->curr == NULL  <=>  the CPU's runqueue is empty
- *   sum over frames of PG_free == nr_free_frames
+ *   sum over frames of PG_free == nr_free
  *   page(pfn)->nr_hidden == number of hidden entries stored in frame pfn
  */
 #ifndef _LAZYMMU_SIM_SIM_H
@@ -278,6 +278,13 @@ typedef struct {
 void spin_lock(spinlock_t *lock);
 void spin_unlock(spinlock_t *lock);
 
+/*
+ * A frame's flags (sim_page_flags()). They are kept apart from struct page,
+ * a byte per frame in m->frame_flags with PG_free inverted, so that a
+ * frame's memory type is one byte in a dense array (64 frames a cache
+ * line: sim_phys_read() asks it at every data access), and so that boot
+ * writes nothing for its free frames: a byte no one wrote reads free.
+ */
 #define PG_free (1U << 0)
 #define PG_pgtable (1U << 1)
 #define PG_reserved (1U << 2)
@@ -286,10 +293,10 @@ void spin_unlock(spinlock_t *lock);
  * A frame's descriptor. For a page-table frame it is also the kernel's
  * struct ptdesc: @ptl is the split PTE lock of a PTE table
  * (ptlock_ptr(), include/linux/mm.h, USE_SPLIT_PTE_PTLOCKS), taken by
- * pte_offset_map_lock() (src/mm/memory.h).
+ * pte_offset_map_lock() (src/mm/memory.h). Its flags are elsewhere (see
+ * PG_free): a data frame's struct page is not touched by the allocator.
  */
 struct page {
-	uint32_t flags;
 	uint32_t nr_hidden; /* entries of this table not yet seen by walkers */
 	spinlock_t ptl; /* PG_pgtable: the split PTE lock */
 	/*
@@ -807,9 +814,30 @@ struct sim_machine {
 	unsigned long boot_next_pfn; /* boot: the next frame for a table */
 	uint8_t *mem;
 	struct page *pages;
+	uint8_t *frame_flags; /* PG_ flags, PG_free inverted (sim_page_flags) */
+	/*
+	 * Bitmap: frames whose memory may have been written since the
+	 * machine was built (every frame ever a table; not restored by
+	 * sim_reset()), zeroed again when sim_destroy() keeps the memory for
+	 * the next machine (mem.c: mem_set_clean()).
+	 */
+	uint64_t *mem_dirty;
+	/* 1 + the highest frame a first word was written to at or above
+	 * fresh_pfn (a store through the linear map to a frame never
+	 * allocated), for mem_set_clean(); 0: none */
+	unsigned long word0_high;
 	unsigned long nr_frames;
+	/*
+	 * The free frames, a stack, the top allocated first: positions
+	 * [0, nr_free). Those below nr_frames - fresh_pfn are implicit
+	 * (position i holds frame nr_frames - 1 - i: every frame from
+	 * fresh_pfn up, never allocated since boot, lowest on top) and are
+	 * never written; free_stack[] holds the positions above, frames freed
+	 * since (mem.c: free_pos()).
+	 */
 	unsigned long *free_stack;
 	unsigned long nr_free;
+	unsigned long fresh_pfn;
 	struct mm_struct init_mm;
 	uint16_t next_asid;
 	/*
@@ -1111,6 +1139,27 @@ static inline struct page *pfn_to_page(unsigned long pfn)
 {
 	return &sim_this->pages[pfn];
 }
+
+/* Frame @pfn's PG_ flags. */
+static inline unsigned int sim_page_flags(unsigned long pfn)
+{
+	return sim_this->frame_flags[pfn] ^ PG_free;
+}
+
+static inline void sim_set_page_flags(unsigned long pfn, unsigned int flags)
+{
+	struct sim_machine *m = sim_this;
+
+	m->frame_flags[pfn] = (uint8_t)(flags ^ PG_free);
+	if (flags & PG_pgtable) /* its memory will be written */
+		m->mem_dirty[pfn / 64] |= 1ULL << (pfn % 64);
+}
+
+/* Whether frame @pfn is free (in the page allocator). */
+static inline bool sim_frame_free(unsigned long pfn)
+{
+	return sim_page_flags(pfn) & PG_free;
+}
 static inline void *pfn_to_virt_raw(unsigned long pfn)
 {
 	return sim_this->mem + (pfn << PAGE_SHIFT);
@@ -1120,6 +1169,10 @@ static inline unsigned long sim_linear_addr(unsigned long pfn)
 	return PAGE_OFFSET + (pfn << PAGE_SHIFT);
 }
 unsigned long alloc_page(gfp_t gfp); /* returns a pfn, 0 on failure */
+/* the kept host memory of destroyed machines back to the host (mem.c) */
+void sim_mem_pool_drain(void);
+/* the frame at position @pos of the free stack, 0 <= @pos < nr_free */
+unsigned long sim_free_stack_at(const struct sim_machine *m, unsigned long pos);
 uint64_t sim_phys_read(unsigned long pa);
 void sim_phys_write(unsigned long pa, uint64_t val);
 void __free_page(unsigned long pfn);

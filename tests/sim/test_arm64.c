@@ -169,7 +169,7 @@ static void inflight_writer(void *arg)
 
 	(void)arg;
 	memset(pfn_to_virt_raw(table), 0, PAGE_SIZE);
-	pfn_to_page(table)->flags |= PG_pgtable;
+	sim_set_page_flags(table, sim_page_flags(table) | PG_pgtable);
 	pmdp = sim_walk(&m->init_mm, KADDR3, 1, false);
 	want_cpu_next = 1;
 	want_cpu_in = 2; /* the store's point, then the dsb's: switch there */

@@ -68,7 +68,7 @@ static void pagealloc_task(void *arg)
 static void new_table(unsigned long pfn)
 {
 	memset(pfn_to_virt_raw(pfn), 0, PAGE_SIZE);
-	pfn_to_page(pfn)->flags |= PG_pgtable;
+	sim_set_page_flags(pfn, sim_page_flags(pfn) | PG_pgtable);
 }
 
 static void p4d_task(void *arg)

@@ -655,9 +655,9 @@ static void test_large_machine(void)
 	build(&r, "arm64", 2, 32768, 2, true, false, &p);
 	m = r.m;
 	for (unsigned long pfn = 0; pfn < m->nr_frames; pfn++)
-		free_flags += !!(m->pages[pfn].flags & PG_free);
+		free_flags += !!((m->frame_flags[pfn] ^ PG_free) & PG_free);
 	ok(m->nr_frames == 2 * 65536 + 1024 && free_flags == m->nr_free &&
-		   m->free_stack[m->nr_free - 1] == m->boot_next_pfn,
+		   sim_free_stack_at(m, m->nr_free - 1) == m->boot_next_pfn,
 	   "%lu frames: each of %lu free frames is PG_free, lowest on top",
 	   m->nr_frames, m->nr_free);
 	sim_run(m);

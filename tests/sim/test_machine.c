@@ -34,7 +34,7 @@ static void pgtable_task(void *arg)
 	   "the next address shares the PTE table, nothing allocated");
 	ok(sim_walk(&m->init_mm, KADDR + (1UL << 30), 0, false) == NULL,
 	   "a walk without allocation stops at a missing table");
-	ok(pfn_to_page(sim_ptep_pfn(ptep))->flags & PG_pgtable,
+	ok(sim_page_flags(sim_ptep_pfn(ptep)) & PG_pgtable,
 	   "table frames are marked PG_pgtable");
 
 	pfn = alloc_page(GFP_KERNEL);
@@ -173,14 +173,13 @@ static void alloc_task(void *arg)
 
 	(void)arg;
 	pfn = alloc_page(GFP_KERNEL);
-	ok(pfn && m->nr_free == nr_free - 1 &&
-		   !(pfn_to_page(pfn)->flags & PG_free),
+	ok(pfn && m->nr_free == nr_free - 1 && !sim_frame_free(pfn),
 	   "alloc_page takes a free frame");
 	sim_store(sim_linear_addr(pfn), 42);
 	ok(sim_load(sim_linear_addr(pfn)) == 42,
 	   "the frame is mapped in the linear map");
 	__free_page(pfn);
-	ok(m->nr_free == nr_free && pfn_to_page(pfn)->flags & PG_free,
+	ok(m->nr_free == nr_free && sim_frame_free(pfn),
 	   "__free_page returns it");
 	__free_page(pfn);
 	ok(findings(m, "bad-page") == 1, "a double free is reported");

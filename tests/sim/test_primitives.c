@@ -321,7 +321,7 @@ static void pmd_task(void *arg)
 
 	(void)arg;
 	memset(pfn_to_virt_raw(pfn), 0, PAGE_SIZE);
-	pfn_to_page(pfn)->flags |= PG_pgtable;
+	sim_set_page_flags(pfn, sim_page_flags(pfn) | PG_pgtable);
 	set_pmd(pmdp, pfn_pte(pfn, PAGE_KERNEL_TABLE), UADDR);
 	ok(*pmdp == pfn_pte(pfn, PAGE_KERNEL_TABLE) &&
 		   stat(&T, SIM_STAT_barriers) == b + (arm64() ? 2 : 0),
@@ -331,7 +331,7 @@ static void pmd_task(void *arg)
 	pmd_clear(pmdp, UADDR);
 	ok(*pmdp == 0 && stat(&T, SIM_STAT_barriers) == b,
 	   "%s %s: pmd_clear() stores 0 with no barriers", arch, kver);
-	pfn_to_page(pfn)->flags &= ~PG_pgtable;
+	sim_set_page_flags(pfn, sim_page_flags(pfn) & ~PG_pgtable);
 	__free_page(pfn);
 }
 
