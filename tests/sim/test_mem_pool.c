@@ -16,7 +16,10 @@
  * first finding with stores still hidden; stores through the linear map to
  * frames never allocated (first words and others); runs with sim_reset()
  * between them; DEBUG_PAGEALLOC; a different model on the same number of
- * frames. `-s SEED` picks the random scheduler's seed.
+ * frames. And the free stack whose bottom is implicit (the frames never
+ * allocated, lowest on top: struct sim_machine.fresh_pfn) hands out frames
+ * in the order an explicit stack would. `-s SEED` picks the random
+ * scheduler's seed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,6 +236,56 @@ static void check_after(enum dirt how, bool dp)
 	destroy(&fresh);
 }
 
+/*
+ * The free stack: the frames never allocated are its implicit bottom,
+ * lowest on top; a frame freed goes on top, above them (LIFO).
+ */
+static void free_stack_task(void *arg)
+{
+	struct sim_machine *m = sim_machine();
+	unsigned long fresh = m->fresh_pfn, nr_free = m->nr_free;
+	unsigned long a, b, c, d;
+
+	(void)arg;
+	a = alloc_page(GFP_KERNEL);
+	b = alloc_page(GFP_KERNEL);
+	ok(a == fresh && b == fresh + 1 && m->nr_free == nr_free - 2 &&
+		   sim_free_stack_at(m, m->nr_free - 1) == fresh + 2,
+	   "the lowest frame never allocated comes first (%lu, %lu from "
+	   "%lu), the next one is then on top",
+	   a, b, fresh);
+	__free_page(a);
+	ok(m->nr_free == nr_free - 1 &&
+		   sim_free_stack_at(m, m->nr_free - 1) == a &&
+		   sim_free_stack_at(m, m->nr_free - 2) == fresh + 2,
+	   "a frame freed goes on top, above the frames never allocated");
+	c = alloc_page(GFP_KERNEL);
+	d = alloc_page(GFP_KERNEL);
+	ok(c == a && d == fresh + 2 && m->fresh_pfn == fresh + 3,
+	   "it is handed out again first, then the implicit part goes on "
+	   "(%lu, %lu)",
+	   c, d);
+	__free_page(b);
+	__free_page(c);
+	__free_page(d);
+	ok(m->nr_free == nr_free && sim_frame_free(b) &&
+		   sim_free_stack_at(m, m->nr_free - 1) == d &&
+		   sim_free_stack_at(m, 0) == m->nr_frames - 1,
+	   "all back: the last freed on top, the highest frame at the bottom");
+}
+
+static void test_free_stack(void)
+{
+	struct run r = { 0 };
+	struct sim_options opt = options("arm64", "vmalloc", false, &r);
+
+	build(&r, &opt);
+	sim_spawn(r.m, "free-stack", 0, free_stack_task, NULL);
+	sim_run(r.m);
+	ok(!r.m->error[0], "the free stack's task ran to its end");
+	destroy(&r);
+}
+
 /* A machine of another size takes fresh memory; the kept set is replaced. */
 static void test_other_size(void)
 {
@@ -269,6 +322,7 @@ int main(int argc, char **argv)
 	check_after(WHOLE_RUN, true);
 	check_after(DP, true);
 	test_other_size();
+	test_free_stack();
 	sim_mem_pool_drain();
 	return tap_done();
 }
