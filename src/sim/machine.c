@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -1430,17 +1431,118 @@ static void task_exit(void)
 	abort(); /* an exited task is never resumed */
 }
 
+/*
+ * Where task @t's stack starts below the top of its mapping: a different
+ * offset for each of 16 tasks in a row, SIM_STACK_COLOR bytes apart. The
+ * mappings are page-aligned and the same size, so at one offset the hot
+ * top frames of every task (a scheduling point's and the switch's) would
+ * fall in the same sets of the host's caches (the L1 data cache indexes
+ * 4 KiB, the L2 a multiple of it): with 16 CPUs' tasks taking turns every
+ * few steps, more lines than the sets have ways. Host addresses only:
+ * nothing of the run depends on them.
+ */
+#define SIM_STACK_COLOR 256UL
+#define SIM_STACK_COLORS 16UL
+
+static size_t task_stack_color(const struct task_struct *t)
+{
+	return ((unsigned long)(t->pid - 1) % SIM_STACK_COLORS) *
+	       SIM_STACK_COLOR;
+}
+
 static void task_init_context(struct task_struct *t)
 {
 	/* a recycled stack may carry the poison of an old task's frames */
 	sim_unpoison(t->stack, t->stack_size);
-	sim_ctx_make(&t->ctx, t->stack, t->stack_size, task_trampoline);
+	sim_ctx_make(&t->ctx, t->stack, t->stack_size - task_stack_color(t),
+		     task_trampoline);
 #ifdef SIM_TSAN
 	/* a fresh fiber: an old one keeps the frames its task never left */
 	if (t->fiber)
 		__tsan_destroy_fiber(t->fiber);
 	t->fiber = __tsan_create_fiber(0);
 #endif
+}
+
+/*
+ * Host memory kept from one machine for the next (lmm_run() builds and
+ * destroys a machine per run; a benchmark or a test runs many): task
+ * stacks and the list of hidden stores, whose pages the host has faulted
+ * in already. A new machine would fault each page in again (a few
+ * microseconds a fault in a guest) and sim_destroy() would unmap them:
+ * with 16 CPUs, 16 stacks and a list of up to 16 sections' stores. Shared
+ * by every thread (the checker's jobs build machines on several), under a
+ * lock taken once per stack and list, never per step. Nothing of a run
+ * depends on which memory it gets.
+ */
+#define SPARE_STACKS_MAX 64
+
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *spare_stacks[SPARE_STACKS_MAX];
+static unsigned int nr_spare_stacks;
+static struct sim_hidden *spare_hidden;
+static size_t spare_hidden_cap;
+
+/* A stack of SIM_STACK_SIZE bytes: a kept one, else a new mapping. */
+static void *stack_get(void)
+{
+	void *stack = NULL;
+
+	pthread_mutex_lock(&spare_lock);
+	if (nr_spare_stacks)
+		stack = spare_stacks[--nr_spare_stacks];
+	pthread_mutex_unlock(&spare_lock);
+	if (stack)
+		return stack;
+	stack = mmap(NULL, SIM_STACK_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (stack == MAP_FAILED)
+		abort();
+	return stack;
+}
+
+/* A dead machine's stack: kept for the next (room permitting), or unmapped. */
+static void stack_put(void *stack)
+{
+	bool kept = false;
+
+	sim_unpoison(stack, SIM_STACK_SIZE);
+	pthread_mutex_lock(&spare_lock);
+	if (nr_spare_stacks < SPARE_STACKS_MAX) {
+		spare_stacks[nr_spare_stacks++] = stack;
+		kept = true;
+	}
+	pthread_mutex_unlock(&spare_lock);
+	if (!kept)
+		munmap(stack, SIM_STACK_SIZE);
+}
+
+/* A new machine's list of hidden stores: a kept one, or none yet. */
+static void hidden_get(struct sim_machine *m)
+{
+	pthread_mutex_lock(&spare_lock);
+	m->hidden = spare_hidden;
+	m->hidden_cap = spare_hidden_cap;
+	spare_hidden = NULL;
+	spare_hidden_cap = 0;
+	pthread_mutex_unlock(&spare_lock);
+}
+
+/* A dead machine's list: kept if larger than the one kept, else freed. */
+static void hidden_put(struct sim_machine *m)
+{
+	struct sim_hidden *drop = m->hidden;
+
+	pthread_mutex_lock(&spare_lock);
+	if (m->hidden_cap > spare_hidden_cap) {
+		drop = spare_hidden;
+		spare_hidden = m->hidden;
+		spare_hidden_cap = m->hidden_cap;
+	}
+	pthread_mutex_unlock(&spare_lock);
+	free(drop);
+	m->hidden = NULL;
+	m->hidden_cap = 0;
 }
 
 /*
@@ -1473,10 +1575,7 @@ static struct task_struct *task_get(struct sim_machine *m)
 	if (!t)
 		abort();
 	t->stack_size = SIM_STACK_SIZE;
-	t->stack = mmap(NULL, t->stack_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (t->stack == MAP_FAILED)
-		abort();
+	t->stack = stack_get();
 	m->tasks[m->nr_task_structs++] = t;
 	return t;
 }
@@ -1551,6 +1650,7 @@ struct sim_machine *sim_create(const struct sim_options *opt)
 	set_this_cpu(m, 0);
 	set_point_mode(m);
 	sim_this = m;
+	hidden_get(m);
 	sim_mem_init(m);
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
 		m->cpu[c].id = (int)c;
@@ -1608,8 +1708,7 @@ void sim_destroy(struct sim_machine *m)
 		free(m->cpu[c].arch_state);
 	/* every task, finished, suspended by sim_stop() or kept for reuse */
 	for (size_t i = 0; i < m->nr_task_structs; i++) {
-		sim_unpoison(m->tasks[i]->stack, m->tasks[i]->stack_size);
-		munmap(m->tasks[i]->stack, m->tasks[i]->stack_size);
+		stack_put(m->tasks[i]->stack);
 #ifdef SIM_TSAN
 		__tsan_destroy_fiber(m->tasks[i]->fiber);
 #endif
@@ -1623,7 +1722,7 @@ void sim_destroy(struct sim_machine *m)
 	if (m->opt.policy && m->opt.policy->destroy)
 		m->opt.policy->destroy(m->opt.policy);
 	sim_mem_free(m);
-	free(m->hidden);
+	hidden_put(m);
 	free(m->words);
 	free(m->findings);
 	free(m->choices);

@@ -94,7 +94,7 @@ static uint32_t *hidden_slot(const pte_t *ptep);
 static inline void hidden_account(struct sim_machine *m,
 				  const struct sim_hidden *h, int d)
 {
-	if (h->stage == 2) {
+	if (sim_hidden_stage(m, h) == 2) {
 		m->hidden_stage2[h->cpu] += (uint32_t)d;
 		if (h->observed)
 			m->nr_hidden_observed += (uint32_t)d;
@@ -176,9 +176,9 @@ bool sim_pt_hidden_ok(const struct sim_machine *m)
 		if (h->cpu < 0 || h->cpu >= SIM_MAX_CPUS ||
 		    m->hidden_slot[off / sizeof(pte_t)] != i + 1)
 			return false;
-		stage1[h->cpu] += h->stage == 1;
-		stage2[h->cpu] += h->stage == 2;
-		observed += h->stage == 2 && h->observed;
+		stage1[h->cpu] += sim_hidden_stage(m, h) == 1;
+		stage2[h->cpu] += sim_hidden_stage(m, h) == 2;
+		observed += sim_hidden_stage(m, h) == 2 && h->observed;
 		mine[h->cpu]++;
 	}
 	if (observed != m->nr_hidden_observed)
@@ -330,7 +330,7 @@ hide_at(struct sim_machine *m, pte_t *ptep, pte_t old, uint32_t *slot)
 			if (hidden_lists(m))
 				hidden_link(m, *slot - 1);
 		}
-		h->stage = 2;
+		h->epoch = m->hidden_epoch[h->cpu]; /* stage 2 */
 		h->observed = 0;
 		hidden_account(m, h, 1);
 		return;
@@ -339,7 +339,7 @@ hide_at(struct sim_machine *m, pte_t *ptep, pte_t old, uint32_t *slot)
 	h->ptep = ptep;
 	h->old = old;
 	h->cpu = m->this_cpu;
-	h->stage = 2;
+	h->epoch = m->hidden_epoch[h->cpu]; /* stage 2 */
 	h->observed = 0;
 	hidden_account(m, h, 1);
 	if (hidden_lists(m))
@@ -570,39 +570,27 @@ void sim_pt_publish(int cpu)
 	hidden_check(m, cpu);
 	if (!m->hidden_stage2[cpu] && !m->nr_hidden_observed)
 		return; /* no stage-2 store of @cpu's, none observed */
-	if (!m->nr_hidden_observed &&
-	    m->hidden_stage1[cpu] + m->hidden_stage2[cpu] == m->nr_hidden) {
-		/* every hidden store is @cpu's (always so on one CPU) */
-		for (size_t i = 0; i < m->nr_hidden; i++)
-			m->hidden[i].stage = 1;
-		m->hidden_stage1[cpu] = (uint32_t)m->nr_hidden;
-		m->hidden_stage2[cpu] = 0;
-		return;
-	}
-	if (!m->nr_hidden_observed && hidden_lists(m)) {
+	if (!m->nr_hidden_observed) {
 		/*
-		 * Only @cpu's own stores: its list has them. A publish only
-		 * flips stages, so the order it visits them in is unseen.
+		 * Only @cpu's own stores (no other CPU's was observed): its
+		 * next epoch makes every one stage 1 at once, wherever they
+		 * are in m->hidden (struct sim_hidden.epoch).
 		 */
-		size_t left = m->nr_hidden; /* hidden_walk_step() */
-
-		for (uint32_t j = m->hidden_head[cpu]; j;
-		     j = m->hidden[j - 1].next) {
-			hidden_walk_step(left);
-			m->hidden[j - 1].stage = 1;
-		}
+		m->hidden_epoch[cpu]++;
 		m->hidden_stage1[cpu] += m->hidden_stage2[cpu];
 		m->hidden_stage2[cpu] = 0;
 		return;
 	}
-	for (size_t i = 0; i < m->nr_hidden; i++)
-		if (m->hidden[i].stage == 2 &&
-		    (m->hidden[i].cpu == cpu ||
-		     (m->hidden[i].observed & (1U << cpu)))) {
-			hidden_account(m, &m->hidden[i], -1);
-			m->hidden[i].stage = 1;
-			hidden_account(m, &m->hidden[i], 1);
+	for (size_t i = 0; i < m->nr_hidden; i++) {
+		struct sim_hidden *h = &m->hidden[i];
+
+		if (sim_hidden_stage(m, h) == 2 &&
+		    (h->cpu == cpu || (h->observed & (1U << cpu)))) {
+			hidden_account(m, h, -1);
+			h->epoch = m->hidden_epoch[h->cpu] - 1; /* stage 1 */
+			hidden_account(m, h, 1);
 		}
+	}
 }
 
 /* Published stores become visible to @cpu's own walker too (an isb). */
@@ -648,7 +636,7 @@ void sim_pt_sync(int cpu)
 			uint32_t next = m->hidden[j - 1].next;
 
 			hidden_walk_step(left);
-			if (m->hidden[j - 1].stage == 1) {
+			if (sim_hidden_stage(m, &m->hidden[j - 1]) == 1) {
 				unhide_quiet(m, j - 1);
 				if (next == m->nr_hidden + 1)
 					next = j;
@@ -658,7 +646,8 @@ void sim_pt_sync(int cpu)
 		return;
 	}
 	for (size_t i = 0; i < m->nr_hidden;) {
-		if (m->hidden[i].cpu == cpu && m->hidden[i].stage == 1)
+		if (m->hidden[i].cpu == cpu &&
+		    sim_hidden_stage(m, &m->hidden[i]) == 1)
 			unhide(i);
 		else
 			i++;

@@ -802,7 +802,14 @@ struct sim_hidden {
 	pte_t *ptep;
 	pte_t old; /* what walkers still see */
 	int cpu; /* the CPU that stored the entry */
-	int stage; /* 2: hidden from all walkers; 1: from @cpu's only */
+	/*
+	 * The stage (sim_hidden_stage()) — 2: hidden from all walkers; 1:
+	 * from @cpu's only — as an epoch: stage 2 while @epoch is @cpu's
+	 * struct sim_machine.hidden_epoch, which @cpu's dsb advances (one
+	 * increment publishes all its stores, no visit to each); stage 1
+	 * once they differ (a store published alone: its CPU's epoch - 1).
+	 */
+	uint32_t epoch;
 	/*
 	 * CPUs whose kernel code read the new value from memory (a table
 	 * walk through it): a dsb of theirs publishes it too, as a dsb is
@@ -891,6 +898,12 @@ struct sim_machine {
 	 */
 	uint32_t hidden_stage1[SIM_MAX_CPUS], hidden_stage2[SIM_MAX_CPUS];
 	uint32_t nr_hidden_observed;
+	/*
+	 * Each CPU's publish epoch (struct sim_hidden.epoch): a CPU's stores
+	 * since its last dsb carry its current epoch. 0 after boot, so
+	 * sim_reset() restores them with the post-boot copy.
+	 */
+	uint32_t hidden_epoch[SIM_MAX_CPUS];
 	/*
 	 * Each CPU's hidden entries (struct sim_hidden.next), by index in
 	 * hidden + 1, 0 when empty; kept by pgtable.c (hidden_link()); empty
@@ -1241,6 +1254,25 @@ unsigned long sim_ptep_pfn(const pte_t *ptep);
 bool sim_pt_hidden_ok(const struct sim_machine *m);
 
 /*
+ * Whether the table frame holding @p (an entry, or the table itself) has
+ * any hidden entry: if not, every walker sees its memory.
+ */
+static inline bool sim_table_has_hidden(const struct sim_machine *m,
+					const void *p)
+{
+	size_t off = (size_t)((const uint8_t *)p - m->mem);
+
+	return m->pages[off >> PAGE_SHIFT].nr_hidden != 0;
+}
+
+/* @h's stage: 2 (hidden from every walker) or 1 (from its CPU's only). */
+static inline int sim_hidden_stage(const struct sim_machine *m,
+				   const struct sim_hidden *h)
+{
+	return h->epoch == m->hidden_epoch[h->cpu] ? 2 : 1;
+}
+
+/*
  * sim_pt_walker_read() inline, for the machine's hot paths (the table
  * walk of a TLB miss): what @cpu's walker sees at the entry @ptep of @m.
  */
@@ -1251,13 +1283,13 @@ static inline pte_t sim_pt_walker_see(const struct sim_machine *m,
 	const struct sim_hidden *h;
 	uint32_t slot;
 
-	if (!m->pages[off >> PAGE_SHIFT].nr_hidden)
+	if (!sim_table_has_hidden(m, ptep))
 		return *ptep;
 	slot = m->hidden_slot[off / sizeof(pte_t)];
 	if (!slot)
 		return *ptep;
 	h = &m->hidden[slot - 1];
-	return h->stage == 2 || h->cpu == cpu ? h->old : *ptep;
+	return h->cpu == cpu || sim_hidden_stage(m, h) == 2 ? h->old : *ptep;
 }
 
 /*

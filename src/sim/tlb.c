@@ -491,8 +491,9 @@ static __attribute__((noinline)) long access_translate(unsigned long addr,
  * entry and a free way or round-robin eviction, a frame behind it.
  * Returns the physical address, or -1 having changed nothing: the caller
  * then takes access_translate(), which starts over. @hidden: the copy that
- * walks while stores are hidden (access_fast_hidden(), out of line); the
- * other, whose walk reads memory with fewer registers, calls it then.
+ * walks as this CPU's walker sees the tables (access_fast_hidden(), out of
+ * line); the other, whose walk reads memory with fewer registers, calls it
+ * when a table on its way holds a hidden entry.
  */
 static long access_fast_hidden(unsigned long addr);
 
@@ -533,17 +534,29 @@ access_fast_walk(unsigned long addr, bool hidden)
 	if (!free && m->opt.tlb_random_evict)
 		return -1;
 	if (!hidden) {
-		if (m->nr_hidden)
-			return access_fast_hidden(addr);
-			/* nothing hidden anywhere: every walker sees memory */
+		/*
+		 * Memory, as every walker sees it unless a table on the way
+		 * holds a hidden entry: with stores hidden somewhere (some
+		 * CPU in a section), each table's count says whether this
+		 * walk can pass it by; the rare walk through such a table
+		 * starts over in the copy that reads as this CPU's walker
+		 * sees (access_fast_hidden()). Other CPUs' sections store in
+		 * their own tables, so with many CPUs most walks stay here.
+		 */
+		bool any = m->nr_hidden != 0;
+
 #pragma GCC unroll 3
 		for (int level = 3; level > 0; level--) {
 			pte_t t = table[pt_index(addr, level)];
 
+			if (any && sim_table_has_hidden(m, table))
+				return access_fast_hidden(addr);
 			if (!pte_valid(t))
 				return -1;
 			table = sim_table_of(t);
 		}
+		if (any && sim_table_has_hidden(m, table))
+			return access_fast_hidden(addr);
 		pte = table[pt_index(addr, 0)];
 	} else {
 		/* as this CPU's walker sees the tables (hw_walk()) */

@@ -486,7 +486,7 @@ static uint64_t hidden_set(const struct sim_machine *m)
 		uint64_t h = 0xcbf29ce484222325ULL;
 
 		h = mix(mix(mix(mix(h, off), x->old), (uint64_t)x->cpu),
-			(uint64_t)x->stage);
+			(uint64_t)sim_hidden_stage(m, x));
 		h = mix(mix(h, x->observed), m->hidden_slot[off / 8] == i + 1);
 		h = mix(h, m->pages[off >> PAGE_SHIFT].nr_hidden);
 		sum += h;

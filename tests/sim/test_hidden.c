@@ -70,7 +70,7 @@ static uint64_t hidden_set(const struct sim_machine *m)
 		uint64_t h = 0xcbf29ce484222325ULL;
 
 		h = mix(mix(mix(mix(h, off), x->old), (uint64_t)x->cpu),
-			(uint64_t)x->stage);
+			(uint64_t)sim_hidden_stage(m, x));
 		h = mix(h, x->observed);
 		for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
 			h = mix(h, sim_pt_walker_see(m, x->ptep, (int)c));
