@@ -20,6 +20,7 @@
  * Under ASan, memory not handed out is poisoned, so a use after kfree() or
  * after a reset is still reported.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +71,74 @@ static struct sim_kmem_chunk *next_chunk(struct sim_kmem *k,
 	return c ? c->next : k->chunks;
 }
 
+/*
+ * Chunks of destroyed machines, kept for the next machines (as mem.c keeps
+ * their frames): a run's arrays of pfns are chunks of their own (512 KiB
+ * at 65,536 pages), which glibc unmaps when they are freed, and a fresh
+ * host page costs microseconds in a guest. Up to KMEM_KEEP_MAX bytes,
+ * shared by every thread under a lock taken once per chunk. A kept chunk's
+ * bytes are whatever its last machine left, as a recycled heap block's
+ * are: kmalloc() never promised zeroes (kzalloc() writes them).
+ */
+#define KMEM_KEEP_MAX (64UL << 20)
+
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sim_kmem_chunk *kept;
+static size_t kept_bytes;
+
+/* A kept chunk of at least @size bytes and at most 4 times that, or NULL. */
+static struct sim_kmem_chunk *chunk_take(size_t size)
+{
+	struct sim_kmem_chunk **pp, *c = NULL;
+
+	pthread_mutex_lock(&kept_lock);
+	for (pp = &kept; *pp; pp = &(*pp)->next) {
+		if ((*pp)->size >= size && (*pp)->size / 4 <= size) {
+			c = *pp;
+			*pp = c->next;
+			kept_bytes -= c->size;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&kept_lock);
+	return c;
+}
+
+/* A dead machine's chunk: kept for the next (room permitting), or freed. */
+static void chunk_put(struct sim_kmem_chunk *c)
+{
+	bool keep;
+
+	sim_poison(c->data, c->size);
+	pthread_mutex_lock(&kept_lock);
+	keep = kept_bytes + c->size <= KMEM_KEEP_MAX;
+	if (keep) {
+		c->next = kept;
+		kept = c;
+		kept_bytes += c->size;
+	}
+	pthread_mutex_unlock(&kept_lock);
+	if (!keep) {
+		sim_unpoison(c->data, c->size);
+		free(c);
+	}
+}
+
+/* Every kept chunk back to the host (sim_mem_pool_drain()). */
+void sim_kmem_keep_drain(void)
+{
+	pthread_mutex_lock(&kept_lock);
+	while (kept) {
+		struct sim_kmem_chunk *c = kept;
+
+		kept = c->next;
+		sim_unpoison(c->data, c->size);
+		free(c);
+	}
+	kept_bytes = 0;
+	pthread_mutex_unlock(&kept_lock);
+}
+
 /* Bump @bytes from the current chunk, moving on to (or adding) the next. */
 static struct kobj_hdr *bump(struct sim_kmem *k, size_t bytes)
 {
@@ -84,11 +153,15 @@ static struct kobj_hdr *bump(struct sim_kmem *k, size_t bytes)
 		} else {
 			size_t size = bytes > KMEM_CHUNK ? bytes : KMEM_CHUNK;
 
-			/* both multiples of KMEM_ALIGN, as C11 asks */
-			next = aligned_alloc(KMEM_ALIGN, sizeof(*next) + size);
-			if (!next)
-				abort();
-			next->size = size;
+			next = chunk_take(size); /* keeps its own size */
+			if (!next) {
+				/* both multiples of KMEM_ALIGN, as C11 asks */
+				next = aligned_alloc(KMEM_ALIGN,
+						     sizeof(*next) + size);
+				if (!next)
+					abort();
+				next->size = size;
+			}
 			next->used = 0;
 			next->next = next_chunk(k, c);
 			if (c)
@@ -240,8 +313,7 @@ void sim_kmem_free_all(struct sim_machine *m)
 		struct sim_kmem_chunk *c = k->chunks;
 
 		k->chunks = c->next;
-		sim_unpoison(c->data, c->size);
-		free(c);
+		chunk_put(c);
 	}
 	free(k->boot_bytes);
 	memset(k, 0, sizeof(*k));

@@ -301,6 +301,7 @@ void sim_mem_pool_drain(void)
 	if (pool.nr_frames)
 		mem_set_free(&pool);
 	pthread_mutex_unlock(&pool_lock);
+	sim_kmem_keep_drain();
 }
 
 /* The kept set if it has @n frames (then the pool is empty), else false. */

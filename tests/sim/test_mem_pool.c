@@ -286,6 +286,46 @@ static void test_free_stack(void)
 	destroy(&r);
 }
 
+/*
+ * Kernel objects' chunks (src/sim/kmem.c) are kept too: the next machine
+ * bumps from the last one's, whatever bytes they hold (the runs above
+ * already compare a machine on kept chunks with a fresh one). Two machines
+ * alike allocate alike, so the same object lands at the same address.
+ */
+static void *probe_obj;
+
+static void kmem_probe_task(void *arg)
+{
+	(void)arg;
+	probe_obj = kmalloc(100, GFP_KERNEL);
+}
+
+static void *kmem_probe(void)
+{
+	struct run r = { 0 };
+	struct sim_options opt = options("arm64", "vmalloc", false, &r);
+
+	opt.no_reset = true;
+	build(&r, &opt);
+	sim_spawn(r.m, "probe", 0, kmem_probe_task, NULL);
+	sim_run(r.m);
+	destroy(&r);
+	return probe_obj;
+}
+
+static void test_kmem_kept(void)
+{
+	void *first, *second;
+
+	sim_mem_pool_drain();
+	first = kmem_probe();
+	second = kmem_probe();
+	ok(first && second == first,
+	   "the next machine's kernel objects come from the last one's kept "
+	   "chunks (the same object at %p, then %p)",
+	   first, second);
+}
+
 /* A machine of another size takes fresh memory; the kept set is replaced. */
 static void test_other_size(void)
 {
@@ -323,6 +363,7 @@ int main(int argc, char **argv)
 	check_after(DP, true);
 	test_other_size();
 	test_free_stack();
+	test_kmem_kept();
 	sim_mem_pool_drain();
 	return tap_done();
 }
