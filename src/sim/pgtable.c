@@ -353,21 +353,30 @@ hide_at(struct sim_machine *m, pte_t *ptep, pte_t old, uint32_t *slot)
  * (SIM_EV_PTE_WRITE_HIDDEN): hidden, stored and emitted (sim_emit()
  * counts it), out of line.
  */
+/* The event of a store of @val over @old to @ptep (@hidden: not yet seen). */
+static inline void pt_write_event(pte_t *ptep, unsigned long addr, pte_t old,
+				  pte_t val, bool hidden, enum sim_pt_vis vis)
+{
+	struct sim_event ev = { .type = SIM_EV_PTE_WRITE };
+
+	ev.ptep = ptep;
+	ev.addr = addr;
+	ev.old = old;
+	ev.new = val;
+	ev.flag = hidden;
+	ev.arg = vis;
+	sim_emit(&ev);
+}
+
 static __attribute__((noinline)) void
 pt_store_hidden_event(struct sim_machine *m, pte_t *ptep, pte_t val,
 		      unsigned long addr, enum sim_pt_vis vis, uint32_t *slot)
 {
-	struct sim_event ev = { .type = SIM_EV_PTE_WRITE };
+	pte_t old = *ptep;
 
-	ev.old = *ptep;
-	hide_at(m, ptep, ev.old, slot);
+	hide_at(m, ptep, old, slot);
 	pt_set(ptep, val);
-	ev.ptep = ptep;
-	ev.addr = addr;
-	ev.new = val;
-	ev.flag = true;
-	ev.arg = vis;
-	sim_emit(&ev);
+	pt_write_event(ptep, addr, old, val, true, vis);
 }
 
 /*
@@ -421,17 +430,8 @@ static void pt_store(pte_t *ptep, pte_t val, unsigned long addr,
 	pt_set(ptep, val);
 	/* a hidden store goes to an observer of those (narrow want) */
 	if ((hide && (sim_this->ev_narrow & SIM_EV_PTE_WRITE_HIDDEN)) ||
-	    !sim_count_in_place(sim_this, SIM_EV_PTE_WRITE)) {
-		struct sim_event ev = { .type = SIM_EV_PTE_WRITE };
-
-		ev.ptep = ptep;
-		ev.addr = addr;
-		ev.old = old;
-		ev.new = val;
-		ev.flag = hide;
-		ev.arg = vis;
-		sim_emit(&ev);
-	}
+	    !sim_count_in_place(sim_this, SIM_EV_PTE_WRITE))
+		pt_write_event(ptep, addr, old, val, hide, vis);
 }
 
 /*
