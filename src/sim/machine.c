@@ -1545,6 +1545,18 @@ static void hidden_put(struct sim_machine *m)
 	m->hidden_cap = 0;
 }
 
+/* The kept stacks and list back to the host (sim_mem_pool_drain()). */
+void sim_spare_drain(void)
+{
+	pthread_mutex_lock(&spare_lock);
+	while (nr_spare_stacks)
+		munmap(spare_stacks[--nr_spare_stacks], SIM_STACK_SIZE);
+	free(spare_hidden);
+	spare_hidden = NULL;
+	spare_hidden_cap = 0;
+	pthread_mutex_unlock(&spare_lock);
+}
+
 /*
  * A task struct and its stack: the next one kept from an earlier run
  * (sim_reset() keeps them all), or a new one. Either way the machine owns

@@ -285,8 +285,6 @@ void sim_mem_free(struct sim_machine *m)
 		mem_set_free(&s);
 		return;
 	}
-	if (s.dirty_hi > s.nr_frames)
-		s.dirty_hi = s.nr_frames;
 	pthread_mutex_lock(&pool_lock);
 	if (pool.nr_frames)
 		mem_set_free(&pool); /* the older goes */
@@ -294,7 +292,11 @@ void sim_mem_free(struct sim_machine *m)
 	pthread_mutex_unlock(&pool_lock);
 }
 
-/* Give back the kept memory (at exit, or for a test of fresh memory). */
+/*
+ * Give back everything kept from destroyed machines (at exit, or for a
+ * test of fresh memory): frames here, kernel-object chunks (kmem.c), task
+ * stacks and the hidden-store list (machine.c).
+ */
 void sim_mem_pool_drain(void)
 {
 	pthread_mutex_lock(&pool_lock);
@@ -302,6 +304,7 @@ void sim_mem_pool_drain(void)
 		mem_set_free(&pool);
 	pthread_mutex_unlock(&pool_lock);
 	sim_kmem_keep_drain();
+	sim_spare_drain();
 }
 
 /* The kept set if it has @n frames (then the pool is empty), else false. */

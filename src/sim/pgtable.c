@@ -104,11 +104,6 @@ static inline void hidden_account(struct sim_machine *m,
 }
 
 /*
- * Whether @m keeps the per-CPU lists of hidden entries: on one CPU, that
- * CPU's list would be the whole of m->hidden, so the barriers scan that
- * and the stores pay no upkeep.
- */
-/*
  * The test builds (ASan, TSan) count the steps of a walk along a list: a
  * broken list (a cycle) aborts there rather than loop for ever. The
  * release build pays nothing for it.
@@ -123,6 +118,11 @@ static inline void hidden_account(struct sim_machine *m,
 #define hidden_walk_step(left) ((void)(left))
 #endif
 
+/*
+ * Whether @m keeps the per-CPU lists of hidden entries: on one CPU, that
+ * CPU's list would be the whole of m->hidden, so the barriers scan that
+ * and the stores pay no upkeep.
+ */
 static inline bool hidden_lists(const struct sim_machine *m)
 {
 	return m->opt.nr_cpus > 1;
@@ -348,11 +348,6 @@ hide_at(struct sim_machine *m, pte_t *ptep, pte_t old, uint32_t *slot)
 	pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden++;
 }
 
-/*
- * pt_store_fast()'s hidden store that an observer wants
- * (SIM_EV_PTE_WRITE_HIDDEN): hidden, stored and emitted (sim_emit()
- * counts it), out of line.
- */
 /* The event of a store of @val over @old to @ptep (@hidden: not yet seen). */
 static inline void pt_write_event(pte_t *ptep, unsigned long addr, pte_t old,
 				  pte_t val, bool hidden, enum sim_pt_vis vis)
@@ -368,6 +363,11 @@ static inline void pt_write_event(pte_t *ptep, unsigned long addr, pte_t old,
 	sim_emit(&ev);
 }
 
+/*
+ * pt_store_fast()'s hidden store that an observer wants
+ * (SIM_EV_PTE_WRITE_HIDDEN): hidden, stored and emitted (sim_emit()
+ * counts it), out of line.
+ */
 static __attribute__((noinline)) void
 pt_store_hidden_event(struct sim_machine *m, pte_t *ptep, pte_t val,
 		      unsigned long addr, enum sim_pt_vis vis, uint32_t *slot)

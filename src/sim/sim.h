@@ -1246,6 +1246,7 @@ unsigned long alloc_page(gfp_t gfp); /* returns a pfn, 0 on failure */
 /* the kept host memory of destroyed machines back to the host (mem.c) */
 void sim_mem_pool_drain(void);
 void sim_kmem_keep_drain(void); /* kmem.c's part of it */
+void sim_spare_drain(void); /* machine.c's: task stacks, the hidden list */
 /* the frame at position @pos of the free stack, 0 <= @pos < nr_free */
 unsigned long sim_free_stack_at(const struct sim_machine *m, unsigned long pos);
 uint64_t sim_phys_read(unsigned long pa);
