@@ -599,15 +599,23 @@ static bool task_blocked(const struct task_struct *t)
 	return t->blocked_on && t->blocked_on->owner;
 }
 
-/* @cpu runs @t (NULL: idle); m->busy follows. */
+/* @cpu runs @t (NULL: idle); m->busy, m->busy_id and m->nr_busy follow. */
 static void set_curr(struct sim_machine *m, struct sim_cpu *cpu,
 		     struct task_struct *t)
 {
+	uint32_t busy = m->busy;
+
 	cpu->curr = t;
 	if (t)
-		m->busy |= 1U << cpu->id;
+		busy |= 1U << cpu->id;
 	else
-		m->busy &= ~(1U << cpu->id);
+		busy &= ~(1U << cpu->id);
+	if (busy == m->busy)
+		return;
+	m->busy = busy;
+	m->nr_busy = 0;
+	for (; busy; busy &= busy - 1)
+		m->busy_id[m->nr_busy++] = (uint8_t)__builtin_ctz(busy);
 }
 
 /*
@@ -1183,6 +1191,19 @@ random_pick_unblocked(struct sim_machine *m, struct sim_cpu *cpu,
 }
 
 /*
+ * The @k-th CPU of @allowed (rnd_pick() of its count): from the table of
+ * busy CPUs when @allowed is every busy CPU (no task waits for a lock),
+ * without the loop of sim_set_nth(), whose length is the draw.
+ */
+static inline unsigned int random_nth(const struct sim_machine *m,
+				      uint32_t allowed, uint64_t x)
+{
+	if (__builtin_expect(allowed == m->busy, 1))
+		return m->busy_id[rnd_pick(x, m->nr_busy)];
+	return sim_set_nth(allowed, rnd_pick(x, sim_set_count(allowed)));
+}
+
+/*
  * sched_point_choose() from its preemption on, for the random policy with
  * the state @x not yet stored back: the same questions in the same order,
  * drawn from the same stream, counted or recorded the same, so the same
@@ -1195,18 +1216,27 @@ static inline __attribute__((always_inline)) void
 random_preempt_and_pick(struct sim_machine *m, struct sim_cpu *cpu,
 			struct policy_random *r, uint64_t x, const bool record)
 {
-	bool yes;
+	/*
+	 * Whether the point asks about preemption depends on the task the
+	 * last switch brought in: computed without a branch, and the draw
+	 * kept only if asked, so that the only branch left is the rare yes.
+	 */
+	unsigned int ask = ((cpu->curr->preempt_count | cpu->irq_depth) == 0) &
+			   ((cpu->rq_tail != NULL) | (m->opt.nr_cpus > 1));
+	uint64_t x1 = rnd_step(x);
+	bool yes = ask & rnd_below(x1, &r->preempt_rate);
 
-	if (cpu->curr->preempt_count == 0 && cpu->irq_depth == 0 &&
-	    (cpu->rq_tail || m->opt.nr_cpus > 1)) {
-		x = rnd_step(x);
-		yes = rnd_below(x, &r->preempt_rate);
-		random_counted(m, record, SIM_CHOOSE_PREEMPT, 2, 0, 3, yes);
-		if (yes) {
-			r->state = x;
-			preempt_current();
-			return;
-		}
+	x = ask ? x1 : x;
+	if (record) {
+		if (ask)
+			choose_record(m, SIM_CHOOSE_PREEMPT, 2, 0, 3, yes);
+	} else {
+		m->nr_choices += ask;
+	}
+	if (yes) {
+		r->state = x;
+		preempt_current();
+		return;
 	}
 	if (m->opt.nr_cpus == 1) {
 		r->state = x;
@@ -1239,7 +1269,7 @@ random_pick(struct sim_machine *m, struct sim_cpu *cpu, struct policy_random *r,
 		a = me; /* stay */
 	} else {
 		x = rnd_step(x);
-		a = sim_set_nth(allowed, rnd_pick(x, sim_set_count(allowed)));
+		a = random_nth(m, allowed, x);
 	}
 	random_counted(m, record, SIM_CHOOSE_CPU, m->opt.nr_cpus, me, allowed,
 		       a);

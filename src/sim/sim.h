@@ -1023,6 +1023,14 @@ struct sim_machine {
 	uint32_t busy;
 	unsigned int nr_blocked;
 	/*
+	 * busy as a table, kept with it (machine.c, set_curr()): its
+	 * nr_busy CPU ids in ascending order, busy_id[k] ==
+	 * sim_set_nth(busy, k). A scheduling point picks the k-th busy CPU
+	 * with one load instead of a loop whose length is the draw.
+	 */
+	uint8_t busy_id[SIM_MAX_CPUS];
+	unsigned int nr_busy;
+	/*
 	 * What a scheduling point does, set by sim_run() (machine.c,
 	 * sim_sched_point_touch()): draw the random policy's choices inline
 	 * (@random: the policy, if it is the seeded random one, else NULL),

@@ -578,7 +578,7 @@ access_fast_walk(unsigned long addr, bool hidden)
 		unsigned int *next = &tlb->next[idx];
 		unsigned int victim = *next < TLB_WAYS ? *next : 0;
 
-		*next = victim + 1 < TLB_WAYS ? victim + 1 : 0;
+		*next = (victim + 1) & (TLB_WAYS - 1);
 		free = &set[victim];
 	}
 	free->vpn = vpn;
