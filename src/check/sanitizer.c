@@ -195,7 +195,7 @@ static struct san_entry *place(struct san_state *s, const pte_t *ptep)
 
 /*
  * The table is half full: keep only the entries the machine still hides
- * (found from its list of hidden stores, which holds them all), in a
+ * (found from its CPUs' arrays of hidden stores, which hold them all), in a
  * table at least four times their number (the same one, or one grown).
  */
 static SAN_SLOW void sweep(struct san_state *s)
@@ -209,11 +209,15 @@ static SAN_SLOW void sweep(struct san_state *s)
 		if (!s->spare)
 			abort();
 	}
-	for (size_t j = 0; j < m->nr_hidden; j++) {
-		const struct san_entry *e = lookup(s, m->hidden[j].ptep);
+	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
+		for (uint32_t j = 0; j < m->hidden_len[c]; j++) {
+			const pte_t *ptep = m->hidden[c][j].ptep;
+			const struct san_entry *e = ptep ? lookup(s, ptep) :
+							   NULL;
 
-		if (e)
-			s->spare[live++] = *e;
+			if (e)
+				s->spare[live++] = *e;
+		}
 	}
 	forget_all(s);
 	if (4 * (live + 1) > s->cap) {

@@ -336,13 +336,18 @@ static void close_abandoned(struct trace_writer *t)
 			end(t);
 		}
 	}
-	for (size_t i = 0; i < m->nr_hidden; i++) {
-		head(t, "e", "deferred store",
-		     TRACE_DEFERRED_TID + m->hidden[i].cpu);
-		fprintf(t->f, ",\"cat\":\"deferred\",\"id\":\"%#lx\"",
-			(unsigned long)((const uint8_t *)m->hidden[i].ptep -
-					m->mem));
-		end(t);
+	/* the stores still hidden: CPU 0's first, each CPU's in store order */
+	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
+		for (uint32_t i = 0; i < m->hidden_len[c]; i++) {
+			const pte_t *ptep = m->hidden[c][i].ptep;
+
+			if (!ptep)
+				continue;
+			head(t, "e", "deferred store", TRACE_DEFERRED_TID + c);
+			fprintf(t->f, ",\"cat\":\"deferred\",\"id\":\"%#lx\"",
+				(unsigned long)((const uint8_t *)ptep - m->mem));
+			end(t);
+		}
 	}
 }
 

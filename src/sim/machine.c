@@ -1497,12 +1497,12 @@ static void task_init_context(struct task_struct *t)
 /*
  * Host memory kept from one machine for the next (lmm_run() builds and
  * destroys a machine per run; a benchmark or a test runs many): task
- * stacks and the list of hidden stores, whose pages the host has faulted
- * in already. A new machine would fault each page in again (a few
+ * stacks and the CPUs' arrays of hidden stores, whose pages the host has
+ * faulted in already. A new machine would fault each page in again (a few
  * microseconds a fault in a guest) and sim_destroy() would unmap them:
- * with 16 CPUs, 16 stacks and a list of up to 16 sections' stores. Shared
+ * with 16 CPUs, 16 stacks and 16 arrays of a section's stores each. Shared
  * by every thread (the checker's jobs build machines on several), under a
- * lock taken once per stack and list, never per step. Nothing of a run
+ * lock taken once per stack and once for the arrays, never per step. Nothing of a run
  * depends on which memory it gets.
  */
 #define SPARE_STACKS_MAX 64
@@ -1510,8 +1510,8 @@ static void task_init_context(struct task_struct *t)
 static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *spare_stacks[SPARE_STACKS_MAX];
 static unsigned int nr_spare_stacks;
-static struct sim_hidden *spare_hidden;
-static size_t spare_hidden_cap;
+static struct sim_hidden *spare_hidden[SIM_MAX_CPUS];
+static uint32_t spare_hidden_cap[SIM_MAX_CPUS];
 
 /* A stack of SIM_STACK_SIZE bytes: a kept one, else a new mapping. */
 static void *stack_get(void)
@@ -1547,43 +1547,53 @@ static void stack_put(void *stack)
 		munmap(stack, SIM_STACK_SIZE);
 }
 
-/* A new machine's list of hidden stores: a kept one, or none yet. */
+/* A new machine's arrays of hidden stores: kept ones, or none yet. */
 static void hidden_get(struct sim_machine *m)
 {
 	pthread_mutex_lock(&spare_lock);
-	m->hidden = spare_hidden;
-	m->hidden_cap = spare_hidden_cap;
-	spare_hidden = NULL;
-	spare_hidden_cap = 0;
-	pthread_mutex_unlock(&spare_lock);
-}
-
-/* A dead machine's list: kept if larger than the one kept, else freed. */
-static void hidden_put(struct sim_machine *m)
-{
-	struct sim_hidden *drop = m->hidden;
-
-	pthread_mutex_lock(&spare_lock);
-	if (m->hidden_cap > spare_hidden_cap) {
-		drop = spare_hidden;
-		spare_hidden = m->hidden;
-		spare_hidden_cap = m->hidden_cap;
+	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
+		m->hidden[c] = spare_hidden[c];
+		m->hidden_cap[c] = spare_hidden_cap[c];
+		spare_hidden[c] = NULL;
+		spare_hidden_cap[c] = 0;
 	}
 	pthread_mutex_unlock(&spare_lock);
-	free(drop);
-	m->hidden = NULL;
-	m->hidden_cap = 0;
 }
 
-/* The kept stacks and list back to the host (sim_mem_pool_drain()). */
+/* A dead machine's arrays: each kept if larger than the one kept, else freed. */
+static void hidden_put(struct sim_machine *m)
+{
+	struct sim_hidden *drop[SIM_MAX_CPUS];
+
+	pthread_mutex_lock(&spare_lock);
+	for (int c = 0; c < SIM_MAX_CPUS; c++) {
+		drop[c] = m->hidden[c];
+		if (m->hidden_cap[c] > spare_hidden_cap[c]) {
+			drop[c] = spare_hidden[c];
+			spare_hidden[c] = m->hidden[c];
+			spare_hidden_cap[c] = m->hidden_cap[c];
+		}
+	}
+	pthread_mutex_unlock(&spare_lock);
+	for (int c = 0; c < SIM_MAX_CPUS; c++) {
+		free(drop[c]);
+		m->hidden[c] = NULL;
+		m->hidden_cap[c] = 0;
+		m->hidden_len[c] = 0;
+	}
+}
+
+/* The kept stacks and arrays back to the host (sim_mem_pool_drain()). */
 void sim_spare_drain(void)
 {
 	pthread_mutex_lock(&spare_lock);
 	while (nr_spare_stacks)
 		munmap(spare_stacks[--nr_spare_stacks], SIM_STACK_SIZE);
-	free(spare_hidden);
-	spare_hidden = NULL;
-	spare_hidden_cap = 0;
+	for (int c = 0; c < SIM_MAX_CPUS; c++) {
+		free(spare_hidden[c]);
+		spare_hidden[c] = NULL;
+		spare_hidden_cap[c] = 0;
+	}
 	pthread_mutex_unlock(&spare_lock);
 }
 

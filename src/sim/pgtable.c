@@ -87,127 +87,65 @@ static unsigned long pte_alloc_one_kernel(void)
 static uint32_t *hidden_slot(const pte_t *ptep);
 
 /*
- * Count hidden entry @h in (@d = 1) or out (-1) of the per-CPU tallies that
- * let sim_pt_publish() and sim_pt_sync() skip a scan that would find
- * nothing. Call it around every change of @h's cpu, stage or observed.
+ * Count hidden entry @h of @cpu in (@d = 1) or out (-1) of the per-CPU
+ * tallies that let sim_pt_publish() and sim_pt_sync() skip a scan that
+ * would find nothing. Call it around every change of @h's CPU, stage or
+ * observed.
  */
 static inline void hidden_account(struct sim_machine *m,
-				  const struct sim_hidden *h, int d)
+				  const struct sim_hidden *h, int cpu, int d)
 {
-	if (sim_hidden_stage(m, h) == 2) {
-		m->hidden_stage2[h->cpu] += (uint32_t)d;
+	if (sim_hidden_stage(m, h, cpu) == 2) {
+		m->hidden_stage2[cpu] += (uint32_t)d;
 		if (h->observed)
 			m->nr_hidden_observed += (uint32_t)d;
 	} else {
-		m->hidden_stage1[h->cpu] += (uint32_t)d;
+		m->hidden_stage1[cpu] += (uint32_t)d;
 	}
 }
 
 /*
- * The test builds (ASan, TSan) count the steps of a walk along a list: a
- * broken list (a cycle) aborts there rather than loop for ever. The
- * release build pays nothing for it.
- */
-#if defined(SIM_ASAN) || defined(SIM_TSAN)
-#define hidden_walk_step(left)   \
-	do {                     \
-		if (!(left)--)   \
-			abort(); \
-	} while (0)
-#else
-#define hidden_walk_step(left) ((void)(left))
-#endif
-
-/*
- * Whether @m keeps the per-CPU lists of hidden entries: on one CPU, that
- * CPU's list would be the whole of m->hidden, so the barriers scan that
- * and the stores pay no upkeep.
- */
-static inline bool hidden_lists(const struct sim_machine *m)
-{
-	return m->opt.nr_cpus > 1;
-}
-
-/*
- * Put hidden entry @i (an index in m->hidden) on its CPU's list, or take it
- * off; the lists have no order, so an entry goes in at the head. Only when
- * hidden_lists().
- */
-static inline void hidden_link(struct sim_machine *m, size_t i)
-{
-	struct sim_hidden *h = &m->hidden[i];
-	uint32_t *head = &m->hidden_head[h->cpu];
-
-	h->prev = 0;
-	h->next = *head;
-	if (*head)
-		m->hidden[*head - 1].prev = (uint32_t)i + 1;
-	*head = (uint32_t)i + 1;
-}
-
-static inline void hidden_unlink(struct sim_machine *m, size_t i)
-{
-	const struct sim_hidden *h = &m->hidden[i];
-
-	if (h->prev)
-		m->hidden[h->prev - 1].next = h->next;
-	else
-		m->hidden_head[h->cpu] = h->next;
-	if (h->next)
-		m->hidden[h->next - 1].prev = h->prev;
-}
-
-/*
- * sim_pt_hidden_ok() - whether the tallies and the per-CPU lists agree with
- * a full scan of m->hidden: every CPU's tallies count its entries, every
- * entry's slot points back at it, every CPU's list holds exactly the
- * entries of that CPU, each once, its links both ways agreeing (and no
- * list at all on one CPU: hidden_lists()).
+ * sim_pt_hidden_ok() - whether the tallies, the slots and the per-CPU
+ * arrays agree: every entry of CPU c's array (holes aside) is c's, its slot
+ * names c and its index; every CPU's tallies count its entries by stage;
+ * nr_hidden counts them all; no array is longer than its room, and CPUs
+ * the machine does not have hold none.
  */
 bool sim_pt_hidden_ok(const struct sim_machine *m)
 {
-	uint32_t stage1[SIM_MAX_CPUS] = { 0 }, stage2[SIM_MAX_CPUS] = { 0 };
-	uint32_t mine[SIM_MAX_CPUS] = { 0 }, observed = 0;
+	uint32_t observed = 0;
+	size_t all = 0;
 
-	for (size_t i = 0; i < m->nr_hidden; i++) {
-		const struct sim_hidden *h = &m->hidden[i];
-		size_t off = (size_t)((const uint8_t *)h->ptep - m->mem);
-
-		if (h->cpu < 0 || h->cpu >= SIM_MAX_CPUS ||
-		    m->hidden_slot[off / sizeof(pte_t)] != i + 1)
-			return false;
-		stage1[h->cpu] += sim_hidden_stage(m, h) == 1;
-		stage2[h->cpu] += sim_hidden_stage(m, h) == 2;
-		observed += sim_hidden_stage(m, h) == 2 && h->observed;
-		mine[h->cpu]++;
-	}
-	if (observed != m->nr_hidden_observed)
-		return false;
 	for (int c = 0; c < SIM_MAX_CPUS; c++) {
-		uint32_t n = 0, prev = 0;
+		uint32_t stage1 = 0, stage2 = 0;
 
-		if (stage1[c] != m->hidden_stage1[c] ||
-		    stage2[c] != m->hidden_stage2[c])
+		if (m->hidden_len[c] > m->hidden_cap[c] ||
+		    (m->hidden_len[c] && c >= (int)m->opt.nr_cpus))
 			return false;
-		if (!hidden_lists(m)) {
-			if (m->hidden_head[c])
+		for (uint32_t i = 0; i < m->hidden_len[c]; i++) {
+			const struct sim_hidden *h = &m->hidden[c][i];
+			size_t off;
+
+			if (!h->ptep)
+				continue;
+			off = (size_t)((const uint8_t *)h->ptep - m->mem);
+			if (m->hidden_slot[off / sizeof(pte_t)] !=
+			    sim_hidden_slot_make(c, i))
 				return false;
-			continue;
+			stage1 += sim_hidden_stage(m, h, c) == 1;
+			stage2 += sim_hidden_stage(m, h, c) == 2;
+			observed += sim_hidden_stage(m, h, c) == 2 &&
+				    h->observed;
 		}
-		for (uint32_t j = m->hidden_head[c]; j;
-		     prev = j, j = m->hidden[j - 1].next) {
-			if (j > m->nr_hidden || ++n > mine[c] ||
-			    m->hidden[j - 1].cpu != c ||
-			    m->hidden[j - 1].prev != prev)
-				return false;
-		}
-		if (n != mine[c])
+		if (stage1 != m->hidden_stage1[c] ||
+		    stage2 != m->hidden_stage2[c])
 			return false;
+		all += stage1 + stage2;
 	}
-	return true;
+	return observed == m->nr_hidden_observed && all == m->nr_hidden;
 }
 
-/* The test builds check the tallies and lists before using them. */
+/* The test builds check the tallies and arrays before using them. */
 static void hidden_check(const struct sim_machine *m, int cpu)
 {
 	(void)cpu;
@@ -234,11 +172,12 @@ static void pt_observe(const pte_t *e)
 		return;
 	slot = *hidden_slot(e);
 	if (slot) {
-		struct sim_hidden *h = &m->hidden[slot - 1];
+		struct sim_hidden *h = sim_hidden_at(m, slot);
+		int writer = sim_hidden_slot_cpu(slot);
 
-		hidden_account(m, h, -1);
+		hidden_account(m, h, writer, -1);
 		h->observed |= 1U << m->this_cpu;
-		hidden_account(m, h, 1);
+		hidden_account(m, h, writer, 1);
 	}
 }
 
@@ -311,40 +250,51 @@ struct mm_struct *sim_mm_alloc(const char *name)
 
 /*
  * Hide the store to @ptep (@slot its hidden slot), the entry keeping @old
- * for walkers; a new hidden entry needs room in m->hidden.
+ * for walkers. A new entry goes at the end of this CPU's array, as does one
+ * another CPU stored last; that CPU's array keeps a hole (or ends before
+ * it). The caller made room: hidden_len[this_cpu] < hidden_cap[this_cpu].
  */
 static inline __attribute__((always_inline)) void
 hide_at(struct sim_machine *m, pte_t *ptep, pte_t old, uint32_t *slot)
 {
+	int cpu = m->this_cpu;
 	struct sim_hidden *h;
+	uint32_t i;
 
 	if (*slot) {
 		/* stored again: hidden anew, walkers keep the old value */
-		h = &m->hidden[*slot - 1];
-		hidden_account(m, h, -1);
-		if (h->cpu != m->this_cpu) {
-			/* another CPU's store now: it moves to our list */
-			if (hidden_lists(m))
-				hidden_unlink(m, *slot - 1);
-			h->cpu = m->this_cpu;
-			if (hidden_lists(m))
-				hidden_link(m, *slot - 1);
+		int writer = sim_hidden_slot_cpu(*slot);
+		uint32_t j = sim_hidden_slot_index(*slot);
+
+		h = &m->hidden[writer][j];
+		hidden_account(m, h, writer, -1);
+		if (writer != cpu) {
+			/* another CPU's store now: it moves to our array */
+			old = h->old;
+			if (j + 1 == m->hidden_len[writer])
+				m->hidden_len[writer] = j;
+			else
+				h->ptep = NULL;
+			i = m->hidden_len[cpu]++;
+			h = &m->hidden[cpu][i];
+			h->ptep = ptep;
+			h->old = old;
+			*slot = sim_hidden_slot_make(cpu, i);
 		}
-		h->epoch = m->hidden_epoch[h->cpu]; /* stage 2 */
+		h->epoch = m->hidden_epoch[cpu]; /* stage 2 */
 		h->observed = 0;
-		hidden_account(m, h, 1);
+		hidden_account(m, h, cpu, 1);
 		return;
 	}
-	h = &m->hidden[m->nr_hidden++];
+	i = m->hidden_len[cpu]++;
+	h = &m->hidden[cpu][i];
 	h->ptep = ptep;
 	h->old = old;
-	h->cpu = m->this_cpu;
-	h->epoch = m->hidden_epoch[h->cpu]; /* stage 2 */
+	h->epoch = m->hidden_epoch[cpu]; /* stage 2 */
 	h->observed = 0;
-	hidden_account(m, h, 1);
-	if (hidden_lists(m))
-		hidden_link(m, m->nr_hidden - 1);
-	*slot = (uint32_t)m->nr_hidden;
+	hidden_account(m, h, cpu, 1);
+	m->nr_hidden++;
+	*slot = sim_hidden_slot_make(cpu, i);
 	pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden++;
 }
 
@@ -382,7 +332,7 @@ pt_store_hidden_event(struct sim_machine *m, pte_t *ptep, pte_t val,
 /*
  * pt_store() when it calls nothing (inline, no event built): no reset
  * mark to log for, the store counted in place (no observer wants it), and,
- * if hidden, room for it in the list; a hidden store an observer wants
+ * if hidden, room in this CPU's array of hidden entries; a hidden store an observer wants
  * (SIM_EV_PTE_WRITE_HIDDEN) has its event built out of line. Returns false
  * having changed nothing: the caller then takes pt_store().
  */
@@ -398,7 +348,8 @@ pt_store_fast(pte_t *ptep, pte_t val, unsigned long addr, enum sim_pt_vis vis)
 	if (vis != SIM_PT_SEEN) {
 		uint32_t *slot = hidden_slot(ptep);
 
-		if (!*slot && m->nr_hidden == m->hidden_cap)
+		/* room for a new entry, or one moved here, in this CPU's */
+		if (m->hidden_len[m->this_cpu] == m->hidden_cap[m->this_cpu])
 			return false;
 		if (m->ev_narrow & SIM_EV_PTE_WRITE_HIDDEN) {
 			pt_store_hidden_event(m, ptep, val, addr, vis, slot);
@@ -499,56 +450,40 @@ static uint32_t *hidden_slot(const pte_t *ptep)
 void sim_pt_hide(pte_t *ptep, pte_t old)
 {
 	struct sim_machine *m = sim_this;
-	uint32_t *slot = hidden_slot(ptep);
+	int cpu = m->this_cpu;
 
-	if (!*slot && m->nr_hidden == m->hidden_cap) {
-		m->hidden_cap = m->hidden_cap ? 2 * m->hidden_cap : 64;
-		m->hidden =
-			realloc(m->hidden, m->hidden_cap * sizeof(*m->hidden));
-		if (!m->hidden)
+	if (m->hidden_len[cpu] == m->hidden_cap[cpu]) {
+		m->hidden_cap[cpu] =
+			m->hidden_cap[cpu] ? 2 * m->hidden_cap[cpu] : 64;
+		m->hidden[cpu] = realloc(m->hidden[cpu],
+					 m->hidden_cap[cpu] * sizeof(**m->hidden));
+		if (!m->hidden[cpu])
 			abort();
 	}
-	hide_at(m, ptep, old, slot);
+	hide_at(m, ptep, old, hidden_slot(ptep));
 }
 
 /*
- * Hidden entry @i becomes visible to every walker, without its event: the
- * last entry moves into index @i (its slot and list neighbours follow).
+ * Entry @h of @cpu becomes visible to every walker, without its event: its
+ * slot, frame count and tally back, a hole where it was.
  */
 static inline __attribute__((always_inline)) void
-unhide_quiet(struct sim_machine *m, size_t i)
+unhide_quiet(struct sim_machine *m, struct sim_hidden *h, int cpu)
 {
-	pte_t *ptep = m->hidden[i].ptep;
-
-	hidden_account(m, &m->hidden[i], -1);
-	if (hidden_lists(m))
-		hidden_unlink(m, i);
-	pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden--;
-	*hidden_slot(ptep) = 0;
-	m->hidden[i] = m->hidden[--m->nr_hidden];
-	if (i < m->nr_hidden) {
-		/* the last entry moved to @i: its neighbours follow it */
-		struct sim_hidden *moved = &m->hidden[i];
-
-		*hidden_slot(moved->ptep) = (uint32_t)i + 1;
-		if (!hidden_lists(m))
-			return;
-		if (moved->prev)
-			m->hidden[moved->prev - 1].next = (uint32_t)i + 1;
-		else
-			m->hidden_head[moved->cpu] = (uint32_t)i + 1;
-		if (moved->next)
-			m->hidden[moved->next - 1].prev = (uint32_t)i + 1;
-	}
+	hidden_account(m, h, cpu, -1);
+	pfn_to_page(sim_ptep_pfn(h->ptep))->nr_hidden--;
+	*hidden_slot(h->ptep) = 0;
+	h->ptep = NULL;
+	m->nr_hidden--;
 }
 
-static void unhide(size_t i)
+/* unhide_quiet(), then its event if an observer wants it. */
+static void unhide(struct sim_machine *m, struct sim_hidden *h, int cpu)
 {
-	struct sim_machine *m = sim_this;
-	pte_t *ptep = m->hidden[i].ptep;
-	pte_t old = m->hidden[i].old;
+	pte_t *ptep = h->ptep;
+	pte_t old = h->old;
 
-	unhide_quiet(m, i);
+	unhide_quiet(m, h, cpu);
 	if (sim_wants(m, SIM_EV_PTE_VISIBLE)) {
 		struct sim_event ev = { .type = SIM_EV_PTE_VISIBLE };
 
@@ -573,92 +508,95 @@ void sim_pt_publish(int cpu)
 	if (!m->nr_hidden_observed) {
 		/*
 		 * Only @cpu's own stores (no other CPU's was observed): its
-		 * next epoch makes every one stage 1 at once, wherever they
-		 * are in m->hidden (struct sim_hidden.epoch).
+		 * next epoch makes every one stage 1 at once, no visit to
+		 * each (struct sim_hidden.epoch).
 		 */
 		m->hidden_epoch[cpu]++;
 		m->hidden_stage1[cpu] += m->hidden_stage2[cpu];
 		m->hidden_stage2[cpu] = 0;
 		return;
 	}
-	for (size_t i = 0; i < m->nr_hidden; i++) {
-		struct sim_hidden *h = &m->hidden[i];
+	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
+		for (uint32_t i = 0; i < m->hidden_len[c]; i++) {
+			struct sim_hidden *h = &m->hidden[c][i];
 
-		if (sim_hidden_stage(m, h) == 2 &&
-		    (h->cpu == cpu || (h->observed & (1U << cpu)))) {
-			hidden_account(m, h, -1);
-			h->epoch = m->hidden_epoch[h->cpu] - 1; /* stage 1 */
-			hidden_account(m, h, 1);
+			if (h->ptep && sim_hidden_stage(m, h, c) == 2 &&
+			    (c == cpu || (h->observed & (1U << cpu)))) {
+				hidden_account(m, h, c, -1);
+				h->epoch = m->hidden_epoch[c] - 1; /* stage 1 */
+				hidden_account(m, h, c, 1);
+			}
 		}
 	}
 }
 
-/* Published stores become visible to @cpu's own walker too (an isb). */
+/*
+ * Published stores become visible to @cpu's own walker too (an isb): one
+ * pass over @cpu's array, in store order (so are the SIM_EV_PTE_VISIBLE
+ * events), the stage-2 entries that stay moved down over the holes.
+ */
 void sim_pt_sync(int cpu)
 {
 	struct sim_machine *m = sim_this;
+	struct sim_hidden *a = m->hidden[cpu];
+	uint32_t n = m->hidden_len[cpu], w = 0;
 
 	hidden_check(m, cpu);
 	if (!m->hidden_stage1[cpu])
 		return; /* no published store of @cpu's */
-	if (m->hidden_stage1[cpu] == m->nr_hidden &&
-	    !sim_wants(m, SIM_EV_PTE_VISIBLE)) {
+	if (!m->hidden_stage2[cpu] && !sim_wants(m, SIM_EV_PTE_VISIBLE)) {
 		/*
-		 * Every hidden store is @cpu's and published (the common
-		 * case: one CPU's section paid at its leave), and no observer
-		 * wants their events: all become visible, in one pass, with
-		 * the state the loop below leaves (the list empty, every
-		 * slot, frame count and tally back to 0).
+		 * Every entry of @cpu's is published (the common case: a
+		 * section paid at its leave), and no observer wants their
+		 * events: all become visible, the array empty.
 		 */
-		for (size_t i = 0; i < m->nr_hidden; i++) {
-			const pte_t *ptep = m->hidden[i].ptep;
+		for (uint32_t i = 0; i < n; i++) {
+			const pte_t *ptep = a[i].ptep;
 
+			if (!ptep)
+				continue;
 			pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden--;
 			*hidden_slot(ptep) = 0;
 		}
+		m->nr_hidden -= m->hidden_stage1[cpu];
 		m->hidden_stage1[cpu] = 0;
-		m->hidden_head[cpu] = 0;
-		m->nr_hidden = 0;
+		m->hidden_len[cpu] = 0;
 		return;
 	}
-	if (hidden_lists(m) && !sim_wants(m, SIM_EV_PTE_VISIBLE)) {
-		/*
-		 * No observer sees the order in which stores become visible
-		 * (only SIM_EV_PTE_VISIBLE shows it; walkers go by the slot):
-		 * visit @cpu's list, not every CPU's entries. unhide() moves
-		 * the last entry into the freed index; if that was the next
-		 * one to visit, it is found there.
-		 */
-		uint32_t j = m->hidden_head[cpu];
-		size_t left = m->nr_hidden; /* hidden_walk_step() */
-
-		while (j && m->hidden_stage1[cpu]) {
-			uint32_t next = m->hidden[j - 1].next;
-
-			hidden_walk_step(left);
-			if (sim_hidden_stage(m, &m->hidden[j - 1]) == 1) {
-				unhide_quiet(m, j - 1);
-				if (next == m->nr_hidden + 1)
-					next = j;
-			}
-			j = next;
+	for (uint32_t r = 0; r < n; r++) {
+		if (!m->hidden_stage1[cpu] && w == r)
+			return; /* the rest stays where it is */
+		if (!a[r].ptep)
+			continue;
+		if (sim_hidden_stage(m, &a[r], cpu) == 1) {
+			unhide(m, &a[r], cpu);
+			continue;
 		}
-		return;
+		if (w != r) {
+			/* [w, r) are holes: the entry moves down into one */
+			a[w] = a[r];
+			a[r].ptep = NULL;
+			*hidden_slot(a[w].ptep) = sim_hidden_slot_make(cpu, w);
+		}
+		w++;
 	}
-	for (size_t i = 0; i < m->nr_hidden;) {
-		if (m->hidden[i].cpu == cpu &&
-		    sim_hidden_stage(m, &m->hidden[i]) == 1)
-			unhide(i);
-		else
-			i++;
-	}
+	m->hidden_len[cpu] = w;
 }
 
-/* Every store becomes visible everywhere (a model without deferral). */
+/*
+ * Every store becomes visible everywhere (a model without deferral): CPU 0's
+ * first, each CPU's in store order.
+ */
 void sim_pt_sync_all(void)
 {
-	while (sim_this->nr_hidden)
-		unhide(sim_this->nr_hidden - 1);
+	struct sim_machine *m = sim_this;
+
+	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
+		for (uint32_t i = 0; i < m->hidden_len[c]; i++)
+			if (m->hidden[c][i].ptep)
+				unhide(m, &m->hidden[c][i], c);
+		m->hidden_len[c] = 0;
+	}
 }
 
 pte_t sim_pt_walker_read(const pte_t *ptep, int cpu)

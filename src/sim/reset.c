@@ -20,9 +20,9 @@
  *                          bitmap keeps the log free of duplicates), the
  *                          slots of the data-word table that were filled;
  *   TLBs                   whether a CPU's TLB was filled at all;
- *   hidden entries         the machine's own list (sim_pt_hide()); the
- *                          per-CPU lists' heads (hidden_head) are empty
- *                          in the snapshot, so copied back, not carried;
+ *   hidden entries         each CPU's array (sim_pt_hide()): the arrays
+ *                          carried, their lengths 0 in the snapshot, so
+ *                          copied back;
  *   kernel objects         the arena's post-boot bump point (kmem.c);
  *   tasks                  structs and stacks are kept for sim_spawn() to
  *                          recycle: no mmap() or munmap() per run.
@@ -100,7 +100,7 @@ static const struct carried {
 	CARRY(opt.policy),
 	CARRY(words), /* the data-word table */
 	CARRY(words_cap),
-	CARRY(hidden),
+	CARRY(hidden), /* each CPU's array of hidden stores */
 	CARRY(hidden_cap),
 	CARRY(tasks), /* task structs and stacks, for sim_spawn() */
 	CARRY(tasks_cap),
@@ -163,6 +163,8 @@ void sim_reset_mark(struct sim_machine *m)
 			m->arch->name);
 		abort();
 	}
+	/* holes only (entries moved, none synced since): the arrays empty */
+	memset(m->hidden_len, 0, sizeof(m->hidden_len));
 	mk->pages = dup_or_die(m->pages, m->nr_frames * sizeof(*m->pages));
 	mk->frame_flags = dup_or_die(m->frame_flags,
 				     m->nr_frames * sizeof(*m->frame_flags));
@@ -282,11 +284,16 @@ static void restore_page(struct sim_machine *m, const struct sim_mark *mk,
 /* Page tables, frames, data words, TLBs, as after boot. */
 static void reset_memory(struct sim_machine *m, const struct sim_mark *mk)
 {
-	for (size_t i = 0; i < m->nr_hidden; i++) {
-		const pte_t *ptep = m->hidden[i].ptep;
+	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
+		for (uint32_t i = 0; i < m->hidden_len[c]; i++) {
+			const pte_t *ptep = m->hidden[c][i].ptep;
 
-		m->hidden_slot[((const uint8_t *)ptep - m->mem) >> 3] = 0;
-		pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden--;
+			if (!ptep)
+				continue;
+			m->hidden_slot[((const uint8_t *)ptep - m->mem) >> 3] =
+				0;
+			pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden--;
+		}
 	}
 	for (size_t i = m->nr_undo; i-- > 0;)
 		*m->undo[i].ptep = m->undo[i].old;

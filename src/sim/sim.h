@@ -798,15 +798,24 @@ struct sim_cpu {
 	struct sim_tlb tlb;
 };
 
+/*
+ * A store hidden from some walkers: an entry of its CPU's array
+ * (struct sim_machine.hidden[cpu]), which keeps them in store order. The
+ * CPU is the array's; the entry's slot (struct sim_machine.hidden_slot,
+ * sim_hidden_slot_make()) names both.
+ */
 struct sim_hidden {
+	/*
+	 * The entry; NULL: a hole, left where an entry went (to another
+	 * CPU's array, or visible, in the middle of a sync), never visited.
+	 */
 	pte_t *ptep;
 	pte_t old; /* what walkers still see */
-	int cpu; /* the CPU that stored the entry */
 	/*
 	 * The stage (sim_hidden_stage()) — 2: hidden from all walkers; 1:
-	 * from @cpu's only — as an epoch: stage 2 while @epoch is @cpu's
-	 * struct sim_machine.hidden_epoch, which @cpu's dsb advances (one
-	 * increment publishes all its stores, no visit to each); stage 1
+	 * from its CPU's only — as an epoch: stage 2 while @epoch is its
+	 * CPU's struct sim_machine.hidden_epoch, which that CPU's dsb advances
+	 * (one increment publishes all its stores, no visit to each); stage 1
 	 * once they differ (a store published alone: its CPU's epoch - 1).
 	 */
 	uint32_t epoch;
@@ -816,13 +825,31 @@ struct sim_hidden {
 	 * cumulative over the stores its CPU observed.
 	 */
 	uint32_t observed;
-	/*
-	 * @cpu's list of hidden entries (struct sim_machine.hidden_head), in
-	 * no particular order: indices in hidden + 1, 0 at either end. It
-	 * lets a barrier of @cpu visit @cpu's entries, not every CPU's.
-	 */
-	uint32_t next, prev;
 };
+
+/*
+ * A hidden slot (struct sim_machine.hidden_slot, one per entry of mem):
+ * 0 if walkers see the entry, else (index << SIM_HIDDEN_CPU_BITS | cpu) + 1,
+ * its place in m->hidden[cpu].
+ */
+#define SIM_HIDDEN_CPU_BITS 5
+_Static_assert(SIM_MAX_CPUS <= 1 << SIM_HIDDEN_CPU_BITS,
+	       "a hidden slot's CPU bits hold every CPU");
+
+static inline uint32_t sim_hidden_slot_make(int cpu, uint32_t i)
+{
+	return (i << SIM_HIDDEN_CPU_BITS | (uint32_t)cpu) + 1;
+}
+
+static inline int sim_hidden_slot_cpu(uint32_t slot)
+{
+	return (int)((slot - 1) & ((1U << SIM_HIDDEN_CPU_BITS) - 1));
+}
+
+static inline uint32_t sim_hidden_slot_index(uint32_t slot)
+{
+	return (slot - 1) >> SIM_HIDDEN_CPU_BITS;
+}
 
 struct sim_machine {
 	struct sim_options opt;
@@ -888,9 +915,18 @@ struct sim_machine {
 	size_t nr_words, words_cap;
 	uint64_t *word0; /* the first word of each frame: the common case */
 
-	/* entries stored but not yet seen by some walkers */
-	struct sim_hidden *hidden;
-	size_t nr_hidden, hidden_cap;
+	/*
+	 * Entries stored but not yet seen by some walkers: each CPU's array,
+	 * hidden[c][0, hidden_len[c]), in the order c stored them, holes
+	 * (ptep NULL) included; nr_hidden counts the entries of all (holes
+	 * not). The arrays and their capacities are host memory kept across
+	 * sim_reset() and from machine to machine (machine.c: hidden_get());
+	 * the lengths are 0 after boot.
+	 */
+	struct sim_hidden *hidden[SIM_MAX_CPUS];
+	uint32_t hidden_cap[SIM_MAX_CPUS];
+	uint32_t hidden_len[SIM_MAX_CPUS];
+	size_t nr_hidden;
 	/*
 	 * How many hidden entries each CPU stored, by stage, and how many
 	 * stage-2 entries some CPU observed (pgtable.c: hidden_account()):
@@ -904,15 +940,9 @@ struct sim_machine {
 	 * sim_reset() restores them with the post-boot copy.
 	 */
 	uint32_t hidden_epoch[SIM_MAX_CPUS];
-	/*
-	 * Each CPU's hidden entries (struct sim_hidden.next), by index in
-	 * hidden + 1, 0 when empty; kept by pgtable.c (hidden_link()); empty
-	 * after boot, so sim_reset() restores them with the post-boot copy.
-	 */
-	uint32_t hidden_head[SIM_MAX_CPUS];
 	/* translations may take the inline path (sim_translate_setup()) */
 	bool translate_inline;
-	uint32_t *hidden_slot; /* per entry of mem: index in hidden + 1, or 0 */
+	uint32_t *hidden_slot; /* per entry of mem: sim_hidden_slot_make() */
 
 	/*
 	 * tasks: tasks[0, nr_tasks) are this run's; tasks[nr_tasks,
@@ -1254,7 +1284,7 @@ unsigned long alloc_page(gfp_t gfp); /* returns a pfn, 0 on failure */
 /* the kept host memory of destroyed machines back to the host (mem.c) */
 void sim_mem_pool_drain(void);
 void sim_kmem_keep_drain(void); /* kmem.c's part of it */
-void sim_spare_drain(void); /* machine.c's: task stacks, the hidden list */
+void sim_spare_drain(void); /* machine.c's: task stacks, hidden arrays */
 /* the frame at position @pos of the free stack, 0 <= @pos < nr_free */
 unsigned long sim_free_stack_at(const struct sim_machine *m, unsigned long pos);
 uint64_t sim_phys_read(unsigned long pa);
@@ -1275,11 +1305,19 @@ static inline bool sim_table_has_hidden(const struct sim_machine *m,
 	return m->pages[off >> PAGE_SHIFT].nr_hidden != 0;
 }
 
-/* @h's stage: 2 (hidden from every walker) or 1 (from its CPU's only). */
+/* @h's stage: 2 (hidden from every walker) or 1 (from its CPU's, @cpu's). */
 static inline int sim_hidden_stage(const struct sim_machine *m,
-				   const struct sim_hidden *h)
+				   const struct sim_hidden *h, int cpu)
 {
-	return h->epoch == m->hidden_epoch[h->cpu] ? 2 : 1;
+	return h->epoch == m->hidden_epoch[cpu] ? 2 : 1;
+}
+
+/* The hidden entry of slot @slot (not 0). */
+static inline struct sim_hidden *sim_hidden_at(const struct sim_machine *m,
+					       uint32_t slot)
+{
+	return &m->hidden[sim_hidden_slot_cpu(slot)]
+			 [sim_hidden_slot_index(slot)];
 }
 
 /*
@@ -1292,14 +1330,17 @@ static inline pte_t sim_pt_walker_see(const struct sim_machine *m,
 	size_t off = (size_t)((const uint8_t *)ptep - m->mem);
 	const struct sim_hidden *h;
 	uint32_t slot;
+	int writer;
 
 	if (!sim_table_has_hidden(m, ptep))
 		return *ptep;
 	slot = m->hidden_slot[off / sizeof(pte_t)];
 	if (!slot)
 		return *ptep;
-	h = &m->hidden[slot - 1];
-	return h->cpu == cpu || sim_hidden_stage(m, h) == 2 ? h->old : *ptep;
+	writer = sim_hidden_slot_cpu(slot);
+	h = sim_hidden_at(m, slot);
+	return writer == cpu || sim_hidden_stage(m, h, writer) == 2 ? h->old :
+								    *ptep;
 }
 
 /*
@@ -1315,7 +1356,7 @@ sim_pt_hidden(const struct sim_machine *m, const pte_t *ptep)
 	if (!m->pages[off >> PAGE_SHIFT].nr_hidden)
 		return NULL;
 	slot = m->hidden_slot[off / sizeof(pte_t)];
-	return slot ? &m->hidden[slot - 1] : NULL;
+	return slot ? sim_hidden_at(m, slot) : NULL;
 }
 void sim_mem_init(struct sim_machine *m);
 void sim_mem_free(struct sim_machine *m);
