@@ -212,8 +212,8 @@ static SAN_SLOW void sweep(struct san_state *s)
 	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
 		for (uint32_t j = 0; j < m->hidden_len[c]; j++) {
 			const pte_t *ptep = m->hidden[c][j].ptep;
-			const struct san_entry *e = ptep ? lookup(s, ptep) :
-							   NULL;
+			const struct san_entry *e =
+				ptep ? lookup(s, ptep) : NULL;
 
 			if (e)
 				s->spare[live++] = *e;

@@ -345,7 +345,8 @@ static void close_abandoned(struct trace_writer *t)
 				continue;
 			head(t, "e", "deferred store", TRACE_DEFERRED_TID + c);
 			fprintf(t->f, ",\"cat\":\"deferred\",\"id\":\"%#lx\"",
-				(unsigned long)((const uint8_t *)ptep - m->mem));
+				(unsigned long)((const uint8_t *)ptep -
+						m->mem));
 			end(t);
 		}
 	}

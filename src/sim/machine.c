@@ -1502,8 +1502,8 @@ static void task_init_context(struct task_struct *t)
  * microseconds a fault in a guest) and sim_destroy() would unmap them:
  * with 16 CPUs, 16 stacks and 16 arrays of a section's stores each. Shared
  * by every thread (the checker's jobs build machines on several), under a
- * lock taken once per stack and once for the arrays, never per step. Nothing of a run
- * depends on which memory it gets.
+ * lock taken once per stack and once for the arrays, never per step.
+ * Nothing of a run depends on which memory it gets.
  */
 #define SPARE_STACKS_MAX 64
 
@@ -1560,7 +1560,7 @@ static void hidden_get(struct sim_machine *m)
 	pthread_mutex_unlock(&spare_lock);
 }
 
-/* A dead machine's arrays: each kept if larger than the one kept, else freed. */
+/* A dead machine's arrays: each kept if larger than the kept one, or freed. */
 static void hidden_put(struct sim_machine *m)
 {
 	struct sim_hidden *drop[SIM_MAX_CPUS];

@@ -134,8 +134,8 @@ bool sim_pt_hidden_ok(const struct sim_machine *m)
 				return false;
 			stage1 += sim_hidden_stage(m, h, c) == 1;
 			stage2 += sim_hidden_stage(m, h, c) == 2;
-			observed += sim_hidden_stage(m, h, c) == 2 &&
-				    h->observed;
+			observed +=
+				sim_hidden_stage(m, h, c) == 2 && h->observed;
 		}
 		if (stage1 != m->hidden_stage1[c] ||
 		    stage2 != m->hidden_stage2[c])
@@ -332,8 +332,9 @@ pt_store_hidden_event(struct sim_machine *m, pte_t *ptep, pte_t val,
 /*
  * pt_store() when it calls nothing (inline, no event built): no reset
  * mark to log for, the store counted in place (no observer wants it), and,
- * if hidden, room in this CPU's array of hidden entries; a hidden store an observer wants
- * (SIM_EV_PTE_WRITE_HIDDEN) has its event built out of line. Returns false
+ * if hidden, room in this CPU's array of hidden entries; a hidden store an
+ * observer wants (SIM_EV_PTE_WRITE_HIDDEN) has its event built out of line.
+ * Returns false
  * having changed nothing: the caller then takes pt_store().
  */
 static inline __attribute__((always_inline)) bool
@@ -455,8 +456,9 @@ void sim_pt_hide(pte_t *ptep, pte_t old)
 	if (m->hidden_len[cpu] == m->hidden_cap[cpu]) {
 		m->hidden_cap[cpu] =
 			m->hidden_cap[cpu] ? 2 * m->hidden_cap[cpu] : 64;
-		m->hidden[cpu] = realloc(m->hidden[cpu],
-					 m->hidden_cap[cpu] * sizeof(**m->hidden));
+		m->hidden[cpu] =
+			realloc(m->hidden[cpu],
+				m->hidden_cap[cpu] * sizeof(**m->hidden));
 		if (!m->hidden[cpu])
 			abort();
 	}

@@ -1340,7 +1340,7 @@ static inline pte_t sim_pt_walker_see(const struct sim_machine *m,
 	writer = sim_hidden_slot_cpu(slot);
 	h = sim_hidden_at(m, slot);
 	return writer == cpu || sim_hidden_stage(m, h, writer) == 2 ? h->old :
-								    *ptep;
+								      *ptep;
 }
 
 /*

@@ -471,25 +471,31 @@ static uint64_t mix(uint64_t h, uint64_t v)
 }
 
 /*
- * The hidden entries as a set: their order in m->hidden is free (a sync
- * that no observer of SIM_EV_PTE_VISIBLE watches unhides a CPU's entries
- * in its list's order, issue 7's per-CPU lists), so each entry hashes
- * alone and the hashes add up; its slot must point back at it.
+ * The hidden entries as a set (each CPU's array, holes skipped): each entry
+ * hashes alone and the hashes add up, so a run whose syncs leave holes in
+ * other places still compares; its slot must name its CPU and index.
  */
 static uint64_t hidden_set(const struct sim_machine *m)
 {
 	uint64_t sum = 0;
 
-	for (size_t i = 0; i < m->nr_hidden; i++) {
-		const struct sim_hidden *x = &m->hidden[i];
-		size_t off = (size_t)((const uint8_t *)x->ptep - m->mem);
-		uint64_t h = 0xcbf29ce484222325ULL;
+	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
+		for (uint32_t i = 0; i < m->hidden_len[c]; i++) {
+			const struct sim_hidden *x = &m->hidden[c][i];
+			size_t off;
+			uint64_t h = 0xcbf29ce484222325ULL;
 
-		h = mix(mix(mix(mix(h, off), x->old), (uint64_t)x->cpu),
-			(uint64_t)sim_hidden_stage(m, x));
-		h = mix(mix(h, x->observed), m->hidden_slot[off / 8] == i + 1);
-		h = mix(h, m->pages[off >> PAGE_SHIFT].nr_hidden);
-		sum += h;
+			if (!x->ptep)
+				continue;
+			off = (size_t)((const uint8_t *)x->ptep - m->mem);
+			h = mix(mix(mix(mix(h, off), x->old), (uint64_t)c),
+				(uint64_t)sim_hidden_stage(m, x, c));
+			h = mix(mix(h, x->observed),
+				m->hidden_slot[off / 8] ==
+					sim_hidden_slot_make(c, i));
+			h = mix(h, m->pages[off >> PAGE_SHIFT].nr_hidden);
+			sum += h;
+		}
 	}
 	return sum;
 }

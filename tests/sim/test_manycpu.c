@@ -11,8 +11,8 @@
  *  - each of 16 tasks in a row starts its stack at its own offset in the
  *    host's cache sets (the same frames land 256 bytes apart);
  *  - host memory kept from a destroyed machine for the next (task stacks,
- *    the list of hidden stores) goes to one machine at a time, and a run
- *    on kept memory is the run on fresh memory.
+ *    the CPUs' arrays of hidden stores) goes to one machine at a time, and
+ *    a run on kept memory is the run on fresh memory.
  */
 #include <stdio.h>
 #include <string.h>
@@ -230,8 +230,8 @@ static void test_stack_colours(void)
 
 struct kept_run {
 	uint64_t points, pte_writes, choices;
-	uintptr_t hidden;
-	size_t hidden_cap;
+	uintptr_t hidden[4]; /* each CPU's array of hidden stores */
+	uint32_t hidden_cap[4];
 	unsigned int findings;
 };
 
@@ -252,8 +252,10 @@ static void vmalloc_run(struct kept_run *k)
 	k->pte_writes = stat(&T, SIM_STAT_pte_writes);
 	k->choices = T.m->nr_choices;
 	k->findings = (unsigned int)T.m->nr_findings;
-	k->hidden = (uintptr_t)T.m->hidden;
-	k->hidden_cap = T.m->hidden_cap;
+	for (int c = 0; c < 4; c++) {
+		k->hidden[c] = (uintptr_t)T.m->hidden[c];
+		k->hidden_cap[c] = T.m->hidden_cap[c];
+	}
 	simtest_fini(&T);
 }
 
@@ -275,17 +277,24 @@ static void test_kept_memory(void)
 {
 	struct kept_run one, two;
 	struct sim_machine *ms[3];
+	bool kept = true;
 	struct sim_options opt = simtest_options("generic", "7.0", 2);
 
 	diag("host memory kept between machines");
 	vmalloc_run(&one);
 	vmalloc_run(&two);
-	/* the first run's list (grown to hold 4 sections) is the second's */
-	ok(one.hidden_cap >= 4 * 64 && two.hidden == one.hidden &&
-		   two.hidden_cap == one.hidden_cap,
-	   "the second machine ran on the first one's list of hidden "
-	   "stores (capacity %zu)",
-	   one.hidden_cap);
+	/*
+	 * The first run's arrays (each grown past its first 64 entries to
+	 * hold its CPU's sections of 700 pages) are the second's, CPU by CPU.
+	 */
+	for (int c = 0; c < 4; c++)
+		kept &= one.hidden_cap[c] > 64 &&
+			two.hidden[c] == one.hidden[c] &&
+			two.hidden_cap[c] == one.hidden_cap[c];
+	ok(kept,
+	   "the second machine ran on the first one's arrays of hidden "
+	   "stores (CPU 0's capacity %u)",
+	   one.hidden_cap[0]);
 	ok(one.points == two.points && one.pte_writes == two.pte_writes &&
 		   one.choices == two.choices && one.findings == two.findings &&
 		   one.pte_writes > 2 * 4 * 700,
@@ -298,10 +307,13 @@ static void test_kept_memory(void)
 		for (int c = 0; c < 2; c++)
 			sim_spawn(ms[i], "idle", c, colour_task, (void *)0L);
 	}
-	ok(stacks_distinct(ms, 3) && ms[0]->hidden_cap && !ms[1]->hidden_cap &&
-		   !ms[2]->hidden_cap,
+	ok(stacks_distinct(ms, 3) && ms[0]->hidden_cap[0] &&
+		   ms[0]->hidden_cap[1] && !ms[1]->hidden_cap[0] &&
+		   !ms[1]->hidden_cap[1] && !ms[2]->hidden_cap[0] &&
+		   !ms[2]->hidden_cap[1] && !ms[0]->hidden_cap[2],
 	   "three machines at once: six stacks, all different; the kept "
-	   "list goes to the first only");
+	   "arrays of CPUs 0 and 1 go to the first only (2 CPUs: none for "
+	   "CPU 2)");
 	for (int i = 0; i < 3; i++) {
 		sim_run(ms[i]);
 		sim_destroy(ms[i]);
