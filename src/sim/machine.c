@@ -618,6 +618,19 @@ static void set_curr(struct sim_machine *m, struct sim_cpu *cpu,
 		m->busy_id[m->nr_busy++] = (uint8_t)__builtin_ctz(busy);
 }
 
+#ifdef SIM_ASAN
+/* Whether m->busy_id and m->nr_busy list m->busy (the test builds). */
+static bool busy_table_ok(const struct sim_machine *m)
+{
+	unsigned int k = 0;
+
+	for (uint32_t left = m->busy; left; left &= left - 1, k++)
+		if (k >= m->nr_busy || m->busy_id[k] != __builtin_ctz(left))
+			return false;
+	return k == m->nr_busy;
+}
+#endif
+
 /*
  * Append the chain of waiters that starts at @t to @buf: "A (CPU0) waits
  * for a lock held by B (CPU1), which waits for ...". Returns true if the
@@ -1371,6 +1384,8 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 #ifdef SIM_ASAN
 	if (cpu != &m->cpu[m->this_cpu])
 		abort(); /* m->this_cpu written without set_this_cpu() */
+	if (!busy_table_ok(m))
+		abort(); /* m->busy written without set_curr() */
 #endif
 	cpu->next.kind = kind;
 	cpu->next.obj = obj;
