@@ -1229,27 +1229,18 @@ static inline __attribute__((always_inline)) void
 random_preempt_and_pick(struct sim_machine *m, struct sim_cpu *cpu,
 			struct policy_random *r, uint64_t x, const bool record)
 {
-	/*
-	 * Whether the point asks about preemption depends on the task the
-	 * last switch brought in: computed without a branch, and the draw
-	 * kept only if asked, so that the only branch left is the rare yes.
-	 */
-	unsigned int ask = ((cpu->curr->preempt_count | cpu->irq_depth) == 0) &
-			   ((cpu->rq_tail != NULL) | (m->opt.nr_cpus > 1));
-	uint64_t x1 = rnd_step(x);
-	bool yes = ask & rnd_below(x1, &r->preempt_rate);
+	bool yes;
 
-	x = ask ? x1 : x;
-	if (record) {
-		if (ask)
-			choose_record(m, SIM_CHOOSE_PREEMPT, 2, 0, 3, yes);
-	} else {
-		m->nr_choices += ask;
-	}
-	if (yes) {
-		r->state = x;
-		preempt_current();
-		return;
+	if (cpu->curr->preempt_count == 0 && cpu->irq_depth == 0 &&
+	    (cpu->rq_tail || m->opt.nr_cpus > 1)) {
+		x = rnd_step(x);
+		yes = rnd_below(x, &r->preempt_rate);
+		random_counted(m, record, SIM_CHOOSE_PREEMPT, 2, 0, 3, yes);
+		if (yes) {
+			r->state = x;
+			preempt_current();
+			return;
+		}
 	}
 	if (m->opt.nr_cpus == 1) {
 		r->state = x;
