@@ -618,6 +618,19 @@ static void set_curr(struct sim_machine *m, struct sim_cpu *cpu,
 		m->busy_id[m->nr_busy++] = (uint8_t)__builtin_ctz(busy);
 }
 
+#ifdef SIM_ASAN
+/* Whether m->busy_id and m->nr_busy list m->busy (the test builds). */
+static bool busy_table_ok(const struct sim_machine *m)
+{
+	unsigned int k = 0;
+
+	for (uint32_t left = m->busy; left; left &= left - 1, k++)
+		if (k >= m->nr_busy || m->busy_id[k] != __builtin_ctz(left))
+			return false;
+	return k == m->nr_busy;
+}
+#endif
+
 /*
  * Append the chain of waiters that starts at @t to @buf: "A (CPU0) waits
  * for a lock held by B (CPU1), which waits for ...". Returns true if the
@@ -1216,27 +1229,18 @@ static inline __attribute__((always_inline)) void
 random_preempt_and_pick(struct sim_machine *m, struct sim_cpu *cpu,
 			struct policy_random *r, uint64_t x, const bool record)
 {
-	/*
-	 * Whether the point asks about preemption depends on the task the
-	 * last switch brought in: computed without a branch, and the draw
-	 * kept only if asked, so that the only branch left is the rare yes.
-	 */
-	unsigned int ask = ((cpu->curr->preempt_count | cpu->irq_depth) == 0) &
-			   ((cpu->rq_tail != NULL) | (m->opt.nr_cpus > 1));
-	uint64_t x1 = rnd_step(x);
-	bool yes = ask & rnd_below(x1, &r->preempt_rate);
+	bool yes;
 
-	x = ask ? x1 : x;
-	if (record) {
-		if (ask)
-			choose_record(m, SIM_CHOOSE_PREEMPT, 2, 0, 3, yes);
-	} else {
-		m->nr_choices += ask;
-	}
-	if (yes) {
-		r->state = x;
-		preempt_current();
-		return;
+	if (cpu->curr->preempt_count == 0 && cpu->irq_depth == 0 &&
+	    (cpu->rq_tail || m->opt.nr_cpus > 1)) {
+		x = rnd_step(x);
+		yes = rnd_below(x, &r->preempt_rate);
+		random_counted(m, record, SIM_CHOOSE_PREEMPT, 2, 0, 3, yes);
+		if (yes) {
+			r->state = x;
+			preempt_current();
+			return;
+		}
 	}
 	if (m->opt.nr_cpus == 1) {
 		r->state = x;
@@ -1371,6 +1375,8 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 #ifdef SIM_ASAN
 	if (cpu != &m->cpu[m->this_cpu])
 		abort(); /* m->this_cpu written without set_this_cpu() */
+	if (!busy_table_ok(m))
+		abort(); /* m->busy written without set_curr() */
 #endif
 	cpu->next.kind = kind;
 	cpu->next.obj = obj;
