@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
 # trace-reorder.py BEFORE_DIR AFTER_DIR: every differing .trace must differ
 # only in the order of "deferred store" end rows ("ph":"e") within one run of
 # such rows (one sync's SIM_EV_PTE_VISIBLE rows, or the end-of-trace list):
