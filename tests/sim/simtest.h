@@ -148,6 +148,31 @@ static inline const char *finding_text(struct sim_machine *m, const char *kind)
 	return "";
 }
 
+/* FNV-1a, a word at a time: the tests' hashes of machine state. */
+static inline uint64_t simtest_mix(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * 0x100000001b3ULL;
+}
+
+/*
+ * Hidden entry @i of CPU @c's array, hashed alone: where it is, the old
+ * value walkers still see, its CPU, its stage and the CPUs that observed
+ * it. 0 for a hole.
+ */
+static inline uint64_t simtest_hidden_entry(const struct sim_machine *m, int c,
+					    uint32_t i)
+{
+	const struct sim_hidden *x = &m->hidden[c][i];
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	if (!x->ptep)
+		return 0;
+	h = simtest_mix(h, (uint64_t)((const uint8_t *)x->ptep - m->mem));
+	h = simtest_mix(simtest_mix(h, x->old), (uint64_t)c);
+	h = simtest_mix(h, (uint64_t)sim_hidden_stage(m, x, c));
+	return simtest_mix(h, x->observed);
+}
+
 /*
  * Two machines ran the same run: the same counters (@sa, @sb: their stats
  * observers), points, findings, error and choices, the recorded ones byte

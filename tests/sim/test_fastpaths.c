@@ -465,11 +465,6 @@ struct hashing_policy {
 	size_t nr, cap;
 };
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	return (h ^ v) * 0x100000001b3ULL; /* FNV-1a, a word at a time */
-}
-
 /*
  * The hidden entries as a set (each CPU's array, holes skipped): each entry
  * hashes alone and the hashes add up, so a run whose syncs leave holes in
@@ -481,19 +476,18 @@ static uint64_t hidden_set(const struct sim_machine *m)
 
 	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
 		for (uint32_t i = 0; i < m->hidden_len[c]; i++) {
-			const struct sim_hidden *x = &m->hidden[c][i];
+			const pte_t *ptep = m->hidden[c][i].ptep;
 			size_t off;
-			uint64_t h = 0xcbf29ce484222325ULL;
+			uint64_t h;
 
-			if (!x->ptep)
+			if (!ptep)
 				continue;
-			off = (size_t)((const uint8_t *)x->ptep - m->mem);
-			h = mix(mix(mix(mix(h, off), x->old), (uint64_t)c),
-				(uint64_t)sim_hidden_stage(m, x, c));
-			h = mix(mix(h, x->observed),
-				m->hidden_slot[off / 8] ==
-					sim_hidden_slot_make(c, i));
-			h = mix(h, m->pages[off >> PAGE_SHIFT].nr_hidden);
+			off = (size_t)((const uint8_t *)ptep - m->mem);
+			h = simtest_mix(simtest_hidden_entry(m, c, i),
+					m->hidden_slot[off / 8] ==
+						sim_hidden_slot_make(c, i));
+			h = simtest_mix(h,
+					m->pages[off >> PAGE_SHIFT].nr_hidden);
 			sum += h;
 		}
 	}
@@ -510,18 +504,21 @@ static uint64_t leaf_state(const struct sim_machine *m)
 		for (unsigned int i = 0; i < tlb->capacity; i++) {
 			const struct sim_tlb_entry *e = &tlb->e[i];
 
-			h = mix(h, e->valid);
-			if (e->valid)
-				h = mix(mix(mix(mix(h, e->vpn), e->pte),
-					    e->asid),
-					e->global);
+			h = simtest_mix(h, e->valid);
+			if (e->valid) {
+				h = simtest_mix(h, e->vpn);
+				h = simtest_mix(h, e->pte);
+				h = simtest_mix(h, e->asid);
+				h = simtest_mix(h, e->global);
+			}
 		}
 		for (unsigned int i = 0; i < tlb->sets; i++)
-			h = mix(h, tlb->next[i]);
-		h = mix(mix(h, m->hidden_stage1[c]), m->hidden_stage2[c]);
+			h = simtest_mix(h, tlb->next[i]);
+		h = simtest_mix(simtest_mix(h, m->hidden_stage1[c]),
+				m->hidden_stage2[c]);
 	}
-	h = mix(mix(h, m->nr_hidden), m->nr_hidden_observed);
-	return mix(h, hidden_set(m));
+	h = simtest_mix(simtest_mix(h, m->nr_hidden), m->nr_hidden_observed);
+	return simtest_mix(h, hidden_set(m));
 }
 
 static unsigned int hashing_choose(struct sim_policy *p, enum sim_choice what,

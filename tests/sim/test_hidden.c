@@ -55,11 +55,6 @@ struct hashing_policy {
 	size_t max_hidden; /* the most entries hidden at once */
 };
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	return (h ^ v) * 0x100000001b3ULL; /* FNV-1a, a word at a time */
-}
-
 /*
  * Each entry hashed alone (where, the old value, writer, stage, observers,
  * and the value each CPU's walker sees there), the hashes summed: the same
@@ -67,25 +62,22 @@ static uint64_t mix(uint64_t h, uint64_t v)
  */
 static uint64_t hidden_set(const struct sim_machine *m)
 {
-	uint64_t sum = mix(m->nr_hidden, m->nr_hidden_observed);
+	uint64_t sum = simtest_mix(m->nr_hidden, m->nr_hidden_observed);
 
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
-		sum = mix(mix(sum, m->hidden_stage1[c]), m->hidden_stage2[c]);
+		sum = simtest_mix(simtest_mix(sum, m->hidden_stage1[c]),
+				  m->hidden_stage2[c]);
 	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
 		for (uint32_t i = 0; i < m->hidden_len[c]; i++) {
-			const struct sim_hidden *x = &m->hidden[c][i];
-			size_t off;
-			uint64_t h = 0xcbf29ce484222325ULL;
+			const pte_t *ptep = m->hidden[c][i].ptep;
+			uint64_t h;
 
-			if (!x->ptep)
+			if (!ptep)
 				continue;
-			off = (size_t)((const uint8_t *)x->ptep - m->mem);
-			h = mix(mix(mix(mix(h, off), x->old), (uint64_t)c),
-				(uint64_t)sim_hidden_stage(m, x, c));
-			h = mix(h, x->observed);
+			h = simtest_hidden_entry(m, c, i);
 			for (unsigned int v = 0; v < m->opt.nr_cpus; v++)
-				h = mix(h,
-					sim_pt_walker_see(m, x->ptep, (int)v));
+				h = simtest_mix(
+					h, sim_pt_walker_see(m, ptep, (int)v));
 			sum += h;
 		}
 	}
@@ -98,11 +90,12 @@ static uint64_t hidden_order(const struct sim_machine *m)
 	uint64_t h = 0xcbf29ce484222325ULL;
 
 	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
-		h = mix(h, m->hidden_len[c]);
+		h = simtest_mix(h, m->hidden_len[c]);
 		for (uint32_t i = 0; i < m->hidden_len[c]; i++) {
 			const pte_t *ptep = m->hidden[c][i].ptep;
 
-			h = mix(h, ptep ? (uint64_t)(ptep - (pte_t *)m->mem) :
+			h = simtest_mix(
+				h, ptep ? (uint64_t)(ptep - (pte_t *)m->mem) :
 					  ~0ULL);
 		}
 	}
