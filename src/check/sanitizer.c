@@ -201,7 +201,10 @@ static struct san_entry *place(struct san_state *s, const pte_t *ptep)
 static SAN_SLOW void sweep(struct san_state *s)
 {
 	const struct sim_machine *m = s->m;
+	const struct sim_hidden *h;
 	size_t live = 0;
+	uint32_t j;
+	int c;
 
 	if (s->spare_cap < m->nr_hidden) {
 		s->spare_cap = 2 * m->nr_hidden;
@@ -209,15 +212,11 @@ static SAN_SLOW void sweep(struct san_state *s)
 		if (!s->spare)
 			abort();
 	}
-	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
-		for (uint32_t j = 0; j < m->hidden_len[c]; j++) {
-			const pte_t *ptep = m->hidden[c][j].ptep;
-			const struct san_entry *e =
-				ptep ? lookup(s, ptep) : NULL;
+	for_each_hidden(m, c, j, h) {
+		const struct san_entry *e = lookup(s, h->ptep);
 
-			if (e)
-				s->spare[live++] = *e;
-		}
+		if (e)
+			s->spare[live++] = *e;
 	}
 	forget_all(s);
 	if (4 * (live + 1) > s->cap) {

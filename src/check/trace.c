@@ -322,6 +322,9 @@ struct trace_writer *trace_attach(struct sim_machine *m, FILE *f)
 static void close_abandoned(struct trace_writer *t)
 {
 	const struct sim_machine *m = t->m;
+	const struct sim_hidden *h;
+	uint32_t i;
+	int c;
 
 	t->ts++;
 	while (t->nr_open) {
@@ -330,25 +333,18 @@ static void close_abandoned(struct trace_writer *t)
 		end(t);
 		t->nr_open--;
 	}
-	for (int c = 0; c < t->nr_cpus; c++) {
+	for (c = 0; c < t->nr_cpus; c++) {
 		for (; t->open_irq[c] > 0; t->open_irq[c]--) {
 			head(t, "E", "interrupt", c);
 			end(t);
 		}
 	}
 	/* the stores still hidden: CPU 0's first, each CPU's in store order */
-	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
-		for (uint32_t i = 0; i < m->hidden_len[c]; i++) {
-			const pte_t *ptep = m->hidden[c][i].ptep;
-
-			if (!ptep)
-				continue;
-			head(t, "e", "deferred store", TRACE_DEFERRED_TID + c);
-			fprintf(t->f, ",\"cat\":\"deferred\",\"id\":\"%#lx\"",
-				(unsigned long)((const uint8_t *)ptep -
-						m->mem));
-			end(t);
-		}
+	for_each_hidden(m, c, i, h) {
+		head(t, "e", "deferred store", TRACE_DEFERRED_TID + c);
+		fprintf(t->f, ",\"cat\":\"deferred\",\"id\":\"%#lx\"",
+			(unsigned long)((const uint8_t *)h->ptep - m->mem));
+		end(t);
 	}
 }
 

@@ -295,7 +295,7 @@ void sim_mem_free(struct sim_machine *m)
 /*
  * Give back everything kept from destroyed machines (at exit, or for a
  * test of fresh memory): frames here, kernel-object chunks (kmem.c), task
- * stacks and the hidden-store list (machine.c).
+ * stacks and the hidden-store arrays (machine.c).
  */
 void sim_mem_pool_drain(void)
 {

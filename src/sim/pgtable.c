@@ -503,6 +503,9 @@ static void unhide(struct sim_machine *m, struct sim_hidden *h, int cpu)
 void sim_pt_publish(int cpu)
 {
 	struct sim_machine *m = sim_this;
+	struct sim_hidden *h;
+	uint32_t i;
+	int c;
 
 	hidden_check(m, cpu);
 	if (!m->hidden_stage2[cpu] && !m->nr_hidden_observed)
@@ -518,16 +521,12 @@ void sim_pt_publish(int cpu)
 		m->hidden_stage2[cpu] = 0;
 		return;
 	}
-	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
-		for (uint32_t i = 0; i < m->hidden_len[c]; i++) {
-			struct sim_hidden *h = &m->hidden[c][i];
-
-			if (h->ptep && sim_hidden_stage(m, h, c) == 2 &&
-			    (c == cpu || (h->observed & (1U << cpu)))) {
-				hidden_account(m, h, c, -1);
-				h->epoch = m->hidden_epoch[c] - 1; /* stage 1 */
-				hidden_account(m, h, c, 1);
-			}
+	for_each_hidden(m, c, i, h) {
+		if (sim_hidden_stage(m, h, c) == 2 &&
+		    (c == cpu || (h->observed & (1U << cpu)))) {
+			hidden_account(m, h, c, -1);
+			h->epoch = m->hidden_epoch[c] - 1; /* stage 1 */
+			hidden_account(m, h, c, 1);
 		}
 	}
 }
@@ -592,13 +591,13 @@ void sim_pt_sync(int cpu)
 void sim_pt_sync_all(void)
 {
 	struct sim_machine *m = sim_this;
+	struct sim_hidden *h;
+	uint32_t i;
+	int c;
 
-	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
-		for (uint32_t i = 0; i < m->hidden_len[c]; i++)
-			if (m->hidden[c][i].ptep)
-				unhide(m, &m->hidden[c][i], c);
-		m->hidden_len[c] = 0;
-	}
+	for_each_hidden(m, c, i, h)
+		unhide(m, h, c);
+	memset(m->hidden_len, 0, sizeof(m->hidden_len));
 }
 
 pte_t sim_pt_walker_read(const pte_t *ptep, int cpu)

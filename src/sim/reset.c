@@ -284,16 +284,13 @@ static void restore_page(struct sim_machine *m, const struct sim_mark *mk,
 /* Page tables, frames, data words, TLBs, as after boot. */
 static void reset_memory(struct sim_machine *m, const struct sim_mark *mk)
 {
-	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
-		for (uint32_t i = 0; i < m->hidden_len[c]; i++) {
-			const pte_t *ptep = m->hidden[c][i].ptep;
+	const struct sim_hidden *h;
+	uint32_t j;
+	int c;
 
-			if (!ptep)
-				continue;
-			m->hidden_slot[((const uint8_t *)ptep - m->mem) >> 3] =
-				0;
-			pfn_to_page(sim_ptep_pfn(ptep))->nr_hidden--;
-		}
+	for_each_hidden(m, c, j, h) {
+		m->hidden_slot[((const uint8_t *)h->ptep - m->mem) >> 3] = 0;
+		pfn_to_page(sim_ptep_pfn(h->ptep))->nr_hidden--;
 	}
 	for (size_t i = m->nr_undo; i-- > 0;)
 		*m->undo[i].ptep = m->undo[i].old;

@@ -1312,6 +1312,17 @@ static inline int sim_hidden_stage(const struct sim_machine *m,
 	return h->epoch == m->hidden_epoch[cpu] ? 2 : 1;
 }
 
+/*
+ * for_each_hidden() - each hidden entry @h of machine @m, with its CPU @c
+ * and its index @i in that CPU's array: CPU 0's array first, each in store
+ * order, holes skipped. @c is an int, @i a uint32_t, both the caller's.
+ */
+#define for_each_hidden(m, c, i, h)                              \
+	for ((c) = 0; (c) < (int)(m)->opt.nr_cpus; (c)++)        \
+		for ((i) = 0; (i) < (m)->hidden_len[c]; (i)++)   \
+			if (!((h) = &(m)->hidden[c][i])->ptep) { \
+			} else
+
 /* The hidden entry of slot @slot (not 0). */
 static inline struct sim_hidden *sim_hidden_at(const struct sim_machine *m,
 					       uint32_t slot)

@@ -472,24 +472,19 @@ struct hashing_policy {
  */
 static uint64_t hidden_set(const struct sim_machine *m)
 {
+	const struct sim_hidden *x;
 	uint64_t sum = 0;
+	uint32_t i;
+	int c;
 
-	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
-		for (uint32_t i = 0; i < m->hidden_len[c]; i++) {
-			const pte_t *ptep = m->hidden[c][i].ptep;
-			size_t off;
-			uint64_t h;
+	for_each_hidden(m, c, i, x) {
+		size_t off = (size_t)((const uint8_t *)x->ptep - m->mem);
+		uint64_t h;
 
-			if (!ptep)
-				continue;
-			off = (size_t)((const uint8_t *)ptep - m->mem);
-			h = simtest_mix(simtest_hidden_entry(m, c, i),
-					m->hidden_slot[off / 8] ==
-						sim_hidden_slot_make(c, i));
-			h = simtest_mix(h,
-					m->pages[off >> PAGE_SHIFT].nr_hidden);
-			sum += h;
-		}
+		h = simtest_mix(simtest_hidden_entry(m, c, i),
+				m->hidden_slot[off / 8] ==
+					sim_hidden_slot_make(c, i));
+		sum += simtest_mix(h, m->pages[off >> PAGE_SHIFT].nr_hidden);
 	}
 	return sum;
 }

@@ -63,23 +63,20 @@ struct hashing_policy {
 static uint64_t hidden_set(const struct sim_machine *m)
 {
 	uint64_t sum = simtest_mix(m->nr_hidden, m->nr_hidden_observed);
+	const struct sim_hidden *x;
+	uint32_t i;
+	int c;
 
-	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
+	for (c = 0; c < (int)m->opt.nr_cpus; c++)
 		sum = simtest_mix(simtest_mix(sum, m->hidden_stage1[c]),
 				  m->hidden_stage2[c]);
-	for (int c = 0; c < (int)m->opt.nr_cpus; c++) {
-		for (uint32_t i = 0; i < m->hidden_len[c]; i++) {
-			const pte_t *ptep = m->hidden[c][i].ptep;
-			uint64_t h;
+	for_each_hidden(m, c, i, x) {
+		uint64_t h = simtest_hidden_entry(m, c, i);
 
-			if (!ptep)
-				continue;
-			h = simtest_hidden_entry(m, c, i);
-			for (unsigned int v = 0; v < m->opt.nr_cpus; v++)
-				h = simtest_mix(
-					h, sim_pt_walker_see(m, ptep, (int)v));
-			sum += h;
-		}
+		for (unsigned int v = 0; v < m->opt.nr_cpus; v++)
+			h = simtest_mix(h,
+					sim_pt_walker_see(m, x->ptep, (int)v));
+		sum += h;
 	}
 	return sum;
 }
