@@ -1338,6 +1338,94 @@ sched_point_random_record(struct sim_machine *m, struct sim_cpu *cpu)
 	random_point(m, cpu, true);
 }
 
+/* ---- the round-robin policy, inline --------------------------------------- */
+
+/*
+ * The CPU question of a round-robin point whose CPU's turn is over (or
+ * that has nobody else to switch to, or a task waiting for a lock),
+ * answered inline with sim_rr_choose()'s rule: the next busy CPU in id
+ * order gets a new turn. With a task waiting for a lock (rare) it is
+ * asked as any policy's is.
+ */
+static inline __attribute__((always_inline)) void
+rr_pick(struct sim_machine *m, struct sim_cpu *cpu, const bool record)
+{
+	struct policy_rr *rr = m->rr;
+	unsigned int me = (unsigned int)cpu->id, k, a;
+
+	if (__builtin_expect(m->nr_blocked, 0)) {
+		pick_cpu_and_switch(cpu->curr, false);
+		return;
+	}
+	if (m->nr_busy < 2)
+		return; /* only this CPU can step: nothing to ask */
+	if (rr->left > 0) {
+		rr->left--;
+		random_counted(m, record, SIM_CHOOSE_CPU, m->opt.nr_cpus, me,
+			       m->busy, me);
+		return;
+	}
+	rr->left = rr->quantum;
+	k = sim_set_count(m->busy & ((1U << me) - 1)); /* this CPU's rank */
+	a = m->busy_id[k + 1 < m->nr_busy ? k + 1 : 0];
+	random_counted(m, record, SIM_CHOOSE_CPU, m->opt.nr_cpus, me, m->busy,
+		       a);
+	set_this_cpu(m, (int)a);
+	coro_switch(cpu->curr, m->cpu[a].curr, false);
+}
+
+/* rr_pick(), choices counted, out of line: once a turn (cold). */
+static __attribute__((noinline)) void rr_pick_counted(struct sim_machine *m,
+						      struct sim_cpu *cpu)
+{
+	rr_pick(m, cpu, false);
+}
+
+/*
+ * sched_point_choose() for the round-robin policy (m->rr), answered
+ * inline with sim_rr_choose()'s rule: the same questions in the same
+ * order, the same answers, counted or recorded the same, the policy's
+ * turn kept in the same field, so the same run (tests/sim/test_policy.c
+ * compares the two). The policy answers every interrupt and preemption
+ * question 0 and keeps this CPU while its turn lasts. Choices recorded,
+ * any options.
+ */
+static __attribute__((noinline)) void
+sched_point_rr_record(struct sim_machine *m, struct sim_cpu *cpu)
+{
+	if (m->opt.irq_handler && cpu->irq_depth == 0)
+		random_counted(m, true, SIM_CHOOSE_IRQ, 2, 0, 3, 0);
+	/* preemptible(), of @cpu: this CPU */
+	if (cpu->curr->preempt_count == 0 && cpu->irq_depth <= 0 &&
+	    (cpu->rq_tail || m->opt.nr_cpus > 1))
+		random_counted(m, true, SIM_CHOOSE_PREEMPT, 2, 0, 3, 0);
+	if (m->opt.nr_cpus > 1)
+		rr_pick(m, cpu, true);
+}
+
+/*
+ * The same, choices counted (lazymmu run --sched rr, bench_sim), for
+ * more than one CPU and no interrupt handler (SIM_POINT_RR): no
+ * interrupt question; the preemption question whenever the task is
+ * preemptible (more than one CPU); while the turn lasts, both counted
+ * with one add and nothing else done.
+ */
+static inline __attribute__((always_inline)) void
+sched_point_rr(struct sim_machine *m, struct sim_cpu *cpu)
+{
+	unsigned int preempt_asked =
+		cpu->curr->preempt_count == 0 && cpu->irq_depth <= 0;
+
+	if (__builtin_expect(m->rr->left > 0, 1) && m->nr_busy >= 2 &&
+	    !m->nr_blocked) {
+		m->rr->left--;
+		m->nr_choices += preempt_asked + 1;
+		return;
+	}
+	m->nr_choices += preempt_asked;
+	rr_pick_counted(m, cpu);
+}
+
 /*
  * A preemption question outside a scheduling point (might_sleep(),
  * cond_resched() with a runnable task), drawn inline under the random
@@ -1392,6 +1480,11 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 		sched_point_random(m, cpu);
 	} else if (mode == SIM_POINT_RANDOM_RECORD) {
 		sched_point_random_record(m, cpu);
+	} else if (mode == SIM_POINT_RR) {
+		/* the same, for round-robin: one turn's points do nothing */
+		sched_point_rr(m, cpu);
+	} else if (mode == SIM_POINT_RR_RECORD) {
+		sched_point_rr_record(m, cpu);
 	} else if ((m->opt.irq_handler && cpu->irq_depth == 0) ||
 		   m->opt.nr_cpus > 1 || cpu->rq_tail) {
 		/* no interrupt to draw, one CPU, nothing runnable: none */
@@ -1672,10 +1765,16 @@ struct task_struct *sim_spawn(struct sim_machine *m, const char *comm, int cpu,
 static void set_point_mode(struct sim_machine *m)
 {
 	m->random = sim_policy_random_inline(m->opt.policy);
+	m->rr = sim_policy_rr_inline(m->opt.policy);
 	if (m->random)
 		m->point_mode = m->opt.no_choice_record ?
 					SIM_POINT_RANDOM :
 					SIM_POINT_RANDOM_RECORD;
+	else if (m->rr && !m->opt.no_choice_record &&
+		 (m->opt.irq_handler || m->opt.nr_cpus > 1))
+		m->point_mode = SIM_POINT_RR_RECORD;
+	else if (m->rr && !m->opt.irq_handler && m->opt.nr_cpus > 1)
+		m->point_mode = SIM_POINT_RR; /* counted */
 	else if (m->opt.irq_handler || m->opt.nr_cpus > 1)
 		m->point_mode = SIM_POINT_ASK;
 	else

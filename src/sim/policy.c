@@ -9,19 +9,13 @@
 #include "sim/policy.h"
 #include "sim/sim.h"
 
-struct policy_rr {
-	struct sim_policy p;
-	unsigned int quantum;
-	unsigned int left;
-};
-
 /*
  * CPU choices: the CPUs that can step, in id order, and the position of
- * the current one among them (0 if it cannot step).
+ * the current one among them (0 if it cannot step). The machine answers
+ * the common questions inline with the same rule (machine.c, rr_point()).
  */
-static unsigned int rr_choose(struct sim_policy *p, enum sim_choice what,
-			      unsigned int n, unsigned int cur,
-			      uint32_t allowed)
+unsigned int sim_rr_choose(struct sim_policy *p, enum sim_choice what,
+			   unsigned int n, unsigned int cur, uint32_t allowed)
 {
 	struct policy_rr *rr = (struct policy_rr *)p;
 	unsigned int k, i;
@@ -63,7 +57,7 @@ struct sim_policy *sim_policy_rr(unsigned int quantum)
 
 	if (!rr)
 		abort();
-	rr->p.choose = rr_choose;
+	rr->p.choose = sim_rr_choose;
 	rr->p.destroy = policy_free;
 	rr->p.reset = rr_reset;
 	rr->quantum = quantum;

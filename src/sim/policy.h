@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
- * The seeded random policy's state and draws (policy.c), inline: the
+ * The round-robin policy's state, and the seeded random policy's state and
+ * draws (policy.c), inline: the
  * machine's scheduling points (machine.c, sched_point_random()) draw them
  * directly when the policy in force is this one, with the state in a
  * register across a point's questions; every other question goes through
@@ -141,6 +142,30 @@ sim_policy_random_inline(struct sim_policy *p)
 	    !r->preempt_rate.per_1000 || !r->irq_rate.per_1000)
 		return NULL;
 	return r;
+}
+
+/*
+ * Round-robin: CPUs take turns, each for @quantum + 1 consecutive CPU
+ * choices; @left is what the CPU in turn still has. No preemption, no
+ * interrupt, no migration: every other question is answered 0 or "stay".
+ */
+struct policy_rr {
+	struct sim_policy p;
+	unsigned int quantum;
+	unsigned int left;
+};
+
+/* The round-robin policy's choose(), as its table holds it. */
+unsigned int sim_rr_choose(struct sim_policy *p, enum sim_choice what,
+			   unsigned int n, unsigned int cur, uint32_t allowed);
+
+/*
+ * @p as the round-robin policy, whose scheduling points the machine
+ * answers inline (machine.c, rr_point()), else NULL.
+ */
+static inline struct policy_rr *sim_policy_rr_inline(struct sim_policy *p)
+{
+	return p->choose == sim_rr_choose ? (struct policy_rr *)p : NULL;
 }
 
 #endif /* _LAZYMMU_SIM_POLICY_H */

@@ -1064,15 +1064,19 @@ struct sim_machine {
 	 * What a scheduling point does, set by sim_run() (machine.c,
 	 * sim_sched_point_touch()): draw the random policy's choices inline
 	 * (@random: the policy, if it is the seeded random one, else NULL),
-	 * or ask the policy; SIM_POINT_QUIET: one CPU, no interrupts, so
-	 * only a runnable task can make a point ask anything.
+	 * answer the round-robin policy's inline (@rr, likewise), or ask
+	 * the policy; SIM_POINT_QUIET: one CPU, no interrupts, so only a
+	 * runnable task can make a point ask anything.
 	 */
 	struct policy_random *random;
+	struct policy_rr *rr;
 	enum sim_point_mode {
 		SIM_POINT_QUIET,
 		SIM_POINT_ASK,
 		SIM_POINT_RANDOM,
 		SIM_POINT_RANDOM_RECORD,
+		SIM_POINT_RR,
+		SIM_POINT_RR_RECORD,
 	} point_mode;
 };
 

@@ -119,8 +119,11 @@ static void via_destroy(struct sim_policy *p)
 	v->inner->destroy(v->inner);
 }
 
+/* The random policy's rates, or (@rr) round-robin with @quantum. */
 struct rates {
 	unsigned int sw, preempt, irq;
+	bool rr;
+	unsigned int quantum;
 };
 
 /* How a run is driven, and what it ends with. */
@@ -143,7 +146,8 @@ static struct sim_policy *make_policy(struct result *r, enum how how,
 				      uint64_t seed, struct rates rt)
 {
 	struct sim_policy *p =
-		sim_policy_random(seed, rt.sw, rt.preempt, rt.irq);
+		rt.rr ? sim_policy_rr(rt.quantum) :
+			sim_policy_random(seed, rt.sw, rt.preempt, rt.irq);
 
 	if (how != TABLE)
 		return p;
@@ -154,19 +158,22 @@ static struct sim_policy *make_policy(struct result *r, enum how how,
 	return &r->via.p;
 }
 
-static struct policy_random *inner_random(struct result *r)
+/* The policy's state: the random one's, or round-robin's turn. */
+static uint64_t policy_state(struct result *r)
 {
 	struct sim_policy *p = r->m->opt.policy;
 
 	if (p->choose == via_choose)
 		p = ((struct via_table *)p)->inner;
-	return (struct policy_random *)p;
+	if (p->choose == sim_rr_choose)
+		return ((struct policy_rr *)p)->left;
+	return ((struct policy_random *)p)->state;
 }
 
 static void finish(struct result *r)
 {
 	sim_run(r->m);
-	r->state = inner_random(r)->state;
+	r->state = policy_state(r);
 	r->mode = r->m->point_mode;
 }
 
@@ -182,6 +189,14 @@ static bool same_run(const struct result *a, const struct result *b)
 {
 	return a->state == b->state &&
 	       simtest_same_run(a->m, &a->stats, b->m, &b->stats);
+}
+
+/* A task queued behind CPU 0's (round-robin never preempts it). */
+static void rr_second_task(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 5; i++)
+		sim_sched_point();
 }
 
 static void build_vmalloc(struct result *r, enum how how, unsigned int cpus,
@@ -217,7 +232,10 @@ static void test_vmalloc(uint64_t seed)
 {
 	static const unsigned int cpus[] = { 1, 2, 3, 4, 8, 16 };
 	/* lazymmu run's rates, then frequent preemption and interrupts */
-	static const struct rates rates[] = { { 200, 2, 1 }, { 300, 50, 20 } };
+	static const struct rates rates[] = {
+		{ .sw = 200, .preempt = 2, .irq = 1 },
+		{ .sw = 300, .preempt = 50, .irq = 20 }
+	};
 
 	for (size_t ri = 0; ri < 2; ri++) {
 		unsigned long irqs = 0, preempts = 0, switches = 0;
@@ -292,7 +310,7 @@ static void irq_points(void *arg)
 }
 
 static void build_locks(struct result *r, enum how how, unsigned int cpus,
-			uint64_t seed)
+			uint64_t seed, struct rates rt)
 {
 	struct sim_options opt = { 0 };
 
@@ -302,7 +320,7 @@ static void build_locks(struct result *r, enum how how, unsigned int cpus,
 	opt.lazy = opt.arch->lazy;
 	opt.nr_cpus = cpus;
 	opt.nr_frames = 1024;
-	opt.policy = make_policy(r, how, seed, (struct rates){ 300, 100, 50 });
+	opt.policy = make_policy(r, how, seed, rt);
 	opt.irq_handler = irq_points;
 	opt.no_reset = true;
 	opt.no_choice_record = how == INLINE_COUNTED;
@@ -326,11 +344,15 @@ static void test_locks(uint64_t seed)
 		struct result a, b, c;
 		uint64_t s = seed + 200 + i;
 
-		build_locks(&a, INLINE_RECORDED, cpus[i], s);
+		const struct rates rt = { .sw = 300,
+					  .preempt = 100,
+					  .irq = 50 };
+
+		build_locks(&a, INLINE_RECORDED, cpus[i], s, rt);
 		finish(&a);
-		build_locks(&b, INLINE_COUNTED, cpus[i], s);
+		build_locks(&b, INLINE_COUNTED, cpus[i], s, rt);
 		finish(&b);
-		build_locks(&c, TABLE, cpus[i], s);
+		build_locks(&c, TABLE, cpus[i], s, rt);
 		finish(&c);
 		/* blocked_choices: CPU choices asked while a task waited */
 		ok(a.mode == SIM_POINT_RANDOM_RECORD &&
@@ -343,6 +365,115 @@ static void test_locks(uint64_t seed)
 		   "interrupts, %lu preemptions)",
 		   cpus[i], c.m->nr_choices, c.via.blocked_choices, c.via.irqs,
 		   c.via.preempts);
+		release(&a);
+		release(&b);
+		release(&c);
+	}
+}
+
+/* ---- round-robin answered inline ----------------------------------------- */
+
+/*
+ * Round-robin (sched_point_rr(), rr_pick(): the turn counted down at each
+ * CPU question, the next busy CPU in id order when it ends) against the
+ * policy's table: the vmalloc workload at 2 to 16 CPUs, with a second task
+ * on CPU 0 (a runqueue: preemption questions on one CPU too), with and
+ * without an interrupt handler (whose questions only the recorded inline
+ * path answers; counted, the generic path keeps them), at quanta 0 (a
+ * switch at every CPU question), 3 and 64 (lazymmu run's).
+ */
+static void test_rr_vmalloc(uint64_t seed)
+{
+	static const unsigned int cpus[] = { 2, 3, 4, 8, 16 };
+	static const unsigned int quanta[] = { 0, 3, 64 };
+	unsigned long switches = 0;
+
+	for (size_t qi = 0; qi < 3; qi++) {
+		for (size_t i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
+			struct rates rt = { .rr = true, .quantum = quanta[qi] };
+			bool irq = (qi + i) % 2;
+			struct lmm_workload_params pa, pb, pc;
+			struct result a, b, c;
+			uint64_t s = seed + 300 + 10 * qi + i;
+			bool fine = i % 2;
+
+			build_vmalloc(&a, INLINE_RECORDED, cpus[i], s, rt, fine,
+				      &pa);
+			build_vmalloc(&b, INLINE_COUNTED, cpus[i], s, rt, fine,
+				      &pb);
+			build_vmalloc(&c, TABLE, cpus[i], s, rt, fine, &pc);
+			if (!irq) {
+				a.m->opt.irq_handler = NULL;
+				b.m->opt.irq_handler = NULL;
+				c.m->opt.irq_handler = NULL;
+			}
+			sim_spawn(a.m, "second", 0, rr_second_task, NULL);
+			sim_spawn(b.m, "second", 0, rr_second_task, NULL);
+			sim_spawn(c.m, "second", 0, rr_second_task, NULL);
+			finish(&a);
+			finish(&b);
+			finish(&c);
+			ok(a.mode == SIM_POINT_RR_RECORD &&
+				   b.mode == (irq ? SIM_POINT_ASK :
+						    SIM_POINT_RR) &&
+				   c.mode == SIM_POINT_ASK &&
+				   c.m->nr_choices > 200 &&
+				   c.via.switches > 0 && same_run(&a, &c) &&
+				   same_run(&b, &c) && !c.m->nr_findings &&
+				   !c.m->error[0],
+			   "rr quantum %u, vmalloc, %u CPUs, %s: inline, "
+			   "recorded and counted, is the table's run (%zu "
+			   "choices, %lu switches)",
+			   quanta[qi], cpus[i],
+			   irq ? "interrupt handler" : "no interrupts",
+			   c.m->nr_choices, c.via.switches);
+			switches += c.via.switches;
+			release(&a);
+			release(&b);
+			release(&c);
+		}
+	}
+	ok(switches > 100, "rr: the runs switched CPUs %lu times", switches);
+}
+
+/*
+ * Round-robin never preempts nor migrates: a locker on each idle CPU too,
+ * so that CPUs contend; no interrupt handler, so that counted choices
+ * take the inline path.
+ */
+static void rr_lockers(struct result *r)
+{
+	for (unsigned int c = r->m->opt.nr_cpus / 2; c < r->m->opt.nr_cpus; c++)
+		sim_spawn(r->m, "locker", (int)c, lock_task, NULL);
+	r->m->opt.irq_handler = NULL;
+}
+
+/* Round-robin with tasks that wait for a lock: the generic CPU question. */
+static void test_rr_locks(void)
+{
+	/* 3: a CPU question while one of three waits has two options */
+	static const unsigned int cpus[] = { 3, 4, 16 };
+
+	for (size_t i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
+		struct rates rt = { .rr = true, .quantum = (unsigned int)i };
+		struct result a, b, c;
+
+		build_locks(&a, INLINE_RECORDED, cpus[i], 0, rt);
+		rr_lockers(&a);
+		finish(&a);
+		build_locks(&b, INLINE_COUNTED, cpus[i], 0, rt);
+		rr_lockers(&b);
+		finish(&b);
+		build_locks(&c, TABLE, cpus[i], 0, rt);
+		rr_lockers(&c);
+		finish(&c);
+		ok(a.mode == SIM_POINT_RR_RECORD && b.mode == SIM_POINT_RR &&
+			   same_run(&a, &c) && same_run(&b, &c) &&
+			   c.via.blocked_choices > 0 && !c.m->nr_findings &&
+			   !c.m->error[0],
+		   "rr, spinlock, %u CPUs: inline is the table's run (%zu "
+		   "choices, %lu of them while a task waited)",
+		   cpus[i], c.m->nr_choices, c.via.blocked_choices);
 		release(&a);
 		release(&b);
 		release(&c);
@@ -362,32 +493,44 @@ static void test_modes(uint64_t seed)
 	} cases[] = {
 		/* round-robin, one CPU, no interrupts: only runqueues ask */
 		{ "rr, 1 CPU", 1, false, false, { 0 }, SIM_POINT_QUIET },
-		{ "rr, 2 CPUs", 2, false, false, { 0 }, SIM_POINT_ASK },
+		/* round-robin on CPUs: answered inline when counted */
+		{ "rr, 2 CPUs", 2, false, false, { 0 }, SIM_POINT_RR },
+		{ "rr, 2 CPUs, interrupts",
+		  2,
+		  false,
+		  true,
+		  { 0 },
+		  SIM_POINT_ASK },
 		{ "rr, 1 CPU, interrupts",
 		  1,
 		  false,
 		  true,
 		  { 0 },
 		  SIM_POINT_ASK },
-		{ "random", 2, true, true, { 200, 2, 1 }, SIM_POINT_RANDOM },
+		{ "random",
+		  2,
+		  true,
+		  true,
+		  { .sw = 200, .preempt = 2, .irq = 1 },
+		  SIM_POINT_RANDOM },
 		/* a zero rate draws nothing: the generic path keeps that */
 		{ "random, no switches",
 		  2,
 		  true,
 		  true,
-		  { 0, 2, 1 },
+		  { .sw = 0, .preempt = 2, .irq = 1 },
 		  SIM_POINT_ASK },
 		{ "random, no preemption",
 		  2,
 		  true,
 		  true,
-		  { 200, 0, 1 },
+		  { .sw = 200, .preempt = 0, .irq = 1 },
 		  SIM_POINT_ASK },
 		{ "random, no interrupts",
 		  2,
 		  true,
 		  true,
-		  { 200, 2, 0 },
+		  { .sw = 200, .preempt = 2, .irq = 0 },
 		  SIM_POINT_ASK },
 	};
 
@@ -407,6 +550,7 @@ static void test_modes(uint64_t seed)
 		   "%s: scheduling points take the %s path", cases[i].what,
 		   cases[i].want == SIM_POINT_QUIET  ? "quiet" :
 		   cases[i].want == SIM_POINT_RANDOM ? "inline random" :
+		   cases[i].want == SIM_POINT_RR     ? "inline rr" :
 						       "generic");
 		release(&r);
 	}
@@ -419,6 +563,8 @@ int main(int argc, char **argv)
 	test_rate(seed);
 	test_vmalloc(seed);
 	test_locks(seed);
+	test_rr_vmalloc(seed);
+	test_rr_locks();
 	test_modes(seed);
 	return tap_done();
 }
