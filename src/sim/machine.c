@@ -1407,18 +1407,23 @@ sched_point_rr_record(struct sim_machine *m, struct sim_cpu *cpu)
  * The same, choices counted (lazymmu run --sched rr, bench_sim), for
  * more than one CPU and no interrupt handler (SIM_POINT_RR): no
  * interrupt question; the preemption question whenever the task is
- * preemptible (more than one CPU); while the turn lasts, both counted
- * with one add and nothing else done.
+ * preemptible (more than one CPU; never in an interrupt, as round-robin
+ * delivers none: the test builds check it); while the turn lasts, both
+ * counted with one add and nothing else done.
  */
 static inline __attribute__((always_inline)) void
 sched_point_rr(struct sim_machine *m, struct sim_cpu *cpu)
 {
-	unsigned int preempt_asked =
-		cpu->curr->preempt_count == 0 && cpu->irq_depth <= 0;
+	struct policy_rr *rr = m->rr;
+	unsigned int preempt_asked = cpu->curr->preempt_count == 0;
 
-	if (__builtin_expect(m->rr->left > 0, 1) && m->nr_busy >= 2 &&
+#ifdef SIM_ASAN
+	if (cpu->irq_depth)
+		abort(); /* an interrupt under round-robin */
+#endif
+	if (__builtin_expect(rr->left > 0, 1) && m->nr_busy >= 2 &&
 	    !m->nr_blocked) {
-		m->rr->left--;
+		rr->left--;
 		m->nr_choices += preempt_asked + 1;
 		return;
 	}
@@ -1478,11 +1483,11 @@ void sim_sched_point_touch(enum sim_touch kind, const void *obj)
 	} else if (mode == SIM_POINT_RANDOM) {
 		/* the questions of sched_point_choose(), drawn inline */
 		sched_point_random(m, cpu);
+	} else if (mode == SIM_POINT_RR) {
+		/* the same, for round-robin: one turn's points count only */
+		sched_point_rr(m, cpu);
 	} else if (mode == SIM_POINT_RANDOM_RECORD) {
 		sched_point_random_record(m, cpu);
-	} else if (mode == SIM_POINT_RR) {
-		/* the same, for round-robin: one turn's points do nothing */
-		sched_point_rr(m, cpu);
 	} else if (mode == SIM_POINT_RR_RECORD) {
 		sched_point_rr_record(m, cpu);
 	} else if ((m->opt.irq_handler && cpu->irq_depth == 0) ||
