@@ -1879,6 +1879,7 @@ void sim_destroy(struct sim_machine *m)
 	free(m->tasks);
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
 		free(m->cpu[c].tlb.e);
+		free(m->cpu[c].tlb.asid);
 		free(m->cpu[c].tlb.next);
 	}
 	if (m->opt.policy && m->opt.policy->destroy)

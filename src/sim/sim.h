@@ -420,13 +420,28 @@ struct task_struct {
 
 /* ---- TLBs ----------------------------------------------------------------- */
 
+/*
+ * A TLB entry: 16 bytes, so that a set of four ways is one cache line
+ * (struct sim_tlb.e is line-aligned). A way holds a valid translation or
+ * nothing: a fill takes only a valid entry, so pte 0 is a free way. A
+ * kernel entry (no PTE_USER) is global, matched under every ASID; a user
+ * entry's ASID is in struct sim_tlb.asid[], read only when the vpn
+ * matches.
+ */
 struct sim_tlb_entry {
 	unsigned long vpn;
-	pte_t pte;
-	uint16_t asid;
-	bool global;
-	bool valid;
+	pte_t pte; /* 0: the way is free */
 };
+
+static inline bool sim_tlb_entry_valid(const struct sim_tlb_entry *e)
+{
+	return e->pte != 0;
+}
+
+static inline bool sim_tlb_entry_global(const struct sim_tlb_entry *e)
+{
+	return !(e->pte & PTE_USER);
+}
 
 /*
  * A set-associative TLB: capacity = sets x ways, a page's set is its vpn
@@ -436,6 +451,7 @@ struct sim_tlb_entry {
  */
 struct sim_tlb {
 	struct sim_tlb_entry *e;
+	uint16_t *asid; /* per entry: a user entry's ASID (else stale) */
 	unsigned int capacity;
 	unsigned int ways;
 	unsigned int sets;
@@ -1434,6 +1450,7 @@ void sim_tlb_init(struct sim_tlb *tlb, unsigned int capacity);
  * inline path (tlb.c). */
 void sim_translate_setup(struct sim_machine *m);
 void sim_tlb_inval_page(int cpu, unsigned long addr, uint16_t asid);
+void sim_tlb_drop_page(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid);
 void sim_tlb_inval_range(int cpu, unsigned long addr, unsigned long nr,
 			 uint16_t asid);
 void sim_tlb_inval_all(int cpu);

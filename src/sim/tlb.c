@@ -20,14 +20,20 @@
 
 void sim_tlb_init(struct sim_tlb *tlb, unsigned int capacity)
 {
-	tlb->e = calloc(capacity, sizeof(*tlb->e));
+	/* line-aligned: a set of four ways is one line (struct sim_tlb_entry) */
+	size_t bytes = (capacity * sizeof(*tlb->e) + 63) & ~(size_t)63;
+
+	tlb->e = aligned_alloc(64, bytes);
+	if (tlb->e)
+		memset(tlb->e, 0, bytes);
+	tlb->asid = calloc(capacity, sizeof(*tlb->asid));
 	tlb->capacity = capacity;
 	tlb->ways = capacity % TLB_WAYS ? capacity : TLB_WAYS;
 	tlb->sets = capacity / tlb->ways;
 	/* a power of two (the default 64 entries): a mask, not a division */
 	tlb->set_mask = tlb->sets & (tlb->sets - 1) ? 0 : tlb->sets - 1;
 	tlb->next = calloc(tlb->sets, sizeof(*tlb->next));
-	if (!tlb->e || !tlb->next)
+	if (!tlb->e || !tlb->asid || !tlb->next)
 		abort();
 }
 
@@ -59,26 +65,44 @@ static inline struct sim_tlb_entry *tlb_set(struct sim_tlb *tlb,
 	return &tlb->e[tlb_set_index(tlb, vpn) * tlb->ways];
 }
 
+/* The ASIDs of @set's ways (struct sim_tlb.asid). */
+static inline const uint16_t *tlb_set_asid(const struct sim_tlb *tlb,
+					   const struct sim_tlb_entry *set)
+{
+	return &tlb->asid[set - tlb->e];
+}
+
+/* Whether valid entry @e (its ASID @e_asid) translates @vpn under @asid. */
+static inline bool tlb_matches(const struct sim_tlb_entry *e, uint16_t e_asid,
+			       unsigned long vpn, uint16_t asid)
+{
+	return e->vpn == vpn && (sim_tlb_entry_global(e) || e_asid == asid);
+}
+
 /*
  * The lookup for translate(), which fills on a miss: one pass over the set
  * also finds the first invalid way (*@free, NULL if none), which is the
  * slot a fill takes. Always inlined: the callers pass the constant
  * TLB_WAYS in the common case (any capacity that is a multiple of 4),
- * which unrolls the loop into four compares.
+ * which unrolls the loop into four compares. A miss reads the set's line
+ * only.
  */
 static inline __attribute__((always_inline)) struct sim_tlb_entry *
-tlb_lookup_free(struct sim_tlb_entry *set, unsigned int ways, unsigned long vpn,
-		uint16_t asid, struct sim_tlb_entry **free)
+tlb_lookup_free(const struct sim_tlb *tlb, struct sim_tlb_entry *set,
+		unsigned int ways, unsigned long vpn, uint16_t asid,
+		struct sim_tlb_entry **free)
 {
 	*free = NULL;
 #pragma GCC unroll 4
 	for (unsigned int i = 0; i < ways; i++) {
 		struct sim_tlb_entry *e = &set[i];
 
-		if (!e->valid) {
+		if (!sim_tlb_entry_valid(e)) {
 			if (!*free)
 				*free = e;
-		} else if (e->vpn == vpn && (e->global || e->asid == asid)) {
+		} else if (e->vpn == vpn &&
+			   (sim_tlb_entry_global(e) ||
+			    tlb_set_asid(tlb, set)[i] == asid)) {
 			return e;
 		}
 	}
@@ -90,9 +114,28 @@ static inline struct sim_tlb_entry *tlb_first_free(struct sim_tlb *tlb,
 						   struct sim_tlb_entry *set)
 {
 	for (unsigned int i = 0; i < tlb->ways; i++)
-		if (!set[i].valid)
+		if (!sim_tlb_entry_valid(&set[i]))
 			return &set[i];
 	return NULL;
+}
+
+/*
+ * Store a translation in way @e: a valid entry, never 0 (which would read
+ * as a free way); global if it is a kernel entry (no PTE_USER).
+ */
+static inline __attribute__((always_inline)) void
+tlb_store(struct sim_tlb *tlb, struct sim_tlb_entry *e, unsigned long vpn,
+	  uint16_t asid, pte_t pte)
+{
+#ifdef SIM_ASAN
+	if (!pte)
+		abort(); /* it would read as a free way */
+#endif
+	e->vpn = vpn;
+	e->pte = pte;
+	if (!sim_tlb_entry_global(e))
+		tlb->asid[e - tlb->e] = asid; /* read only for a user entry */
+	tlb->dirty = true;
 }
 
 /* The entry a fill of a full @set takes: the victim. */
@@ -116,7 +159,7 @@ tlb_victim(struct sim_tlb *tlb, struct sim_tlb_entry *set, unsigned int ways,
 static inline __attribute__((always_inline)) void
 tlb_fill(struct sim_tlb *tlb, unsigned long idx, struct sim_tlb_entry *set,
 	 struct sim_tlb_entry *free, unsigned long vpn, uint16_t asid,
-	 pte_t pte, bool global)
+	 pte_t pte)
 {
 	struct sim_tlb_entry *e = free;
 
@@ -126,24 +169,27 @@ tlb_fill(struct sim_tlb *tlb, unsigned long idx, struct sim_tlb_entry *set,
 		e = tlb_victim(tlb, set, TLB_WAYS, &tlb->next[idx]);
 	else
 		e = tlb_victim(tlb, set, tlb->ways, &tlb->next[idx]);
-	e->vpn = vpn;
-	e->asid = asid;
-	e->pte = pte;
-	e->global = global;
-	e->valid = true;
-	tlb->dirty = true;
+	tlb_store(tlb, e, vpn, asid, pte);
 }
 
-static void inval_one(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid)
+/*
+ * sim_tlb_drop_page() - drop @tlb's entries for @vpn under @asid
+ * (TLB_ASID_ALL: any), with no event and no scheduling point: for a model
+ * whose hardware drops them as a side effect (ppc64 hash's HPTE eviction).
+ */
+void sim_tlb_drop_page(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid)
 {
 	struct sim_tlb_entry *set = tlb_set(tlb, vpn);
+	const uint16_t *set_asid = tlb_set_asid(tlb, set);
 
 	for (unsigned int i = 0; i < tlb->ways; i++) {
 		struct sim_tlb_entry *e = &set[i];
 
-		if (e->valid && e->vpn == vpn &&
-		    (asid == TLB_ASID_ALL || e->global || e->asid == asid))
-			e->valid = false;
+		if (sim_tlb_entry_valid(e) &&
+		    (asid == TLB_ASID_ALL ?
+			     e->vpn == vpn :
+			     tlb_matches(e, set_asid[i], vpn, asid)))
+			e->pte = 0;
 	}
 }
 
@@ -160,7 +206,8 @@ void sim_tlb_inval_page(int cpu, unsigned long addr, uint16_t asid)
 	ev.addr = addr;
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
 		if (cpu < 0 || (int)c == cpu)
-			inval_one(&m->cpu[c].tlb, addr >> PAGE_SHIFT, asid);
+			sim_tlb_drop_page(&m->cpu[c].tlb, addr >> PAGE_SHIFT,
+					  asid);
 	sim_emit(&ev);
 }
 
@@ -180,8 +227,9 @@ void sim_tlb_inval_range(int cpu, unsigned long addr, unsigned long nr,
 	for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
 		if (cpu < 0 || (int)c == cpu)
 			for (unsigned long i = 0; i < nr; i++)
-				inval_one(&m->cpu[c].tlb,
-					  (addr >> PAGE_SHIFT) + i, asid);
+				sim_tlb_drop_page(&m->cpu[c].tlb,
+						  (addr >> PAGE_SHIFT) + i,
+						  asid);
 	sim_emit(&ev);
 }
 
@@ -196,7 +244,7 @@ void sim_tlb_inval_all(int cpu)
 		if (cpu >= 0 && (int)c != cpu)
 			continue;
 		for (unsigned int i = 0; i < m->cpu[c].tlb.capacity; i++)
-			m->cpu[c].tlb.e[i].valid = false;
+			m->cpu[c].tlb.e[i].pte = 0;
 	}
 	sim_emit(&ev);
 }
@@ -218,8 +266,10 @@ void sim_tlb_inval_asid(int cpu, uint16_t asid)
 		if (cpu >= 0 && (int)c != cpu)
 			continue;
 		for (unsigned int i = 0; i < tlb->capacity; i++)
-			if (!tlb->e[i].global && tlb->e[i].asid == asid)
-				tlb->e[i].valid = false;
+			if (sim_tlb_entry_valid(&tlb->e[i]) &&
+			    !sim_tlb_entry_global(&tlb->e[i]) &&
+			    tlb->asid[i] == asid)
+				tlb->e[i].pte = 0;
 	}
 	sim_emit(&ev);
 }
@@ -314,7 +364,7 @@ translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 	}
 	idx = vpn & tlb->set_mask;
 	set = &tlb->e[idx * TLB_WAYS];
-	e = tlb_lookup_free(set, TLB_WAYS, vpn, asid, &free);
+	e = tlb_lookup_free(tlb, set, TLB_WAYS, vpn, asid, &free);
 	if (e) {
 		pte = e->pte;
 	} else if (!m->nr_hidden) {
@@ -330,8 +380,7 @@ translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 		pte = table[pt_index(addr, 0)];
 		if (!pte_valid(pte))
 			return translate_slow(addr, pa, ptep_out);
-		tlb_fill(tlb, idx, set, free, vpn, asid, pte,
-			 !(pte & PTE_USER));
+		tlb_fill(tlb, idx, set, free, vpn, asid, pte);
 	} else {
 		/* as this CPU's walker sees the tables (hw_walk()) */
 		for (int level = 3; level > 0; level--) {
@@ -345,8 +394,7 @@ translate(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 		pte = sim_pt_walker_read(&table[pt_index(addr, 0)], cpu->id);
 		if (!pte_valid(pte))
 			return translate_slow(addr, pa, ptep_out);
-		tlb_fill(tlb, idx, set, free, vpn, asid, pte,
-			 !(pte & PTE_USER));
+		tlb_fill(tlb, idx, set, free, vpn, asid, pte);
 	}
 	*pa = (pte_pfn(pte) << PAGE_SHIFT) | (addr & (PAGE_SIZE - 1));
 	*ptep_out = pte;
@@ -382,11 +430,11 @@ translate_slow(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 		/* the default 64 entries: 16 sets of 4 */
 		idx = vpn & tlb->set_mask;
 		set = &tlb->e[idx * TLB_WAYS];
-		e = tlb_lookup_free(set, TLB_WAYS, vpn, asid, &free);
+		e = tlb_lookup_free(tlb, set, TLB_WAYS, vpn, asid, &free);
 	} else {
 		idx = tlb_set_index(tlb, vpn);
 		set = &tlb->e[idx * tlb->ways];
-		e = tlb_lookup_free(set, tlb->ways, vpn, asid, &free);
+		e = tlb_lookup_free(tlb, set, tlb->ways, vpn, asid, &free);
 	}
 
 	if (e) {
@@ -395,7 +443,7 @@ translate_slow(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 		   m->arch->translate(mm, addr, cpu->id, &pte)) {
 		/* the model's translation cache hit: no table walk */
 		tlb_fill(tlb, idx, set, tlb_first_free(tlb, set), vpn, asid,
-			 pte, !(pte & PTE_USER));
+			 pte);
 	} else {
 		pte = hw_walk(mm, addr, cpu->id);
 		if (!pte) {
@@ -422,8 +470,7 @@ translate_slow(unsigned long addr, unsigned long *pa, pte_t *ptep_out)
 		}
 		if (hooked)
 			free = tlb_first_free(tlb, set);
-		tlb_fill(tlb, idx, set, free, vpn, asid, pte,
-			 !(pte & PTE_USER));
+		tlb_fill(tlb, idx, set, free, vpn, asid, pte);
 	}
 	*pa = (pte_pfn(pte) << PAGE_SHIFT) | (addr & (PAGE_SIZE - 1));
 	*ptep_out = pte;
@@ -525,7 +572,7 @@ access_fast_walk(unsigned long addr, bool hidden)
 	}
 	idx = vpn & tlb->set_mask;
 	set = &tlb->e[idx * TLB_WAYS];
-	e = tlb_lookup_free(set, TLB_WAYS, vpn, asid, &free);
+	e = tlb_lookup_free(tlb, set, TLB_WAYS, vpn, asid, &free);
 	if (e) {
 		pte = e->pte;
 		pa = (pte_pfn(pte) << PAGE_SHIFT) | (addr & (PAGE_SIZE - 1));
@@ -581,12 +628,7 @@ access_fast_walk(unsigned long addr, bool hidden)
 		*next = (victim + 1) & (TLB_WAYS - 1);
 		free = &set[victim];
 	}
-	free->vpn = vpn;
-	free->asid = asid;
-	free->pte = pte;
-	free->global = !(pte & PTE_USER);
-	free->valid = true;
-	tlb->dirty = true;
+	tlb_store(tlb, free, vpn, asid, pte);
 	return (long)pa;
 }
 

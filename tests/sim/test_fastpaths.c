@@ -499,12 +499,13 @@ static uint64_t leaf_state(const struct sim_machine *m)
 		for (unsigned int i = 0; i < tlb->capacity; i++) {
 			const struct sim_tlb_entry *e = &tlb->e[i];
 
-			h = simtest_mix(h, e->valid);
-			if (e->valid) {
+			h = simtest_mix(h, sim_tlb_entry_valid(e));
+			if (sim_tlb_entry_valid(e)) {
 				h = simtest_mix(h, e->vpn);
 				h = simtest_mix(h, e->pte);
-				h = simtest_mix(h, e->asid);
-				h = simtest_mix(h, e->global);
+				h = simtest_mix(h, sim_tlb_entry_global(e));
+				if (!sim_tlb_entry_global(e))
+					h = simtest_mix(h, tlb->asid[i]);
 			}
 		}
 		for (unsigned int i = 0; i < tlb->sets; i++)

@@ -140,16 +140,8 @@ static void hpte_evict(struct hpte *h)
 	struct sim_machine *m = sim_machine();
 
 	if (h->valid) {
-		for (unsigned int c = 0; c < m->opt.nr_cpus; c++) {
-			struct sim_tlb *tlb = &m->cpu[c].tlb;
-
-			for (unsigned int i = 0; i < tlb->capacity; i++)
-				if (tlb->e[i].valid &&
-				    tlb->e[i].vpn == h->vpn &&
-				    (tlb->e[i].global ||
-				     tlb->e[i].asid == h->asid))
-					tlb->e[i].valid = false;
-		}
+		for (unsigned int c = 0; c < m->opt.nr_cpus; c++)
+			sim_tlb_drop_page(&m->cpu[c].tlb, h->vpn, h->asid);
 	}
 	memset(h, 0, sizeof(*h));
 }
