@@ -419,6 +419,23 @@ static void bench_curve(const struct sim_bench *b, struct sim_case *curve,
 	fflush(stdout);
 }
 
+/* A curve's SUMMARY lines, one per size, named @name. */
+static void print_curve_rows(const struct sim_bench *b,
+			     const struct sim_case *curve, const char *name)
+{
+	for (unsigned int i = 0; i < CURVE_MAX; i++) {
+		const struct sim_case *c = &curve[i];
+
+		printf("SUMMARY bench_sim %s arch=%s cpus=%u pages=%lu "
+		       "sched=%s lazy=on sanitize=off ns_per_write=%.1f "
+		       "cpu_ns_per_write=%.1f cpu_pte_writes_per_s=%.0f\n",
+		       name, b->arch, c->cpus, c->pages, c->sched,
+		       (double)c->best_ns / (double)c->pte_writes,
+		       (double)c->best_cpu_ns / (double)c->pte_writes,
+		       per_s(c->pte_writes, c->best_cpu_ns));
+	}
+}
+
 /*
  * The curves' SUMMARY lines. The random one's ratios are informational:
  * its work per write is not the same at each size. The round-robin one
@@ -429,34 +446,14 @@ static void print_curve_summary(const struct sim_bench *b,
 				const struct sim_case *curve,
 				const struct sim_case *curve_rr)
 {
-	for (unsigned int i = 0; i < CURVE_MAX; i++) {
-		const struct sim_case *c = &curve[i];
-
-		printf("SUMMARY bench_sim curve arch=%s cpus=%u pages=%lu "
-		       "sched=random lazy=on sanitize=off ns_per_write=%.1f "
-		       "cpu_ns_per_write=%.1f cpu_pte_writes_per_s=%.0f\n",
-		       b->arch, c->cpus, c->pages,
-		       (double)c->best_ns / (double)c->pte_writes,
-		       (double)c->best_cpu_ns / (double)c->pte_writes,
-		       per_s(c->pte_writes, c->best_cpu_ns));
-	}
+	print_curve_rows(b, curve, "curve");
 	printf("SUMMARY bench_sim curve_flatness=%.2fx cpus=2..16 "
 	       "(largest ratio of CPU ns per write; random: informational)\n",
 	       curve_ratio(curve, 2));
 	printf("SUMMARY bench_sim curve_flatness_4_16=%.2fx cpus=4..16 "
 	       "(informational)\n",
 	       curve_ratio(curve, 4));
-	for (unsigned int i = 0; i < CURVE_MAX; i++) {
-		const struct sim_case *c = &curve_rr[i];
-
-		printf("SUMMARY bench_sim curve_rr arch=%s cpus=%u pages=%lu "
-		       "sched=rr lazy=on sanitize=off ns_per_write=%.1f "
-		       "cpu_ns_per_write=%.1f cpu_pte_writes_per_s=%.0f\n",
-		       b->arch, c->cpus, c->pages,
-		       (double)c->best_ns / (double)c->pte_writes,
-		       (double)c->best_cpu_ns / (double)c->pte_writes,
-		       per_s(c->pte_writes, c->best_cpu_ns));
-	}
+	print_curve_rows(b, curve_rr, "curve_rr");
 	printf("SUMMARY bench_sim curve_flatness_rr=%.2fx cpus=2..16 "
 	       "(largest ratio of CPU ns per write; the goal)\n",
 	       curve_ratio(curve_rr, 2));
