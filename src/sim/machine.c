@@ -1168,12 +1168,13 @@ static __attribute__((noinline)) void sched_point_choose(struct sim_machine *m,
 /* ---- the random policy, inline ---------------------------------------------- */
 
 /*
- * What choose() does with an answer, for the random policy drawn inline:
- * count it, or record it if the run keeps its choices (@record, a
- * constant: each has its own copy of the code below). choose()'s checks
- * cannot fail here: this policy answers within the options, never stops
- * the run, and is not asked from an observer (sim_sched_point_touch()
- * refuses a point there before any draw).
+ * What choose() does with an answer, for the random policy drawn inline
+ * (and the round-robin one answered inline, below): count it, or record
+ * it if the run keeps its choices (@record, a constant: each has its own
+ * copy of the code below). choose()'s checks cannot fail here: these
+ * policies answer within the options, never stop the run, and are not
+ * asked from an observer (sim_sched_point_touch() refuses a point there
+ * before any draw).
  */
 static inline __attribute__((always_inline)) void
 random_counted(struct sim_machine *m, const bool record, enum sim_choice what,
@@ -1341,11 +1342,11 @@ sched_point_random_record(struct sim_machine *m, struct sim_cpu *cpu)
 /* ---- the round-robin policy, inline --------------------------------------- */
 
 /*
- * The CPU question of a round-robin point whose CPU's turn is over (or
- * that has nobody else to switch to, or a task waiting for a lock),
- * answered inline with sim_rr_choose()'s rule: the next busy CPU in id
- * order gets a new turn. With a task waiting for a lock (rare) it is
- * asked as any policy's is.
+ * The CPU question of a round-robin point, answered inline with
+ * sim_rr_choose()'s rule: this CPU while its turn lasts, then the next
+ * busy CPU in id order, which gets a new turn; nothing to ask if this CPU
+ * is the only busy one. With a task waiting for a lock (rare) it is asked
+ * as any policy's is, among the unblocked CPUs.
  */
 static inline __attribute__((always_inline)) void
 rr_pick(struct sim_machine *m, struct sim_cpu *cpu, const bool record)

@@ -12,7 +12,8 @@
 /*
  * CPU choices: the CPUs that can step, in id order, and the position of
  * the current one among them (0 if it cannot step). The machine answers
- * the common questions inline with the same rule (machine.c, rr_point()).
+ * the common questions inline with the same rule (machine.c,
+ * sched_point_rr()).
  */
 unsigned int sim_rr_choose(struct sim_policy *p, enum sim_choice what,
 			   unsigned int n, unsigned int cur, uint32_t allowed)

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
- * The round-robin policy's state, and the seeded random policy's state and
- * draws (policy.c), inline: the
+ * The seeded random policy's state and draws (policy.c), inline: the
  * machine's scheduling points (machine.c, sched_point_random()) draw them
  * directly when the policy in force is this one, with the state in a
  * register across a point's questions; every other question goes through
  * the policy's table (sim_random_choose()). The draws are the same either
- * way, so is the run.
+ * way, so is the run. The round-robin policy's state too, whose points
+ * the machine answers the same way (sched_point_rr()).
  */
 #ifndef _LAZYMMU_SIM_POLICY_H
 #define _LAZYMMU_SIM_POLICY_H
@@ -161,7 +161,7 @@ unsigned int sim_rr_choose(struct sim_policy *p, enum sim_choice what,
 
 /*
  * @p as the round-robin policy, whose scheduling points the machine
- * answers inline (machine.c, rr_point()), else NULL.
+ * answers inline (machine.c, sched_point_rr()), else NULL.
  */
 static inline struct policy_rr *sim_policy_rr_inline(struct sim_policy *p)
 {
