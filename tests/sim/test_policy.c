@@ -15,9 +15,14 @@
  *    migration) at 1 to 16 CPUs, and on tasks that contend for a
  *    spinlock (blocked CPUs left out of the choice, runqueues, an
  *    interrupt handler with its own scheduling points);
+ *  - the round-robin policy answered inline (sched_point_rr(), seventh
+ *    round) likewise gives the table's run: quanta 0, 3 and 64, 2 to 16
+ *    CPUs, a runqueue, with and without an interrupt handler, and tasks
+ *    that wait for a lock;
  *  - sim_run() takes the inline path exactly when the policy is the
  *    random one with every rate nonzero (a zero rate draws nothing, which
- *    the generic path keeps).
+ *    the generic path keeps), or round-robin on more than one CPU without
+ *    an interrupt handler (counted) or with choices recorded.
  *
  * `-s SEED` picks the first seed.
  */
