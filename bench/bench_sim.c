@@ -436,6 +436,14 @@ static void print_curve_rows(const struct sim_bench *b,
 	}
 }
 
+/* A curve's ratio from @from CPUs up, as a SUMMARY line named @name. */
+static void print_flatness(const char *name, const struct sim_case *curve,
+			   unsigned int from, const char *note)
+{
+	printf("SUMMARY bench_sim %s=%.2fx cpus=%u..16 (%s)\n", name,
+	       curve_ratio(curve, from), from, note);
+}
+
 /*
  * The curves' SUMMARY lines. The random one's ratios are informational:
  * its work per write is not the same at each size. The round-robin one
@@ -447,19 +455,14 @@ static void print_curve_summary(const struct sim_bench *b,
 				const struct sim_case *curve_rr)
 {
 	print_curve_rows(b, curve, "curve");
-	printf("SUMMARY bench_sim curve_flatness=%.2fx cpus=2..16 "
-	       "(largest ratio of CPU ns per write; random: informational)\n",
-	       curve_ratio(curve, 2));
-	printf("SUMMARY bench_sim curve_flatness_4_16=%.2fx cpus=4..16 "
-	       "(informational)\n",
-	       curve_ratio(curve, 4));
+	print_flatness("curve_flatness", curve, 2,
+		       "largest ratio of CPU ns per write; random: "
+		       "informational");
+	print_flatness("curve_flatness_4_16", curve, 4, "informational");
 	print_curve_rows(b, curve_rr, "curve_rr");
-	printf("SUMMARY bench_sim curve_flatness_rr=%.2fx cpus=2..16 "
-	       "(largest ratio of CPU ns per write; the goal)\n",
-	       curve_ratio(curve_rr, 2));
-	printf("SUMMARY bench_sim curve_flatness_rr_1_16=%.2fx cpus=1..16 "
-	       "(informational)\n",
-	       curve_ratio(curve_rr, 1));
+	print_flatness("curve_flatness_rr", curve_rr, 2,
+		       "largest ratio of CPU ns per write; the goal");
+	print_flatness("curve_flatness_rr_1_16", curve_rr, 1, "informational");
 }
 
 /*

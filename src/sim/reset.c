@@ -335,7 +335,6 @@ static void reset_memory(struct sim_machine *m, const struct sim_mark *mk)
 		if (!tlb->dirty)
 			continue;
 		memset(tlb->e, 0, tlb->capacity * sizeof(*tlb->e));
-		memset(tlb->asid, 0, tlb->capacity * sizeof(*tlb->asid));
 		memset(tlb->next, 0, tlb->sets * sizeof(*tlb->next));
 	}
 }

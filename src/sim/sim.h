@@ -451,7 +451,8 @@ static inline bool sim_tlb_entry_global(const struct sim_tlb_entry *e)
  */
 struct sim_tlb {
 	struct sim_tlb_entry *e;
-	uint16_t *asid; /* per entry: a user entry's ASID (else stale) */
+	/* per entry: a user entry's ASID (else stale; never reset: unread) */
+	uint16_t *asid;
 	unsigned int capacity;
 	unsigned int ways;
 	unsigned int sets;

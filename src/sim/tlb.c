@@ -72,11 +72,17 @@ static inline const uint16_t *tlb_set_asid(const struct sim_tlb *tlb,
 	return &tlb->asid[set - tlb->e];
 }
 
-/* Whether valid entry @e (its ASID @e_asid) translates @vpn under @asid. */
-static inline bool tlb_matches(const struct sim_tlb_entry *e, uint16_t e_asid,
+/*
+ * Whether valid way @i of @set translates @vpn under @asid. The ASID is
+ * looked up only for a user entry whose vpn matches: a lookup that misses
+ * reads the set's line alone.
+ */
+static inline bool tlb_matches(const struct sim_tlb *tlb,
+			       const struct sim_tlb_entry *set, unsigned int i,
 			       unsigned long vpn, uint16_t asid)
 {
-	return e->vpn == vpn && (sim_tlb_entry_global(e) || e_asid == asid);
+	return set[i].vpn == vpn && (sim_tlb_entry_global(&set[i]) ||
+				     tlb_set_asid(tlb, set)[i] == asid);
 }
 
 /*
@@ -84,8 +90,7 @@ static inline bool tlb_matches(const struct sim_tlb_entry *e, uint16_t e_asid,
  * also finds the first invalid way (*@free, NULL if none), which is the
  * slot a fill takes. Always inlined: the callers pass the constant
  * TLB_WAYS in the common case (any capacity that is a multiple of 4),
- * which unrolls the loop into four compares. A miss reads the set's line
- * only.
+ * which unrolls the loop into four compares.
  */
 static inline __attribute__((always_inline)) struct sim_tlb_entry *
 tlb_lookup_free(const struct sim_tlb *tlb, struct sim_tlb_entry *set,
@@ -100,9 +105,7 @@ tlb_lookup_free(const struct sim_tlb *tlb, struct sim_tlb_entry *set,
 		if (!sim_tlb_entry_valid(e)) {
 			if (!*free)
 				*free = e;
-		} else if (e->vpn == vpn &&
-			   (sim_tlb_entry_global(e) ||
-			    tlb_set_asid(tlb, set)[i] == asid)) {
+		} else if (tlb_matches(tlb, set, i, vpn, asid)) {
 			return e;
 		}
 	}
@@ -180,7 +183,6 @@ tlb_fill(struct sim_tlb *tlb, unsigned long idx, struct sim_tlb_entry *set,
 void sim_tlb_drop_page(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid)
 {
 	struct sim_tlb_entry *set = tlb_set(tlb, vpn);
-	const uint16_t *set_asid = tlb_set_asid(tlb, set);
 
 	for (unsigned int i = 0; i < tlb->ways; i++) {
 		struct sim_tlb_entry *e = &set[i];
@@ -188,7 +190,7 @@ void sim_tlb_drop_page(struct sim_tlb *tlb, unsigned long vpn, uint16_t asid)
 		if (sim_tlb_entry_valid(e) &&
 		    (asid == TLB_ASID_ALL ?
 			     e->vpn == vpn :
-			     tlb_matches(e, set_asid[i], vpn, asid)))
+			     tlb_matches(tlb, set, i, vpn, asid)))
 			e->pte = 0;
 	}
 }
